@@ -1,0 +1,61 @@
+// deno-lint-ignore-file no-console -- the command line's edge prints its output
+/**
+ * The Clawstr Skill Orchestrator's entry point: parses the command line and
+ * hands over to the command, loaded lazily so `--help` starts fast.
+ *
+ * @module
+ */
+
+import denoJson from "./deno.json" with { type: "json" };
+import { type Command, parseCommandLine, UsageError } from "./src/cli/args.ts";
+import { usage } from "./src/cli/usage.ts";
+import { ConfigError } from "./src/config.ts";
+import { IntervalError } from "./src/schedule.ts";
+
+/** Exit code for bad usage or configuration. */
+const EXIT_USAGE = 2;
+
+/**
+ * Runs the program.
+ *
+ * @param args The command-line arguments.
+ * @returns The exit code.
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommandLine(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`heartbeat: ${error.message}. Try "heartbeat --help".`);
+    return EXIT_USAGE;
+  }
+  try {
+    switch (command.name) {
+      case "help":
+        console.log(usage(command.topic));
+        return 0;
+      case "version":
+        console.log(`clawstr-skill-orchestrator ${denoJson.version}`);
+        return 0;
+      case "health":
+        return await (await import("./src/cli/health.ts")).healthCommand(command.options);
+      case "run":
+        return await (await import("./src/cli/run.ts")).runCommand(command.options, denoJson.version);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(`heartbeat: ${problem}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof IntervalError) {
+      console.error(`heartbeat: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

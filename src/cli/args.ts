@@ -1,0 +1,229 @@
+/**
+ * The command line: which command to run and with what options.
+ *
+ * Built on `node:util`'s `parseArgs` (std's `parseArgs` lives on JSR, which
+ * is out of reach where this project is built).
+ *
+ * @module
+ */
+
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+
+/** The log levels a user may choose, quietest last. */
+export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
+
+/** A log level. */
+export type LogLevelName = typeof LOG_LEVELS[number];
+
+/** The command line cannot be understood; exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Options shared by every command. */
+export interface CommonOptions {
+  /** The repository directory, as given (default: current directory). */
+  repo: string;
+  /** The skills directory, relative to the repository unless absolute. */
+  skillsDir: string;
+  /** The state directory, relative to the repository unless absolute. */
+  stateDir: string;
+  /** The `.env` file to read; `undefined` for the default `./.env`. */
+  envFile?: string | undefined;
+  /** Print machine-readable JSON on stdout. */
+  json: boolean;
+  /** The lowest level of log record to show. */
+  logLevel: LogLevelName;
+}
+
+/** Options of the `run` command (the heartbeat). */
+export interface RunOptions extends CommonOptions {
+  /** Hours between runs. */
+  intervalHours: number;
+  /** Run once and exit instead of looping. */
+  once: boolean;
+  /** Simulate: report every decision, change nothing outside the state directory. */
+  dryRun: boolean;
+  /** Commit the changes. */
+  commit: boolean;
+  /** Push the commits. */
+  push: boolean;
+}
+
+/** What the command line asks for. */
+export type Command =
+  | { name: "run"; options: RunOptions }
+  | { name: "health"; options: CommonOptions }
+  | { name: "help"; topic?: "run" | "health" }
+  | { name: "version" };
+
+const COMMON_FLAGS = {
+  repo: { type: "string" },
+  "skills-dir": { type: "string" },
+  "state-dir": { type: "string" },
+  "env-file": { type: "string" },
+  json: { type: "boolean" },
+  "log-level": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} satisfies ParseArgsOptionsConfig;
+
+const RUN_FLAGS = {
+  ...COMMON_FLAGS,
+  interval: { type: "string" },
+  once: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  "no-commit": { type: "boolean" },
+  "no-push": { type: "boolean" },
+} satisfies ParseArgsOptionsConfig;
+
+/** The default hours between heartbeats. */
+export const DEFAULT_INTERVAL_HOURS = 6;
+
+/**
+ * Parses the command line.
+ *
+ * @param args The arguments after the program name.
+ * @returns The command and its options.
+ * @throws {UsageError} For an unknown command or flag, a missing or bad value.
+ *
+ * @example
+ * ```ts
+ * import { parseCommandLine } from "./args.ts";
+ * const command = parseCommandLine(["--once", "--interval", "0.5"]);
+ * console.assert(command.name === "run" && command.options.intervalHours === 0.5);
+ * ```
+ */
+export function parseCommandLine(args: readonly string[]): Command {
+  const [first, ...rest] = args;
+  if (first === "help") return { name: "help", ...helpTopic(rest[0]) };
+  if (first === "health") return parseHealth(rest);
+  if (first === "run") return parseRun(rest);
+  if (first !== undefined && !first.startsWith("-")) {
+    throw new UsageError(`Unknown command "${first}"`);
+  }
+  return parseRun(args);
+}
+
+function helpTopic(topic: string | undefined): { topic?: "run" | "health" } {
+  if (topic === undefined) return {};
+  if (topic === "run" || topic === "health") return { topic };
+  throw new UsageError(`Unknown command "${topic}"`);
+}
+
+function parseRun(args: readonly string[]): Command {
+  const values = parseFlags(args, RUN_FLAGS);
+  if (values.help) return { name: "help", topic: "run" };
+  if (values.version) return { name: "version" };
+  return {
+    name: "run",
+    options: {
+      ...commonOptions(values),
+      intervalHours: values.interval === undefined ? DEFAULT_INTERVAL_HOURS : parseInterval(values.interval),
+      once: values.once ?? false,
+      dryRun: values["dry-run"] ?? false,
+      commit: !values["no-commit"],
+      push: !values["no-push"],
+    },
+  };
+}
+
+function parseHealth(args: readonly string[]): Command {
+  const values = parseFlags(args, COMMON_FLAGS);
+  if (values.help) return { name: "help", topic: "health" };
+  if (values.version) return { name: "version" };
+  return { name: "health", options: commonOptions(values) };
+}
+
+type CommonValues = {
+  repo?: string | undefined;
+  "skills-dir"?: string | undefined;
+  "state-dir"?: string | undefined;
+  "env-file"?: string | undefined;
+  json?: boolean | undefined;
+  "log-level"?: string | undefined;
+};
+
+function commonOptions(values: CommonValues): CommonOptions {
+  return {
+    repo: nonEmpty("--repo", values.repo) ?? ".",
+    skillsDir: nonEmpty("--skills-dir", values["skills-dir"]) ?? "skills",
+    stateDir: nonEmpty("--state-dir", values["state-dir"]) ?? ".heartbeat",
+    envFile: nonEmpty("--env-file", values["env-file"]),
+    json: values.json ?? false,
+    logLevel: parseLogLevel(values["log-level"] ?? "info"),
+  };
+}
+
+function parseFlags<T extends ParseArgsOptionsConfig>(args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false })
+      .values;
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+}
+
+/**
+ * `parseArgs` refuses `--interval -1` as ambiguous; joining it into
+ * `--interval=-1` lets the value's own check say what is wrong with it.
+ */
+function joinNegativeValues(args: readonly string[], options: ParseArgsOptionsConfig): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    const next = args[i + 1];
+    const takesValue = options[arg.replace(/^--/, "")]?.type === "string" && arg.startsWith("--");
+    if (takesValue && next !== undefined && /^-[\d.]/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
+}
+
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const flag = /'(-[^']*)'/.exec(message)?.[1];
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `Unknown option "${flag}"`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `Unexpected argument "${/'([^']*)'/.exec(message)?.[1]}"`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return message.includes("argument missing")
+        ? `Option "${flag?.split(" ")[0]}" needs a value`
+        : `Option "${flag?.split(" ")[0]}" takes no value`;
+    default:
+      return message;
+  }
+}
+
+function nonEmpty(flag: string, value: string | undefined): string | undefined {
+  if (value !== undefined && value.trim() === "") throw new UsageError(`Option "${flag}" needs a value`);
+  return value;
+}
+
+function parseInterval(text: string): number {
+  const hours = Number(text);
+  if (text.trim() === "" || !Number.isFinite(hours)) {
+    throw new UsageError(`Option "--interval" takes a number of hours, not "${text}"`);
+  }
+  if (hours <= 0) throw new UsageError(`Option "--interval" must be more than 0 hours, not "${text}"`);
+  const minutes = hours * 60;
+  if (Math.abs(minutes - Math.round(minutes)) > 1e-9) {
+    throw new UsageError(`Option "--interval" must be a whole number of minutes, not "${text}" hours`);
+  }
+  return hours;
+}
+
+function parseLogLevel(text: string): LogLevelName {
+  const level = LOG_LEVELS.find((name) => name === text || (name === "warning" && text === "warn"));
+  if (!level) {
+    throw new UsageError(`Option "--log-level" takes one of ${LOG_LEVELS.join(", ")}, not "${text}"`);
+  }
+  return level;
+}

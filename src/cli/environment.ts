@@ -1,0 +1,77 @@
+/**
+ * What the commands read from the process before anything else: environment
+ * variables, the `.env` file, and whether Deno's permissions cover the
+ * repository.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { type Config, ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "../config.ts";
+import { parseEnvFile } from "../env_file.ts";
+import type { CommonOptions } from "./args.ts";
+
+/**
+ * The variables the program itself reads. Each is read by name because
+ * `--allow-env` is limited to a list (`Deno.env.toObject()` would need all).
+ */
+const READ_VARIABLES = [...Object.keys(ENVIRONMENT_VARIABLES), "NO_COLOR"];
+
+/**
+ * Reads the environment and `.env`, and validates the configuration.
+ *
+ * @param options The command line's options.
+ * @returns The configuration and the environment it came from.
+ * @throws {ConfigError} When anything is invalid or out of the process's
+ *   permissions; each problem on its own line.
+ */
+export async function loadCommandConfig(
+  options: CommonOptions,
+): Promise<{ config: Config; env: Record<string, string | undefined> }> {
+  const env: Record<string, string | undefined> = {};
+  for (const name of READ_VARIABLES) env[name] = Deno.env.get(name);
+  const cwd = Deno.cwd();
+  const envFile = await readEnvFile(options.envFile, cwd);
+  const config = loadConfig(options, { env, envFile, cwd });
+  return { config, env };
+}
+
+async function readEnvFile(path: string | undefined, cwd: string): Promise<Map<string, string> | undefined> {
+  const file = resolve(cwd, path ?? ".env");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    if (path === undefined && (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable)) {
+      return undefined;
+    }
+    throw new ConfigError([`--env-file ${file}: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+  try {
+    return parseEnvFile(text, file);
+  } catch (error) {
+    throw new ConfigError([error instanceof Error ? error.message : String(error)]);
+  }
+}
+
+/**
+ * Checks that Deno's permissions cover what a command will touch, so a
+ * missing flag is one clear error at start rather than a failure mid-run.
+ *
+ * @param needs The paths to read and to write.
+ * @throws {ConfigError} Naming each missing permission and the flag that
+ *   grants it.
+ */
+export function assertPermissions(needs: { read: string[]; write: string[] }): void {
+  const problems: string[] = [];
+  for (const [name, paths] of [["read", needs.read], ["write", needs.write]] as const) {
+    for (const path of paths) {
+      if (Deno.permissions.querySync({ name, path }).state !== "granted") {
+        problems.push(
+          `No permission to ${name} ${path}: run with --allow-${name}=${path} (the heartbeat task grants only the directory it runs in)`,
+        );
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}

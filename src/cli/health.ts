@@ -1,0 +1,25 @@
+// deno-lint-ignore-file no-console -- the command line's edge prints its output
+/**
+ * The `health` command: runs every health check and prints the result.
+ *
+ * @module
+ */
+
+import { fileSystemCheck } from "../file_system_check.ts";
+import { formatHealthReport, runHealthChecks } from "../health.ts";
+import type { CommonOptions } from "./args.ts";
+import { loadCommandConfig } from "./environment.ts";
+
+/**
+ * Runs the health checks.
+ *
+ * @param options The parsed command line.
+ * @returns 0 when healthy, 1 when not.
+ * @throws {import("../config.ts").ConfigError} When the configuration is invalid.
+ */
+export async function healthCommand(options: CommonOptions): Promise<number> {
+  const { config } = await loadCommandConfig(options);
+  const report = await runHealthChecks([["file-system", fileSystemCheck(config)]]);
+  console.log(options.json ? JSON.stringify(report) : formatHealthReport(report));
+  return report.healthy ? 0 : 1;
+}

@@ -1,0 +1,53 @@
+/**
+ * The help text of each command.
+ *
+ * @module
+ */
+
+const COMMON = `
+  --repo DIR           the skills repository (default: the current directory)
+  --skills-dir PATH    the skills directory, relative to the repository (default: skills)
+  --state-dir PATH     caches, run history, lock and log, relative to the repository (default: .heartbeat)
+  --env-file PATH      read environment variables from this file (default: ./.env when present)
+  --json               print machine-readable JSON on stdout; logs stay on stderr
+  --log-level LEVEL    trace, debug, info, warning, error or fatal (default: info)
+  -h, --help           show this help
+  -V, --version        show the version`;
+
+const RUN = `Usage: heartbeat [run] [options]
+
+Keeps a library of agent skills healthy: discovers skills, clusters duplicates,
+merges them into master skills, commits and pushes, and broadcasts the updates
+to Nostr. Runs on a schedule until stopped (SIGINT/SIGTERM), or once with --once.
+
+Options:
+  --interval HOURS     hours between runs, fractions allowed (default: 6)
+  --once               run once now and exit (0 on success, 1 on failure)
+  --dry-run            report every decision, change nothing (only the state directory is written)
+  --no-commit          write the changes but do not commit them
+  --no-push            commit but do not push${COMMON}
+
+Commands:
+  run                  the heartbeat (the default)
+  health               check the setup and exit 0 when healthy, 1 when not
+  help [COMMAND]       show help
+
+Environment: NOSTR_NSEC, NOSTR_RELAY, AGENT_NAME, TOKEN_TICKER (see README.md).
+Exit codes: 0 ok, 1 run failed or unhealthy, 2 bad usage or configuration,
+3 another heartbeat holds the repository's lock.`;
+
+const HEALTH = `Usage: heartbeat health [options]
+
+Runs the health checks and prints them; exits 0 when healthy, 1 when not.
+
+Options:${COMMON}`;
+
+/**
+ * The help text for a command.
+ *
+ * @param topic The command; the main help when absent.
+ * @returns The text.
+ */
+export function usage(topic?: "run" | "health"): string {
+  return topic === "health" ? HEALTH : RUN;
+}

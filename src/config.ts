@@ -1,0 +1,222 @@
+/**
+ * The heartbeat's configuration: command-line options, environment variables
+ * and an optional `.env` file, validated once at start.
+ *
+ * Precedence: flags, then the process environment, then `.env`, then
+ * defaults. Every problem is collected so one start reports them all; no
+ * message ever contains a secret's value.
+ *
+ * @module
+ */
+
+import { isAbsolute, relative, resolve } from "node:path";
+import { decode, nsecEncode } from "nostr-tools/nip19";
+import { getPublicKey } from "nostr-tools/pure";
+import { bytesToHex, hexToBytes } from "nostr-tools/utils";
+import type { CommonOptions } from "./cli/args.ts";
+import { Secret } from "./secret.ts";
+
+/**
+ * The relays Clawstr's own documentation names (clawstr/clawstr). The seed's
+ * `wss://lightningrelay.com` appears in no Clawstr material, so it is not a
+ * default.
+ */
+export const DEFAULT_RELAYS: readonly string[] = [
+  "wss://relay.ditto.pub",
+  "wss://relay.primal.net",
+  "wss://relay.damus.io",
+  "wss://nos.lol",
+];
+
+/**
+ * The environment variables the heartbeat reads, and what for. The heartbeat
+ * task's `--allow-env` list is this plus what dependencies read.
+ */
+export const ENVIRONMENT_VARIABLES = {
+  NOSTR_NSEC: "the agent's Nostr private key, nsec1… or 64 hex digits (secret)",
+  NOSTR_RELAY: "relay URLs, comma-separated (default: Clawstr's documented relays)",
+  AGENT_NAME: "the agent's display name in its Nostr profile",
+  TOKEN_TICKER: "the governance token's symbol, for the Clawnch launch",
+} as const;
+
+/** The configuration is invalid; each problem names its variable or flag. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  /** One line per problem. */
+  readonly problems: readonly string[];
+
+  /** @param problems What is wrong, one sentence each. */
+  constructor(problems: readonly string[]) {
+    super(problems.join("; "));
+    this.problems = problems;
+  }
+}
+
+/** The agent's Nostr identity. */
+export interface NostrIdentity {
+  /** The private key, 64 hex digits. */
+  readonly secretKey: Secret;
+  /** The public key, 64 hex digits. */
+  readonly publicKey: string;
+}
+
+/** Validated configuration shared by every command. */
+export interface Config {
+  /** The repository root, absolute. */
+  readonly repo: string;
+  /** The skills directory, absolute, inside `repo`. */
+  readonly skillsDir: string;
+  /** The state directory, absolute (caches, run history, lock, logs). */
+  readonly stateDir: string;
+  /** The Nostr identity, when `NOSTR_NSEC` is set. */
+  readonly nostr?: NostrIdentity | undefined;
+  /** Relays to publish to. */
+  readonly relays: readonly string[];
+  /** Whether `relays` are the defaults because `NOSTR_RELAY` is unset. */
+  readonly relaysAreDefault: boolean;
+  /** The agent's display name. */
+  readonly agentName?: string | undefined;
+  /** The governance token's symbol, upper-cased. */
+  readonly tokenTicker?: string | undefined;
+  /**
+   * Every text form of every secret in this configuration, for scrubbing logs
+   * and checking commits.
+   */
+  readonly secrets: readonly Secret[];
+}
+
+/** Where configuration comes from, besides the command line. */
+export interface ConfigSources {
+  /** The process environment. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The variables of the `.env` file, when there is one. */
+  envFile?: ReadonlyMap<string, string> | undefined;
+  /** The directory relative paths are resolved from. */
+  cwd: string;
+}
+
+/**
+ * Validates the configuration.
+ *
+ * @param options The command line's options.
+ * @param sources The environment, `.env` variables and working directory.
+ * @returns The configuration.
+ * @throws {ConfigError} Listing every problem found.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ * const config = loadConfig(
+ *   { repo: "/srv/skills", skillsDir: "skills", stateDir: ".heartbeat", json: false, logLevel: "info" },
+ *   { env: { AGENT_NAME: "Keeper" }, cwd: "/" },
+ * );
+ * console.assert(config.skillsDir === "/srv/skills/skills");
+ * ```
+ */
+export function loadConfig(options: CommonOptions, sources: ConfigSources): Config {
+  const problems: string[] = [];
+  const read = (name: keyof typeof ENVIRONMENT_VARIABLES) => {
+    const value = sources.env[name] ?? sources.envFile?.get(name);
+    return value === undefined || value.trim() === "" ? undefined : value.trim();
+  };
+
+  const repo = resolve(sources.cwd, options.repo);
+  const skillsDir = resolve(repo, options.skillsDir);
+  if (!isInside(repo, skillsDir)) {
+    problems.push(`--skills-dir "${options.skillsDir}" is outside the repository ${repo}`);
+  }
+  const stateDir = resolve(repo, options.stateDir);
+
+  const nsec = read("NOSTR_NSEC");
+  const nostr = nsec === undefined ? undefined : parseSecretKey(nsec, problems);
+  const relayText = read("NOSTR_RELAY");
+  const relays = relayText === undefined ? [...DEFAULT_RELAYS] : parseRelays(relayText, problems);
+
+  const agentName = read("AGENT_NAME");
+  if (agentName !== undefined && agentName.length > 100) {
+    problems.push(`AGENT_NAME is ${agentName.length} characters long: at most 100 are allowed`);
+  }
+  const ticker = read("TOKEN_TICKER");
+  if (ticker !== undefined && !/^[A-Za-z0-9]{1,32}$/.test(ticker)) {
+    problems.push(`TOKEN_TICKER "${ticker}" is not a token symbol: expected 1 to 32 letters or digits`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  const secrets = nsec === undefined || nostr === undefined ? [] : secretForms(nsec, nostr.secretKey);
+  return {
+    repo,
+    skillsDir,
+    stateDir,
+    nostr,
+    relays,
+    relaysAreDefault: relayText === undefined,
+    agentName,
+    tokenTicker: ticker?.toUpperCase(),
+    secrets,
+  };
+}
+
+/**
+ * Whether `path` is `root` or lies below it.
+ *
+ * @param root An absolute directory.
+ * @param path An absolute path.
+ * @returns `true` when `path` is inside `root`.
+ */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+function parseSecretKey(text: string, problems: string[]): NostrIdentity | undefined {
+  const invalid = "NOSTR_NSEC is not a valid private key: expected nsec1… (bech32) or 64 hex digits";
+  try {
+    let bytes: Uint8Array;
+    if (/^[0-9a-fA-F]{64}$/.test(text)) {
+      bytes = hexToBytes(text.toLowerCase());
+    } else if (text.startsWith("nsec1")) {
+      const decoded = decode(text);
+      if (decoded.type !== "nsec") throw new Error("not an nsec");
+      bytes = decoded.data;
+    } else {
+      problems.push(invalid);
+      return undefined;
+    }
+    return { secretKey: new Secret(bytesToHex(bytes)), publicKey: getPublicKey(bytes) };
+  } catch {
+    // The decoder's message may quote the key: say only that it is invalid.
+    problems.push(invalid);
+    return undefined;
+  }
+}
+
+function secretForms(given: string, hex: Secret): Secret[] {
+  const forms = new Set([given, hex.reveal(), hex.reveal().toUpperCase(), nsecEncode(hexToBytes(hex.reveal()))]);
+  return [...forms].map((form) => new Secret(form));
+}
+
+function parseRelays(text: string, problems: string[]): string[] {
+  const relays: string[] = [];
+  for (const entry of text.split(",").map((part) => part.trim()).filter((part) => part !== "")) {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      problems.push(`NOSTR_RELAY entry "${entry}" is not a URL`);
+      continue;
+    }
+    if (url.protocol === "wss:" || (url.protocol === "ws:" && isLoopback(url.hostname))) {
+      relays.push(url.href.replace(/\/$/, ""));
+    } else if (url.protocol === "ws:") {
+      problems.push(`NOSTR_RELAY entry "${entry}" uses ws://, which is allowed only for loopback: use wss://`);
+    } else {
+      problems.push(`NOSTR_RELAY entry "${entry}" is not a relay URL: expected wss://…`);
+    }
+  }
+  if (relays.length === 0 && problems.length === 0) problems.push("NOSTR_RELAY names no relay");
+  return [...new Set(relays)];
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+}

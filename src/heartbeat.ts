@@ -1,0 +1,100 @@
+/**
+ * The heartbeat loop: runs the pipeline once per slot of the schedule, never
+ * two runs at once, until told to stop.
+ *
+ * @module
+ */
+
+import type { Logger } from "@logtape/logtape";
+import type { Clock } from "./clock.ts";
+import { type HeartbeatSchedule, slotOf, slotStart } from "./schedule.ts";
+import type { Scheduler } from "./scheduler.ts";
+
+/** How one run ended, as far as the loop cares. */
+export type RunStatus = "ok" | "failed" | "interrupted";
+
+/** What starts a run. */
+export type RunTrigger = "start" | "tick";
+
+/** What the heartbeat loop needs. */
+export interface HeartbeatLoopOptions {
+  /** When runs are due. */
+  schedule: HeartbeatSchedule;
+  /** Calls the loop back on the schedule's cron. */
+  scheduler: Scheduler;
+  /** Tells the time at each tick. */
+  clock: Clock;
+  /**
+   * Runs the pipeline once. It should stop at a safe point when `signal`
+   * aborts and then report `"interrupted"`.
+   */
+  run: (signal: AbortSignal, trigger: RunTrigger) => Promise<RunStatus>;
+  /** When the last successful run started, if ever (from the state store). */
+  lastSuccessAt?: Date | undefined;
+  /** Stops the loop: no new run starts, the current one is told to stop. */
+  signal: AbortSignal;
+  /** Where the loop reports what it does. */
+  logger: Logger;
+}
+
+/**
+ * Runs the heartbeat until `signal` aborts.
+ *
+ * A run starts at once when the current slot has had no successful run, then
+ * at each cron tick whose slot has had none. A tick that comes while a run is
+ * still going is skipped and logged, never overlapped. A failed run is
+ * retried at the next tick.
+ *
+ * @param options The schedule, adapters and run function.
+ * @returns When the loop has stopped and the last run has finished.
+ */
+export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<void> {
+  const { schedule, clock, logger, signal } = options;
+  let lastSuccessSlot = options.lastSuccessAt ? slotOf(schedule, options.lastSuccessAt) : -Infinity;
+  let current: Promise<void> | undefined;
+
+  const trigger = (kind: RunTrigger) => {
+    if (signal.aborted) return;
+    const now = clock.now();
+    const slot = slotOf(schedule, now);
+    if (current) {
+      logger.warn("Skipped the tick at {at}: the previous run is still going", { at: now.toISOString() });
+      return;
+    }
+    if (slot <= lastSuccessSlot) {
+      logger.debug("No run due at {at}; next at {next}", {
+        at: now.toISOString(),
+        next: slotStart(schedule, slot + 1).toISOString(),
+      });
+      return;
+    }
+    current = (async () => {
+      try {
+        const status = await options.run(signal, kind);
+        if (status === "ok") lastSuccessSlot = slot;
+      } catch (error) {
+        logger.error("The run failed: {error}", { error });
+      } finally {
+        current = undefined;
+        if (!signal.aborted) {
+          logger.info("Next run due at {next}", { next: slotStart(schedule, slot + 1).toISOString() });
+        }
+      }
+    })();
+  };
+
+  const stopped = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  logger.info("Heartbeat every {minutes} min (cron {cron}, UTC)", {
+    minutes: schedule.intervalMinutes,
+    cron: schedule.cron,
+  });
+  trigger("start");
+  options.scheduler.schedule("clawstr-heartbeat", schedule.cron, () => trigger("tick"), signal);
+  await stopped;
+  // Read `current` after the abort: a run may have started since the last look.
+  await (current as Promise<void> | undefined);
+  logger.info("Heartbeat stopped");
+}

@@ -1,0 +1,133 @@
+/**
+ * Logging sinks, configured once at the edge (`main.ts` and the commands):
+ * human lines on stderr (coloured only on a terminal) and structured JSON
+ * lines in `orchestrator_heartbeat.log`, rotated by size. Library code only
+ * calls `getLogger([...])`.
+ *
+ * Every line a run writes carries its `runId` (through LogTape's implicit
+ * context), and every line passes through {@linkcode scrubSecrets} before it
+ * is written.
+ *
+ * @module
+ */
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import { getRotatingFileSink } from "@logtape/file";
+import {
+  configure,
+  dispose,
+  type FormattedValues,
+  getAnsiColorFormatter,
+  getJsonLinesFormatter,
+  getTextFormatter,
+  type LogRecord,
+  type Sink,
+  type TextFormatter,
+} from "@logtape/logtape";
+import type { LogLevelName } from "./cli/args.ts";
+import { REDACTED, type Secret } from "./secret.ts";
+
+/** The root category of every logger in this program. */
+export const ROOT_CATEGORY = "heartbeat";
+
+/** The log file's name in the state directory. */
+export const LOG_FILE_NAME = "orchestrator_heartbeat.log";
+
+/** How logging is set up. */
+export interface LoggingOptions {
+  /** The lowest level written. */
+  level: LogLevelName;
+  /** The structured log file; none when `undefined`. */
+  file?: string | undefined;
+  /** Colour the console lines (only on a terminal, and not with `NO_COLOR`). */
+  colour: boolean;
+  /** Secrets that must never be written. */
+  secrets: readonly Secret[];
+  /** Where console lines go; standard error by default. */
+  console?: (line: string) => void;
+  /** Rotate the file past this many bytes. */
+  maxFileBytes?: number;
+  /** How many rotated files to keep besides the current one. */
+  maxFiles?: number;
+}
+
+const NSEC_PATTERN = /nsec1[02-9ac-hj-np-z]{20,}/g;
+
+/**
+ * Replaces every configured secret, and anything shaped like a bech32 `nsec`,
+ * with `[redacted]`.
+ *
+ * @param text Any text about to leave the process.
+ * @param secrets The secrets to remove.
+ * @returns The text without them.
+ *
+ * @example
+ * ```ts
+ * import { scrubSecrets } from "./logging.ts";
+ * import { Secret } from "./secret.ts";
+ * console.assert(scrubSecrets("key=abc1", [new Secret("abc1")]) === "key=[redacted]");
+ * ```
+ */
+export function scrubSecrets(text: string, secrets: readonly Secret[]): string {
+  let scrubbed = text.replace(NSEC_PATTERN, REDACTED);
+  for (const secret of secrets) {
+    const value = secret.reveal();
+    if (value !== "") scrubbed = scrubbed.replaceAll(value, REDACTED);
+  }
+  return scrubbed;
+}
+
+/**
+ * Configures LogTape for this process.
+ *
+ * @param options Level, file, colour and secrets.
+ * @returns When logging is set up; call {@linkcode closeLogging} before exit.
+ */
+export async function setUpLogging(options: LoggingOptions): Promise<void> {
+  const scrub = (formatter: TextFormatter): TextFormatter => (record) =>
+    scrubSecrets(formatter(record), options.secrets);
+  const consoleFormatter = scrub(
+    options.colour
+      ? getAnsiColorFormatter({ timestamp: "date-time", format: consoleLine, value: plainStrings })
+      : getTextFormatter({ timestamp: "date-time", format: consoleLine, value: plainStrings }),
+  );
+  const encoder = new TextEncoder();
+  const write = options.console ?? ((line: string) => Deno.stderr.writeSync(encoder.encode(line)));
+  const sinks: Record<string, Sink> = {
+    console: (record: LogRecord) => write(consoleFormatter(record)),
+  };
+  if (options.file) {
+    sinks.file = getRotatingFileSink(options.file, {
+      formatter: scrub(getJsonLinesFormatter({ message: "template", properties: "nest:properties" })),
+      maxSize: options.maxFileBytes ?? 10 * 1024 * 1024,
+      maxFiles: options.maxFiles ?? 5,
+      // Unbuffered: a killed process must not lose the lines that explain why.
+      bufferSize: 0,
+    });
+  }
+  await configure({
+    reset: true,
+    sinks,
+    contextLocalStorage: new AsyncLocalStorage(),
+    loggers: [
+      { category: [ROOT_CATEGORY], lowestLevel: options.level, sinks: Object.keys(sinks) },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
+    ],
+  });
+}
+
+/** Flushes and closes every sink. */
+export async function closeLogging(): Promise<void> {
+  await dispose();
+}
+
+/** Strings read better unquoted in a console line; other values are inspected. */
+function plainStrings(value: unknown, inspect: (value: unknown) => string): string {
+  return typeof value === "string" ? value : inspect(value);
+}
+
+function consoleLine(values: FormattedValues): string {
+  const runId = values.record.properties.runId;
+  const run = typeof runId === "string" ? ` [${runId}]` : "";
+  return `${values.timestamp} ${values.level} ${values.category}${run}: ${values.message}`;
+}

@@ -1,0 +1,163 @@
+/**
+ * The heartbeat pipeline: one run of discovery → clustering → consolidation →
+ * publishing → broadcasting over injected adapters, producing a run report.
+ * It never needs cron, the network or a particular disk layout of its own, so
+ * tests drive it directly.
+ *
+ * @module
+ */
+
+import { getLogger, withContext } from "@logtape/logtape";
+import { relative } from "node:path";
+import type { Clock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import { ROOT_CATEGORY } from "./logging.ts";
+import { type PhaseName, PHASES, type RunReport } from "./report.ts";
+import type { StateStore } from "./store/state_store.ts";
+
+/** The adapters a run works through. */
+export interface PipelineAdapters {
+  /** Run history and caches. */
+  store: StateStore;
+  /** The time. */
+  clock: Clock;
+}
+
+/** What a run is asked to do. */
+export interface PipelineOptions {
+  /** Validated configuration. */
+  config: Config;
+  /** Simulate: report decisions, change nothing but the state directory. */
+  dryRun: boolean;
+  /** Commit the changes. */
+  commit: boolean;
+  /** Push the commits. */
+  push: boolean;
+  /** The program's version, for the report. */
+  version: string;
+  /** Stops the run at the next safe point (between phases). */
+  signal?: AbortSignal | undefined;
+  /** The run's id; generated when absent. */
+  runId?: string | undefined;
+}
+
+const logger = getLogger([ROOT_CATEGORY, "pipeline"]);
+
+/**
+ * Runs the pipeline once and records the run in the store.
+ *
+ * Each phase's outcome goes into the report; a phase that throws fails the
+ * run and the phases after it are skipped. When `signal` aborts, the run stops
+ * before the next phase and reports `interrupted`.
+ *
+ * @param adapters The store and clock.
+ * @param options The configuration and what to do.
+ * @returns The run report.
+ */
+export function runPipeline(adapters: PipelineAdapters, options: PipelineOptions): Promise<RunReport> {
+  const started = adapters.clock.now();
+  const runId = options.runId ?? newRunId(started);
+  return withContext({ runId }, () => run(adapters, options, runId, started));
+}
+
+async function run(
+  adapters: PipelineAdapters,
+  options: PipelineOptions,
+  runId: string,
+  started: Date,
+): Promise<RunReport> {
+  const { config, signal } = options;
+  const report: RunReport = {
+    runId,
+    startedAt: started.toISOString(),
+    finishedAt: started.toISOString(),
+    dryRun: options.dryRun,
+    status: "ok",
+    version: options.version,
+    repo: config.repo,
+    skillsDir: relative(config.repo, config.skillsDir).replaceAll("\\", "/") || ".",
+    discovery: { status: "not-implemented", found: 0, parsed: 0, valid: 0, diagnostics: [] },
+    clustering: { status: "not-implemented" },
+    clusters: [],
+    consolidation: { status: "not-implemented" },
+    publishing: { status: "not-implemented" },
+    broadcasting: { status: "not-implemented" },
+    timings: {},
+  };
+  logger.info(options.dryRun ? "Dry run started on {skillsDir}" : "Run started on {skillsDir}", {
+    skillsDir: config.skillsDir,
+  });
+
+  const phases: Record<PhaseName, () => Promise<void>> = {
+    discovery: notImplemented,
+    clustering: notImplemented,
+    consolidation: notImplemented,
+    publishing: notImplemented,
+    broadcasting: notImplemented,
+  };
+  for (const phase of PHASES) {
+    if (signal?.aborted) {
+      report.status = "interrupted";
+      markRemaining(report, phase, "interrupted", "the heartbeat was asked to stop");
+      logger.warn("Stopped before {phase}: the heartbeat was asked to stop", { phase });
+      break;
+    }
+    const phaseStarted = performance.now();
+    try {
+      await phases[phase]();
+    } catch (error) {
+      report.status = "failed";
+      report.error = `${phase}: ${error instanceof Error ? error.message : String(error)}`;
+      report[phase].status = "failed";
+      report[phase].reason = report.error;
+      markRemaining(report, PHASES[PHASES.indexOf(phase) + 1], "skipped", `${phase} failed`);
+      logger.error("Phase {phase} failed: {error}", { phase, error });
+      break;
+    } finally {
+      report.timings[phase] = Math.round(performance.now() - phaseStarted);
+    }
+  }
+
+  const finished = adapters.clock.now();
+  report.finishedAt = finished.toISOString();
+  report.timings.total = finished.getTime() - started.getTime();
+  await adapters.store.recordRun({
+    runId,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    status: report.status,
+    dryRun: report.dryRun,
+    counts: { found: report.discovery.found, valid: report.discovery.valid, clusters: report.clusters.length },
+  });
+  logger.info("Run {status} in {ms} ms", { status: report.status, ms: report.timings.total });
+  return report;
+}
+
+function notImplemented(): Promise<void> {
+  return Promise.resolve();
+}
+
+function markRemaining(
+  report: RunReport,
+  from: PhaseName | undefined,
+  status: "skipped" | "interrupted",
+  reason: string,
+): void {
+  if (from === undefined) return;
+  for (const phase of PHASES.slice(PHASES.indexOf(from))) {
+    report[phase].status = status;
+    report[phase].reason = reason;
+  }
+}
+
+/**
+ * A new run id: the start time (sortable) and a random suffix.
+ *
+ * @param at When the run starts.
+ * @returns E.g. `20261125T014500Z-3f9a2c`.
+ */
+export function newRunId(at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const random = crypto.getRandomValues(new Uint8Array(3));
+  return `${stamp}-${Array.from(random, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}

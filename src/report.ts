@@ -1,0 +1,140 @@
+/**
+ * The run report: what one heartbeat run found, decided and did. `--json`
+ * prints it as is; it is the interface later tooling reads, so its top-level
+ * keys never move (new keys may be added).
+ *
+ * @module
+ */
+
+/** How a phase ended. */
+export type PhaseStatus = "ok" | "skipped" | "not-implemented" | "failed" | "interrupted";
+
+/** The status every phase report carries. */
+export interface PhaseOutcome {
+  /** How the phase ended. */
+  status: PhaseStatus;
+  /** Why it was skipped, failed or stopped, when it did not end `ok`. */
+  reason?: string;
+}
+
+/** How bad a diagnostic is. */
+export type Severity = "error" | "warning" | "info";
+
+/** Something wrong with one file, found without stopping the run. */
+export interface Diagnostic {
+  /** The file, relative to the repository root, POSIX separators. */
+  path: string;
+  /** 1-based line in the file, when known. */
+  line?: number;
+  /** 1-based column in the file, when known. */
+  column?: number;
+  /** `error` excludes the file from merging; `warning` and `info` do not. */
+  severity: Severity;
+  /** A short stable identifier of the rule that was broken. */
+  rule: string;
+  /** What is wrong, for a person. */
+  message: string;
+}
+
+/** The discovery phase's report. */
+export interface DiscoveryReport extends PhaseOutcome {
+  /** Skill files found. */
+  found: number;
+  /** Files whose frontmatter was read. */
+  parsed: number;
+  /** Files that may take part in merging. */
+  valid: number;
+  /** Every problem found, with its file. */
+  diagnostics: Diagnostic[];
+}
+
+/** One cluster of skills and what is done with it. */
+export interface ClusterReport {
+  /** `duplicate`: the same tool; `related`: the same kind of tool. */
+  kind: "duplicate" | "related";
+  /** `merge`: consolidated into a master; `report`: only reported. */
+  action: "merge" | "report";
+  /** The cluster's similarity score, 0–1. */
+  score: number;
+  /** The member skill files, relative to the repository root, POSIX separators. */
+  members: string[];
+  /** The main reasons the members belong together. */
+  reasons: string[];
+}
+
+/** How the whole run ended. */
+export type RunStatus = "ok" | "failed" | "interrupted";
+
+/** The names of the pipeline's phases, in order. */
+export const PHASES = ["discovery", "clustering", "consolidation", "publishing", "broadcasting"] as const;
+
+/** A phase name. */
+export type PhaseName = typeof PHASES[number];
+
+/** The report of one heartbeat run. */
+export interface RunReport {
+  /** A unique id; it appears on each of the run's log lines. */
+  runId: string;
+  /** When the run started, ISO 8601 UTC. */
+  startedAt: string;
+  /** When the run ended, ISO 8601 UTC. */
+  finishedAt: string;
+  /** Whether this was a simulation that changed nothing. */
+  dryRun: boolean;
+  /** How the run ended. */
+  status: RunStatus;
+  /** The program's version. */
+  version: string;
+  /** The repository root, absolute. */
+  repo: string;
+  /** The skills directory, relative to the repository root. */
+  skillsDir: string;
+  /** Discovery of skill files. */
+  discovery: DiscoveryReport;
+  /** The clustering phase's status. */
+  clustering: PhaseOutcome;
+  /** Every cluster found. */
+  clusters: ClusterReport[];
+  /** Consolidation of clusters into master skills. */
+  consolidation: PhaseOutcome;
+  /** Commit and push. */
+  publishing: PhaseOutcome;
+  /** Nostr events. */
+  broadcasting: PhaseOutcome;
+  /** Milliseconds per phase, and `total`. */
+  timings: Partial<Record<PhaseName | "total", number>>;
+  /** The error that failed the run, when it failed. */
+  error?: string;
+}
+
+/**
+ * Renders a report for a person.
+ *
+ * @param report The run report.
+ * @returns Plain text, one fact per line.
+ */
+export function formatReport(report: RunReport): string {
+  const { discovery } = report;
+  const lines = [
+    `Run ${report.runId} ${report.status}${report.dryRun ? " (dry run: nothing changed)" : ""} in ${
+      report.timings.total ?? 0
+    } ms`,
+    `  discovery      ${
+      describe(discovery)
+    }: ${discovery.found} found, ${discovery.parsed} parsed, ${discovery.valid} valid, ${discovery.diagnostics.length} diagnostics`,
+    `  clustering     ${describe(report.clustering)}: ${report.clusters.length} clusters`,
+  ];
+  for (const phase of ["consolidation", "publishing", "broadcasting"] as const) {
+    lines.push(`  ${phase.padEnd(14)} ${describe(report[phase])}`);
+  }
+  for (const diagnostic of discovery.diagnostics) {
+    const where = [diagnostic.path, diagnostic.line, diagnostic.column].filter((part) => part !== undefined).join(":");
+    lines.push(`  ${diagnostic.severity} ${where} [${diagnostic.rule}] ${diagnostic.message}`);
+  }
+  if (report.error) lines.push(`  error: ${report.error}`);
+  return lines.join("\n");
+}
+
+function describe(outcome: PhaseOutcome): string {
+  return outcome.reason ? `${outcome.status} (${outcome.reason})` : outcome.status;
+}

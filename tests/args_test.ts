@@ -1,0 +1,104 @@
+import { assertEquals, assertThrows } from "./assert.ts";
+import { DEFAULT_INTERVAL_HOURS, parseCommandLine, UsageError } from "../src/cli/args.ts";
+
+Deno.test("parseCommandLine() gives the documented defaults for no arguments", () => {
+  assertEquals(parseCommandLine([]), {
+    name: "run",
+    options: {
+      repo: ".",
+      skillsDir: "skills",
+      stateDir: ".heartbeat",
+      envFile: undefined,
+      json: false,
+      logLevel: "info",
+      intervalHours: DEFAULT_INTERVAL_HOURS,
+      once: false,
+      dryRun: false,
+      commit: true,
+      push: true,
+    },
+  });
+});
+
+Deno.test("parseCommandLine() reads every run flag", () => {
+  const command = parseCommandLine([
+    "run",
+    "--interval",
+    "0.5",
+    "--once",
+    "--dry-run",
+    "--no-commit",
+    "--no-push",
+    "--repo",
+    "/srv/skills",
+    "--skills-dir=library",
+    "--state-dir",
+    "/var/lib/heartbeat",
+    "--env-file",
+    "prod.env",
+    "--json",
+    "--log-level",
+    "debug",
+  ]);
+  assertEquals(command, {
+    name: "run",
+    options: {
+      repo: "/srv/skills",
+      skillsDir: "library",
+      stateDir: "/var/lib/heartbeat",
+      envFile: "prod.env",
+      json: true,
+      logLevel: "debug",
+      intervalHours: 0.5,
+      once: true,
+      dryRun: true,
+      commit: false,
+      push: false,
+    },
+  });
+});
+
+Deno.test("parseCommandLine() accepts warn as a name for the warning level", () => {
+  const command = parseCommandLine(["--log-level", "warn"]);
+  assertEquals(command.name === "run" && command.options.logLevel, "warning");
+});
+
+Deno.test("parseCommandLine() recognises help, version and health", () => {
+  assertEquals(parseCommandLine(["--help"]), { name: "help", topic: "run" });
+  assertEquals(parseCommandLine(["-h"]), { name: "help", topic: "run" });
+  assertEquals(parseCommandLine(["help"]), { name: "help" });
+  assertEquals(parseCommandLine(["help", "health"]), { name: "help", topic: "health" });
+  assertEquals(parseCommandLine(["health", "--help"]), { name: "help", topic: "health" });
+  assertEquals(parseCommandLine(["--version"]), { name: "version" });
+  assertEquals(parseCommandLine(["-V"]), { name: "version" });
+  const health = parseCommandLine(["health", "--json", "--repo", "x"]);
+  assertEquals(health.name, "health");
+  assertEquals(health.name === "health" && health.options.json, true);
+});
+
+const BAD_COMMAND_LINES: Array<[string[], string]> = [
+  [["--interval", "-1"], 'Option "--interval" must be more than 0 hours, not "-1"'],
+  [["--interval=-1"], 'Option "--interval" must be more than 0 hours, not "-1"'],
+  [["--interval", "0"], 'Option "--interval" must be more than 0 hours, not "0"'],
+  [["--interval", "abc"], 'Option "--interval" takes a number of hours, not "abc"'],
+  [["--interval", ""], 'Option "--interval" takes a number of hours, not ""'],
+  [["--interval", "Infinity"], 'Option "--interval" takes a number of hours, not "Infinity"'],
+  [["--interval", "0.001"], 'Option "--interval" must be a whole number of minutes, not "0.001" hours'],
+  [["--interval"], 'Option "--interval" needs a value'],
+  [["--bogus"], 'Unknown option "--bogus"'],
+  [["-z"], 'Unknown option "-z"'],
+  [["--once=yes"], 'Option "--once" takes no value'],
+  [["--log-level", "loud"], 'Option "--log-level" takes one of trace, debug, info, warning, error, fatal, not "loud"'],
+  [["--repo", ""], 'Option "--repo" needs a value'],
+  [["frobnicate"], 'Unknown command "frobnicate"'],
+  [["help", "frobnicate"], 'Unknown command "frobnicate"'],
+  [["run", "extra"], 'Unexpected argument "extra"'],
+  [["health", "--once"], 'Unknown option "--once"'],
+  [["health", "--interval", "2"], 'Unknown option "--interval"'],
+];
+
+for (const [args, message] of BAD_COMMAND_LINES) {
+  Deno.test(`parseCommandLine() refuses ${JSON.stringify(args)} with a message naming the problem`, () => {
+    assertThrows(() => parseCommandLine(args), UsageError, message);
+  });
+}

@@ -1,0 +1,160 @@
+import { join } from "node:path";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
+import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
+import { cliCommand, readUntil, runCli, tempRepo } from "./utils.ts";
+
+/** Every file under `dir` with its bytes, except the state directory. */
+async function snapshot(dir: string, skip = ".heartbeat"): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const walk = async (path: string, rel: string) => {
+    for await (const entry of Deno.readDir(path)) {
+      if (rel === "" && entry.name === skip) continue;
+      const child = join(path, entry.name);
+      if (entry.isDirectory) await walk(child, `${rel}${entry.name}/`);
+      else files.set(`${rel}${entry.name}`, new TextDecoder().decode(await Deno.readFile(child)));
+    }
+  };
+  await walk(dir, "");
+  return files;
+}
+
+Deno.test("the heartbeat task's flags run --once --dry-run --json and print the documented report", async () => {
+  await using repo = await tempRepo();
+  const before = await snapshot(repo.path);
+  const result = await runCli(["--once", "--dry-run", "--json", "--repo", repo.path], { cwd: repo.path });
+  assertEquals(result.code, 0, result.stderr);
+  const lines = result.stdout.trim().split("\n");
+  assertEquals(lines.length, 1, "one JSON document on stdout");
+  const report = JSON.parse(lines[0]!);
+  for (
+    const key of [
+      "runId",
+      "startedAt",
+      "dryRun",
+      "discovery",
+      "clusters",
+      "consolidation",
+      "publishing",
+      "broadcasting",
+      "timings",
+    ]
+  ) {
+    assert(key in report, `missing ${key}`);
+  }
+  assertEquals(report.dryRun, true);
+  assertEquals(report.status, "ok");
+  assertEquals(report.repo, repo.path);
+  assertEquals(report.skillsDir, "skills");
+  for (const key of ["found", "parsed", "valid", "diagnostics"]) assert(key in report.discovery, key);
+  assert(Array.isArray(report.clusters));
+  assertMatch(report.runId, /^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+  assertStringIncludes(result.stderr, report.runId, "logs go to stderr");
+  assertEquals(await snapshot(repo.path), before, "a dry run changes nothing outside the state directory");
+});
+
+Deno.test("a run writes the log file with the run id on every line and no secret anywhere", async () => {
+  await using repo = await tempRepo();
+  const result = await runCli(["--once", "--json", "--no-commit", "--no-push", "--log-level", "debug"], {
+    cwd: repo.path,
+    env: { NOSTR_NSEC: TEST_NSEC, AGENT_NAME: "Test Keeper" },
+  });
+  assertEquals(result.code, 0, result.stderr);
+  const runId = JSON.parse(result.stdout).runId;
+  const log = await Deno.readTextFile(join(repo.path, ".heartbeat", "orchestrator_heartbeat.log"));
+  const runLines = log.trim().split("\n").map((line) => JSON.parse(line));
+  assert(runLines.length >= 2);
+  for (const line of runLines) assertEquals(line.properties.runId, runId, JSON.stringify(line));
+  const stateFiles = await Array.fromAsync(Deno.readDir(join(repo.path, ".heartbeat")));
+  for (const text of [result.stdout, result.stderr, log]) {
+    assert(!text.includes(TEST_NSEC) && !text.includes(TEST_KEY_HEX), "a secret leaked");
+  }
+  assert(stateFiles.some((entry) => entry.name === ".gitignore"), "the state directory ignores itself");
+});
+
+Deno.test("bad flags exit 2 with one line naming the flag", async () => {
+  await using repo = await tempRepo();
+  for (
+    const [args, flag] of [
+      [["--interval", "-1"], "--interval"],
+      [["--interval", "abc"], "--interval"],
+      [["--frobnicate"], "--frobnicate"],
+    ] as const
+  ) {
+    const result = await runCli([...args], { cwd: repo.path });
+    assertEquals(result.code, 2);
+    assertEquals(result.stdout, "");
+    const lines = result.stderr.trim().split("\n");
+    assertEquals(lines.length, 1, result.stderr);
+    assertStringIncludes(lines[0]!, flag);
+    assertStringIncludes(lines[0]!, "--help");
+  }
+});
+
+Deno.test("an invalid key exits 2 naming the variable and never echoing the key", async () => {
+  await using repo = await tempRepo();
+  const badKey = TEST_NSEC.slice(0, -3) + "qqq";
+  const result = await runCli(["--once"], { cwd: repo.path, env: { NOSTR_NSEC: badKey } });
+  assertEquals(result.code, 2);
+  assertStringIncludes(result.stderr, "NOSTR_NSEC is not a valid private key");
+  assert(!result.stderr.includes(badKey));
+});
+
+Deno.test("a .env file configures the run, and a malformed one names its line", async () => {
+  await using repo = await tempRepo();
+  await Deno.writeTextFile(join(repo.path, ".env"), "NOSTR_RELAY=http://nope\n");
+  const result = await runCli(["--once", "--dry-run"], { cwd: repo.path });
+  assertEquals(result.code, 2);
+  assertStringIncludes(result.stderr, 'NOSTR_RELAY entry "http://nope"');
+  await Deno.writeTextFile(join(repo.path, ".env"), "# ok\nthis is not an assignment\n");
+  const malformed = await runCli(["--once", "--dry-run"], { cwd: repo.path });
+  assertEquals(malformed.code, 2);
+  assertStringIncludes(malformed.stderr, ".env line 2");
+});
+
+Deno.test("a repository outside the granted permissions is one clear error naming the flag", async () => {
+  await using repo = await tempRepo();
+  await using other = await tempRepo();
+  const result = await runCli(["--once", "--repo", other.path], { cwd: repo.path });
+  assertEquals(result.code, 2);
+  assertStringIncludes(result.stderr, `--allow-read=${other.path}`);
+});
+
+Deno.test("--help and --version exit 0", async () => {
+  await using repo = await tempRepo();
+  const help = await runCli(["--help"], { cwd: repo.path });
+  assertEquals(help.code, 0);
+  assertStringIncludes(help.stdout, "--interval HOURS");
+  const version = await runCli(["--version"], { cwd: repo.path });
+  assertEquals(version.code, 0);
+  assertMatch(version.stdout, /^clawstr-skill-orchestrator \d+\.\d+\.\d+/);
+});
+
+Deno.test("SIGTERM stops the heartbeat loop cleanly with exit code 0, and a second process is locked out", async () => {
+  await using repo = await tempRepo();
+  const loop = cliCommand(["--dry-run", "--interval", "0.5"], { cwd: repo.path }).spawn();
+  const { rest } = await readUntil(loop.stderr, /Heartbeat every 30 min/);
+  const second = await runCli(["--once", "--dry-run"], { cwd: repo.path });
+  assertEquals(second.code, 3);
+  assertStringIncludes(second.stderr, "Another heartbeat is running on this repository");
+  loop.kill("SIGTERM");
+  const status = await loop.status;
+  const stderr = await Array.fromAsync(rest);
+  await loop.stdout.cancel();
+  assertEquals(status.code, 0);
+  assertStringIncludes(stderr.join(""), "Heartbeat stopped");
+  const afterwards = await runCli(["--once", "--dry-run"], { cwd: repo.path });
+  assertEquals(afterwards.code, 0, "the lock is released on exit");
+});
+
+Deno.test("health exits 0 when the file system is fine and 1 when the skills directory is missing", async () => {
+  await using repo = await tempRepo();
+  const healthy = await runCli(["health", "--json"], { cwd: repo.path, task: "health" });
+  assertEquals(healthy.code, 0, healthy.stderr);
+  const report = JSON.parse(healthy.stdout);
+  assertEquals(report.healthy, true);
+  assertEquals(report.checks[0].name, "file-system");
+  const missing = await runCli(["health", "--skills-dir", "nowhere"], { cwd: repo.path, task: "health" });
+  assertEquals(missing.code, 1);
+  assertStringIncludes(missing.stdout, "FAIL file-system");
+  assertStringIncludes(missing.stdout, "does not exist");
+});

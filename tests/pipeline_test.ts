@@ -1,0 +1,69 @@
+import { assertEquals } from "./assert.ts";
+import type { Clock } from "../src/clock.ts";
+import { loadConfig } from "../src/config.ts";
+import { runPipeline } from "../src/pipeline.ts";
+import { PHASES } from "../src/report.ts";
+import { KvStateStore } from "../src/store/state_store.ts";
+
+const config = loadConfig(
+  { repo: "/srv/skills", skillsDir: "skills", stateDir: ".heartbeat", json: false, logLevel: "info" },
+  { env: {}, cwd: "/" },
+);
+
+/** A clock that moves one second each time it is read. */
+function steppingClock(start: string): Clock {
+  let now = Date.parse(start);
+  return { now: () => new Date((now += 1000) - 1000) };
+}
+
+const OPTIONS = { config, dryRun: true, commit: true, push: true, version: "0.0.0-test" };
+
+Deno.test("runPipeline() reports every phase, takes its times from the clock and records the run", async () => {
+  using store = await KvStateStore.open(":memory:");
+  const report = await runPipeline({ store, clock: steppingClock("2026-11-25T06:00:00Z") }, {
+    ...OPTIONS,
+    runId: "run-1",
+  });
+  assertEquals(report.runId, "run-1");
+  assertEquals(report.startedAt, "2026-11-25T06:00:00.000Z");
+  assertEquals(report.finishedAt, "2026-11-25T06:00:01.000Z");
+  assertEquals(report.timings.total, 1000);
+  assertEquals(report.status, "ok");
+  assertEquals(report.skillsDir, "skills");
+  for (const phase of PHASES) assertEquals(typeof report.timings[phase], "number", phase);
+  const [recorded] = await store.recentRuns(5);
+  assertEquals(recorded?.runId, "run-1");
+  assertEquals(recorded?.status, "ok");
+  assertEquals((await store.lastSuccessfulRun(true))?.runId, "run-1");
+  assertEquals(await store.lastSuccessfulRun(false), undefined);
+});
+
+Deno.test("runPipeline() stops at a safe point when asked and reports the run as interrupted", async () => {
+  using store = await KvStateStore.open(":memory:");
+  const stop = new AbortController();
+  stop.abort();
+  const report = await runPipeline({ store, clock: steppingClock("2026-11-25T06:00:00Z") }, {
+    ...OPTIONS,
+    signal: stop.signal,
+  });
+  assertEquals(report.status, "interrupted");
+  for (const phase of PHASES) assertEquals(report[phase].status, "interrupted", phase);
+  assertEquals((await store.recentRuns(1))[0]?.status, "interrupted");
+  assertEquals(await store.lastSuccessfulRun(true), undefined);
+});
+
+Deno.test("the run history keeps the newest runs, newest first", async () => {
+  using store = await KvStateStore.open(":memory:");
+  for (let i = 0; i < 3; i++) {
+    await store.recordRun({
+      runId: `run-${i}`,
+      startedAt: new Date(Date.UTC(2026, 10, 25, i)).toISOString(),
+      finishedAt: new Date(Date.UTC(2026, 10, 25, i)).toISOString(),
+      status: i === 2 ? "failed" : "ok",
+      dryRun: false,
+      counts: { found: 0, valid: 0, clusters: 0 },
+    });
+  }
+  assertEquals((await store.recentRuns(2)).map((run) => run.runId), ["run-2", "run-1"]);
+  assertEquals((await store.lastSuccessfulRun(false))?.runId, "run-1");
+});

@@ -1,0 +1,145 @@
+/**
+ * The shared test harness: temporary repositories, the heartbeat task's own
+ * command line, and subprocess helpers.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The project's root directory. */
+export const PROJECT_ROOT: string = fileURLToPath(new URL("..", import.meta.url));
+
+/** The bundled skills directory. */
+export const BUNDLED_SKILLS: string = join(PROJECT_ROOT, "skills");
+
+/** The shared material beside the project, absent on a user's clone. */
+export const SHARED: string = join(PROJECT_ROOT, "..", "shared");
+
+/**
+ * The `deno run` flags of a task in deno.json, so tests run the program with
+ * exactly the permissions the task grants.
+ *
+ * @param task The task's name.
+ * @returns The flags between `deno run` and `main.ts`.
+ */
+export function taskFlags(task: string): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(join(PROJECT_ROOT, "deno.json")));
+  const command: string = config.tasks[task].command;
+  const words = command.split(/\s+/);
+  if (words[0] !== "deno" || words[1] !== "run") throw new Error(`Task ${task} is not a deno run`);
+  return words.slice(2, words.indexOf("main.ts"));
+}
+
+/** What a finished subprocess left. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** How to run the program. */
+export interface CliOptions {
+  /** The working directory (the heartbeat task grants read and write there). */
+  cwd: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** The task whose flags are used; `heartbeat` by default. */
+  task?: string;
+}
+
+/**
+ * Builds the command that runs `main.ts` with a task's permission flags.
+ *
+ * @param args The program's arguments.
+ * @param options Working directory, environment, task.
+ * @returns The command, not yet spawned.
+ */
+export function cliCommand(args: string[], options: CliOptions): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      join(PROJECT_ROOT, "deno.json"),
+      ...taskFlags(options.task ?? "heartbeat"),
+      join(PROJECT_ROOT, "main.ts"),
+      ...args,
+    ],
+    cwd: options.cwd,
+    env: { ...inheritedEnv(), NO_COLOR: "1", ...options.env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** What a child process needs from this one: where programs and Deno's cache are. */
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "DENO_DIR"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+/**
+ * Runs `main.ts` to completion with a task's permission flags.
+ *
+ * @param args The program's arguments.
+ * @param options Working directory, environment, task.
+ * @returns The exit code and output.
+ */
+export async function runCli(args: string[], options: CliOptions): Promise<CliResult> {
+  const output = await cliCommand(args, options).output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
+/**
+ * A temporary directory holding a copy of a skills tree under `skills/`,
+ * removed when disposed.
+ *
+ * @param source The skills tree to copy; the bundled skills by default.
+ * @returns The directory.
+ */
+export async function tempRepo(source: string = BUNDLED_SKILLS): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "heartbeat-test-" });
+  await copyTree(source, join(path, "skills"));
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+async function copyTree(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isDirectory) await copyTree(source, target);
+    else if (entry.isFile) await Deno.copyFile(source, target);
+  }
+}
+
+/**
+ * Reads a stream until what was read matches, for waiting on a subprocess.
+ *
+ * @param stream The subprocess's output.
+ * @param pattern What to wait for.
+ * @returns Everything read so far, and the rest of the output, still to be read.
+ */
+export async function readUntil(
+  stream: ReadableStream<Uint8Array>,
+  pattern: RegExp,
+): Promise<{ text: string; rest: ReadableStream<string> }> {
+  const decoded = stream.pipeThrough(new TextDecoderStream());
+  const reader = decoded.getReader();
+  let text = "";
+  while (!pattern.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The output ended before ${pattern}: ${text}`);
+    text += value;
+  }
+  reader.releaseLock();
+  return { text, rest: decoded };
+}
