@@ -14,6 +14,7 @@ import { decode, nsecEncode } from "nostr-tools/nip19";
 import { getPublicKey } from "nostr-tools/pure";
 import { bytesToHex, hexToBytes } from "nostr-tools/utils";
 import type { CommonOptions } from "./cli/args.ts";
+import type { RuleSet } from "./discovery/validate.ts";
 import { Secret } from "./secret.ts";
 
 /**
@@ -68,6 +69,12 @@ export interface Config {
   readonly skillsDir: string;
   /** The state directory, absolute (caches, run history, lock, logs). */
   readonly stateDir: string;
+  /** The archive of merged originals, absolute, inside `repo`. */
+  readonly archiveDir: string;
+  /** The validation rule sets. */
+  readonly ruleSets: readonly RuleSet[];
+  /** Whether validation warnings exclude skills from merging. */
+  readonly strict: boolean;
   /** The Nostr identity, when `NOSTR_NSEC` is set. */
   readonly nostr?: NostrIdentity | undefined;
   /** Relays to publish to. */
@@ -107,7 +114,16 @@ export interface ConfigSources {
  * ```ts
  * import { loadConfig } from "./config.ts";
  * const config = loadConfig(
- *   { repo: "/srv/skills", skillsDir: "skills", stateDir: ".heartbeat", json: false, logLevel: "info" },
+ *   {
+ *     repo: "/srv/skills",
+ *     skillsDir: "skills",
+ *     stateDir: ".heartbeat",
+ *     archiveDir: ".archive",
+ *     ruleSets: ["agentskills"],
+ *     strict: false,
+ *     json: false,
+ *     logLevel: "info",
+ *   },
  *   { env: { AGENT_NAME: "Keeper" }, cwd: "/" },
  * );
  * console.assert(config.skillsDir === "/srv/skills/skills");
@@ -126,6 +142,10 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     problems.push(`--skills-dir "${options.skillsDir}" is outside the repository ${repo}`);
   }
   const stateDir = resolve(repo, options.stateDir);
+  const archiveDir = resolve(repo, options.archiveDir);
+  if (!isInside(repo, archiveDir) || archiveDir === repo) {
+    problems.push(`--archive-dir "${options.archiveDir}" must be a directory inside the repository ${repo}`);
+  }
 
   const nsec = read("NOSTR_NSEC");
   const nostr = nsec === undefined ? undefined : parseSecretKey(nsec, problems);
@@ -147,6 +167,9 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     repo,
     skillsDir,
     stateDir,
+    archiveDir,
+    ruleSets: options.ruleSets,
+    strict: options.strict,
     nostr,
     relays,
     relaysAreDefault: relayText === undefined,

@@ -11,6 +11,10 @@ import { getLogger, withContext } from "@logtape/logtape";
 import { relative } from "node:path";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
+import { discoverSkills, type DiscoveryResult } from "./discovery/discover.ts";
+import { discoveryCacheKey } from "./discovery/discovery_cache.ts";
+import type { ReadOptions } from "./discovery/read_skill_files.ts";
+import type { FileSystem } from "./fs/file_system.ts";
 import { ROOT_CATEGORY } from "./logging.ts";
 import { type PhaseName, PHASES, type RunReport } from "./report.ts";
 import type { StateStore } from "./store/state_store.ts";
@@ -21,6 +25,8 @@ export interface PipelineAdapters {
   store: StateStore;
   /** The time. */
   clock: Clock;
+  /** The repository's files. */
+  fs: FileSystem;
 }
 
 /** What a run is asked to do. */
@@ -76,7 +82,7 @@ async function run(
     version: options.version,
     repo: config.repo,
     skillsDir: relative(config.repo, config.skillsDir).replaceAll("\\", "/") || ".",
-    discovery: { status: "not-implemented", found: 0, parsed: 0, valid: 0, diagnostics: [] },
+    discovery: { status: "not-implemented", found: 0, parsed: 0, valid: 0, parseSuccessRate: 1, diagnostics: [] },
     clustering: { status: "not-implemented" },
     clusters: [],
     consolidation: { status: "not-implemented" },
@@ -89,7 +95,9 @@ async function run(
   });
 
   const phases: Record<PhaseName, () => Promise<void>> = {
-    discovery: notImplemented,
+    discovery: async () => {
+      report.discovery = (await runDiscovery(adapters, config)).report;
+    },
     clustering: notImplemented,
     consolidation: notImplemented,
     publishing: notImplemented,
@@ -131,6 +139,46 @@ async function run(
   });
   logger.info("Run {status} in {ms} ms", { status: report.status, ms: report.timings.total });
   return report;
+}
+
+/**
+ * Discovers the skills, reusing the outcomes of files unchanged since the last
+ * run, and saves the cache for the next.
+ */
+async function runDiscovery(
+  adapters: PipelineAdapters,
+  config: Config,
+): Promise<DiscoveryResult> {
+  const readOptions: ReadOptions = { repo: config.repo, ruleSets: config.ruleSets, strict: config.strict };
+  const cacheKey = discoveryCacheKey(readOptions);
+  const previous = await adapters.store.loadDiscoveryCache(cacheKey);
+  const result = await discoverSkills(adapters.fs, {
+    ...readOptions,
+    skillsDir: config.skillsDir,
+    exclude: [config.archiveDir, config.stateDir],
+    cache: previous,
+    now: adapters.clock.now().getTime(),
+  });
+  await adapters.store.saveDiscoveryCache(cacheKey, previous, result.cache);
+  const { report } = result;
+  const errors = report.diagnostics.filter((diagnostic) => diagnostic.severity === "error").length;
+  logger.info(
+    "Discovered {found} skill files: {parsed} parsed, {valid} valid, {errors} with errors ({read} read, {cached} unchanged)",
+    {
+      found: report.found,
+      parsed: report.parsed,
+      valid: report.valid,
+      errors,
+      read: result.read,
+      cached: report.found - result.read,
+    },
+  );
+  for (const diagnostic of report.diagnostics) {
+    if (diagnostic.severity === "error") {
+      logger.warn("{path}:{line}: {message}", { ...diagnostic, line: diagnostic.line ?? "" });
+    }
+  }
+  return result;
 }
 
 function notImplemented(): Promise<void> {

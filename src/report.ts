@@ -44,6 +44,8 @@ export interface DiscoveryReport extends PhaseOutcome {
   parsed: number;
   /** Files that may take part in merging. */
   valid: number;
+  /** `parsed / found` (1 when nothing was found). */
+  parseSuccessRate: number;
   /** Every problem found, with its file. */
   diagnostics: Diagnostic[];
 }
@@ -127,12 +129,32 @@ export function formatReport(report: RunReport): string {
   for (const phase of ["consolidation", "publishing", "broadcasting"] as const) {
     lines.push(`  ${phase.padEnd(14)} ${describe(report[phase])}`);
   }
-  for (const diagnostic of discovery.diagnostics) {
-    const where = [diagnostic.path, diagnostic.line, diagnostic.column].filter((part) => part !== undefined).join(":");
-    lines.push(`  ${diagnostic.severity} ${where} [${diagnostic.rule}] ${diagnostic.message}`);
-  }
+  lines.push(...formatDiagnostics(discovery.diagnostics));
   if (report.error) lines.push(`  error: ${report.error}`);
   return lines.join("\n");
+}
+
+/** How many errors the human report lists one by one. */
+const LISTED_ERRORS = 30;
+
+/** Errors one per line (the first {@linkcode LISTED_ERRORS}), then counts per rule of the rest. */
+function formatDiagnostics(diagnostics: readonly Diagnostic[]): string[] {
+  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === "error");
+  const lines = errors.slice(0, LISTED_ERRORS).map((diagnostic) => {
+    const where = [diagnostic.path, diagnostic.line, diagnostic.column].filter((part) => part !== undefined).join(":");
+    return `  error ${where} [${diagnostic.rule}] ${diagnostic.message}`;
+  });
+  if (errors.length > LISTED_ERRORS) {
+    lines.push(`  … and ${errors.length - LISTED_ERRORS} more errors (--json lists all)`);
+  }
+  const counts = new Map<string, number>();
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.severity === "error") continue;
+    const key = `${diagnostic.severity} ${diagnostic.rule}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const [key, count] of [...counts].sort()) lines.push(`  ${count} × ${key}`);
+  return lines;
 }
 
 function describe(outcome: PhaseOutcome): string {

@@ -146,13 +146,21 @@ Deno.test("SIGTERM stops the heartbeat loop cleanly with exit code 0, and a seco
   assertEquals(afterwards.code, 0, "the lock is released on exit");
 });
 
-Deno.test("health exits 0 when the file system is fine and 1 when the skills directory is missing", async () => {
+Deno.test("health exits 0 when healthy, and 1 when too few skills parse or the skills directory is missing", async () => {
   await using repo = await tempRepo();
   const healthy = await runCli(["health", "--json"], { cwd: repo.path, task: "health" });
   assertEquals(healthy.code, 0, healthy.stderr);
   const report = JSON.parse(healthy.stdout);
   assertEquals(report.healthy, true);
   assertEquals(report.checks[0].name, "file-system");
+  assertEquals(report.checks[1].name, "discovery");
+  assertEquals(report.checks[1].data.parseSuccessRate, 1);
+  for (const broken of ["linear/SKILL.md", "spotify.md"]) {
+    await Deno.writeTextFile(join(repo.path, "skills", broken), "no frontmatter\n");
+  }
+  const lowRate = await runCli(["health"], { cwd: repo.path, task: "health" });
+  assertEquals(lowRate.code, 1, "8 of 10 files parse: below the 90% threshold");
+  assertStringIncludes(lowRate.stdout, "FAIL discovery: 8 of 10 skill files parsed (80.0%");
   const missing = await runCli(["health", "--skills-dir", "nowhere"], { cwd: repo.path, task: "health" });
   assertEquals(missing.code, 1);
   assertStringIncludes(missing.stdout, "FAIL file-system");

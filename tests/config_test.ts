@@ -9,6 +9,9 @@ const OPTIONS: CommonOptions = {
   repo: "/srv/skills",
   skillsDir: "skills",
   stateDir: ".heartbeat",
+  archiveDir: ".archive",
+  ruleSets: ["agentskills"],
+  strict: false,
   json: false,
   logLevel: "info",
 };
@@ -22,6 +25,7 @@ Deno.test("loadConfig() resolves paths against the repository and uses Clawstr's
   assertEquals(config.repo, "/srv/skills");
   assertEquals(config.skillsDir, "/srv/skills/skills");
   assertEquals(config.stateDir, "/srv/skills/.heartbeat");
+  assertEquals(config.archiveDir, "/srv/skills/.archive");
   assertEquals(config.relays, DEFAULT_RELAYS);
   assertEquals(config.relaysAreDefault, true);
   assertEquals(config.nostr, undefined);
@@ -105,8 +109,10 @@ Deno.test("loadConfig() reports every problem at once", () => {
   assertEquals(error.problems.length, 3);
 });
 
-Deno.test("loadConfig() refuses a skills directory outside the repository", () => {
+Deno.test("loadConfig() refuses a skills or archive directory outside the repository", () => {
   assertThrows(() => load({}, undefined, { skillsDir: "../elsewhere" }), ConfigError, "is outside the repository");
+  assertThrows(() => load({}, undefined, { archiveDir: "/tmp/archive" }), ConfigError, "inside the repository");
+  assertThrows(() => load({}, undefined, { archiveDir: "." }), ConfigError, "inside the repository");
 });
 
 Deno.test("parseEnvFile() reads comments, export, quotes and escapes", () => {

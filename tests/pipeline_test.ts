@@ -1,12 +1,24 @@
 import { assertEquals } from "./assert.ts";
 import type { Clock } from "../src/clock.ts";
 import { loadConfig } from "../src/config.ts";
+import { denoFileSystem } from "../src/fs/file_system.ts";
 import { runPipeline } from "../src/pipeline.ts";
 import { PHASES } from "../src/report.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
+import { PROJECT_ROOT } from "./utils.ts";
 
+/** The project itself, whose `skills/` are the bundled skills; nothing here writes to it. */
 const config = loadConfig(
-  { repo: "/srv/skills", skillsDir: "skills", stateDir: ".heartbeat", json: false, logLevel: "info" },
+  {
+    repo: PROJECT_ROOT,
+    skillsDir: "skills",
+    stateDir: ".heartbeat",
+    archiveDir: ".archive",
+    ruleSets: ["agentskills", "clawhub"],
+    strict: false,
+    json: false,
+    logLevel: "info",
+  },
   { env: {}, cwd: "/" },
 );
 
@@ -20,17 +32,19 @@ const OPTIONS = { config, dryRun: true, commit: true, push: true, version: "0.0.
 
 Deno.test("runPipeline() reports every phase, takes its times from the clock and records the run", async () => {
   using store = await KvStateStore.open(":memory:");
-  const report = await runPipeline({ store, clock: steppingClock("2026-11-25T06:00:00Z") }, {
+  const report = await runPipeline({ store, clock: steppingClock("2026-11-25T06:00:00Z"), fs: denoFileSystem }, {
     ...OPTIONS,
     runId: "run-1",
   });
   assertEquals(report.runId, "run-1");
   assertEquals(report.startedAt, "2026-11-25T06:00:00.000Z");
-  assertEquals(report.finishedAt, "2026-11-25T06:00:01.000Z");
-  assertEquals(report.timings.total, 1000);
+  assertEquals(report.timings.total, Date.parse(report.finishedAt) - Date.parse(report.startedAt));
+  assertEquals(report.timings.total! > 0, true);
   assertEquals(report.status, "ok");
   assertEquals(report.skillsDir, "skills");
   for (const phase of PHASES) assertEquals(typeof report.timings[phase], "number", phase);
+  assertEquals(report.discovery.status, "ok");
+  assertEquals([report.discovery.found, report.discovery.parsed, report.discovery.valid], [10, 10, 10]);
   const [recorded] = await store.recentRuns(5);
   assertEquals(recorded?.runId, "run-1");
   assertEquals(recorded?.status, "ok");
@@ -42,7 +56,7 @@ Deno.test("runPipeline() stops at a safe point when asked and reports the run as
   using store = await KvStateStore.open(":memory:");
   const stop = new AbortController();
   stop.abort();
-  const report = await runPipeline({ store, clock: steppingClock("2026-11-25T06:00:00Z") }, {
+  const report = await runPipeline({ store, clock: steppingClock("2026-11-25T06:00:00Z"), fs: denoFileSystem }, {
     ...OPTIONS,
     signal: stop.signal,
   });

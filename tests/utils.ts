@@ -143,3 +143,46 @@ export async function readUntil(
   reader.releaseLock();
   return { text, rest: decoded };
 }
+
+/**
+ * Writes files under `dir`: each key a relative path, each value its text or bytes.
+ *
+ * @param dir The root.
+ * @param files The files.
+ */
+export async function writeTree(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    const target = join(dir, path);
+    await Deno.mkdir(join(target, ".."), { recursive: true });
+    if (typeof content === "string") await Deno.writeTextFile(target, content);
+    else await Deno.writeFile(target, content);
+  }
+}
+
+/**
+ * A temporary directory, removed when disposed.
+ *
+ * @returns The directory.
+ */
+export async function tempDir(): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "heartbeat-test-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+/**
+ * Whether the shared corpora are here; tests that need them skip with a
+ * message when they are not (a user's clone has no `../shared`).
+ *
+ * @param what What the test needs, for the message.
+ * @returns `true` when `../shared` exists.
+ */
+export function hasShared(what: string): boolean {
+  try {
+    Deno.statSync(join(SHARED, "corpora"));
+    return true;
+  } catch {
+    // deno-lint-ignore no-console -- the skip must be visible in the test output
+    console.warn(`skipped: ${what} needs ../shared, which is not here`);
+    return false;
+  }
+}

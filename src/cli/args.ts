@@ -8,6 +8,7 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { DEFAULT_RULE_SETS, RULE_SETS, type RuleSet } from "../discovery/validate.ts";
 
 /** The log levels a user may choose, quietest last. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
@@ -28,6 +29,12 @@ export interface CommonOptions {
   skillsDir: string;
   /** The state directory, relative to the repository unless absolute. */
   stateDir: string;
+  /** The archive directory, relative to the repository unless absolute. */
+  archiveDir: string;
+  /** The validation rule sets. */
+  ruleSets: RuleSet[];
+  /** Turn validation warnings into errors that keep a skill out of merging. */
+  strict: boolean;
   /** The `.env` file to read; `undefined` for the default `./.env`. */
   envFile?: string | undefined;
   /** Print machine-readable JSON on stdout. */
@@ -61,6 +68,9 @@ const COMMON_FLAGS = {
   repo: { type: "string" },
   "skills-dir": { type: "string" },
   "state-dir": { type: "string" },
+  "archive-dir": { type: "string" },
+  rules: { type: "string" },
+  strict: { type: "boolean" },
   "env-file": { type: "string" },
   json: { type: "boolean" },
   "log-level": { type: "string" },
@@ -139,6 +149,9 @@ type CommonValues = {
   repo?: string | undefined;
   "skills-dir"?: string | undefined;
   "state-dir"?: string | undefined;
+  "archive-dir"?: string | undefined;
+  rules?: string | undefined;
+  strict?: boolean | undefined;
   "env-file"?: string | undefined;
   json?: boolean | undefined;
   "log-level"?: string | undefined;
@@ -149,6 +162,9 @@ function commonOptions(values: CommonValues): CommonOptions {
     repo: nonEmpty("--repo", values.repo) ?? ".",
     skillsDir: nonEmpty("--skills-dir", values["skills-dir"]) ?? "skills",
     stateDir: nonEmpty("--state-dir", values["state-dir"]) ?? ".heartbeat",
+    archiveDir: nonEmpty("--archive-dir", values["archive-dir"]) ?? ".archive",
+    ruleSets: values.rules === undefined ? [...DEFAULT_RULE_SETS] : parseRuleSets(values.rules),
+    strict: values.strict ?? false,
     envFile: nonEmpty("--env-file", values["env-file"]),
     json: values.json ?? false,
     logLevel: parseLogLevel(values["log-level"] ?? "info"),
@@ -218,6 +234,15 @@ function parseInterval(text: string): number {
     throw new UsageError(`Option "--interval" must be a whole number of minutes, not "${text}" hours`);
   }
   return hours;
+}
+
+function parseRuleSets(text: string): RuleSet[] {
+  const names = text.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  const unknown = names.find((name) => !(RULE_SETS as readonly string[]).includes(name));
+  if (names.length === 0 || unknown !== undefined) {
+    throw new UsageError(`Option "--rules" takes a comma-separated list of ${RULE_SETS.join(", ")}, not "${text}"`);
+  }
+  return [...new Set(names as RuleSet[])];
 }
 
 function parseLogLevel(text: string): LogLevelName {

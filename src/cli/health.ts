@@ -5,7 +5,9 @@
  * @module
  */
 
+import { parseRateCheck } from "../discovery/parse_rate_check.ts";
 import { fileSystemCheck } from "../file_system_check.ts";
+import { denoFileSystem } from "../fs/file_system.ts";
 import { formatHealthReport, runHealthChecks } from "../health.ts";
 import type { CommonOptions } from "./args.ts";
 import { loadCommandConfig } from "./environment.ts";
@@ -19,7 +21,10 @@ import { loadCommandConfig } from "./environment.ts";
  */
 export async function healthCommand(options: CommonOptions): Promise<number> {
   const { config } = await loadCommandConfig(options);
-  const report = await runHealthChecks([["file-system", fileSystemCheck(config)]]);
+  const report = await runHealthChecks([
+    ["file-system", fileSystemCheck(config)],
+    ["discovery", parseRateCheck(config, denoFileSystem)],
+  ]);
   console.log(options.json ? JSON.stringify(report) : formatHealthReport(report));
   return report.healthy ? 0 : 1;
 }

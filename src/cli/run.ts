@@ -13,6 +13,7 @@ import { acquireRepositoryLock, LockedError } from "../lock.ts";
 import { closeLogging, LOG_FILE_NAME, ROOT_CATEGORY, scrubSecrets, setUpLogging } from "../logging.ts";
 import { runPipeline } from "../pipeline.ts";
 import { formatReport, type RunReport } from "../report.ts";
+import { denoFileSystem } from "../fs/file_system.ts";
 import { heartbeatSchedule } from "../schedule.ts";
 import { denoCronScheduler } from "../scheduler.ts";
 import { KvStateStore } from "../store/state_store.ts";
@@ -69,7 +70,7 @@ export async function runCommand(options: RunOptions, version: string): Promise<
       console.log(scrubSecrets(text, config.secrets));
     };
     const runOnce = async (signal: AbortSignal) => {
-      const report = await runPipeline({ store, clock: systemClock }, {
+      const report = await runPipeline({ store, clock: systemClock, fs: denoFileSystem }, {
         config,
         dryRun: options.dryRun,
         commit: options.commit,

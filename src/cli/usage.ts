@@ -8,6 +8,9 @@ const COMMON = `
   --repo DIR           the skills repository (default: the current directory)
   --skills-dir PATH    the skills directory, relative to the repository (default: skills)
   --state-dir PATH     caches, run history, lock and log, relative to the repository (default: .heartbeat)
+  --archive-dir PATH   where merged originals are kept, inside the repository (default: .archive)
+  --rules LIST         validation rule sets: agentskills, clawhub, orchestrator (default: agentskills,clawhub)
+  --strict             validation warnings keep a skill out of merging
   --env-file PATH      read environment variables from this file (default: ./.env when present)
   --json               print machine-readable JSON on stdout; logs stay on stderr
   --log-level LEVEL    trace, debug, info, warning, error or fatal (default: info)

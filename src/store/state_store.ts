@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { CachedFile, DiscoveryCache } from "../discovery/discovery_cache.ts";
 import type { RunStatus } from "../report.ts";
 
 /** A finished run, as remembered. */
@@ -42,6 +43,20 @@ export interface StateStore extends Disposable {
    * @returns The latest run that ended `ok`, of the given kind.
    */
   lastSuccessfulRun(dryRun: boolean): Promise<RunRecord | undefined>;
+  /**
+   * @param key The cache's identity (see `discoveryCacheKey`); entries saved
+   *   under another key are not returned.
+   * @returns The discovery cache saved by the last run.
+   */
+  loadDiscoveryCache(key: string): Promise<DiscoveryCache>;
+  /**
+   * Saves the discovery cache, writing only what changed since `previous`.
+   *
+   * @param key The cache's identity.
+   * @param previous What {@linkcode StateStore.loadDiscoveryCache} returned.
+   * @param next The cache after this run; entries reused unchanged are the same objects.
+   */
+  saveDiscoveryCache(key: string, previous: DiscoveryCache, next: DiscoveryCache): Promise<void>;
   /** Closes the store. */
   close(): void;
 }
@@ -50,6 +65,10 @@ export interface StateStore extends Disposable {
 export const RUN_HISTORY_LIMIT = 500;
 
 const RUNS = "runs";
+const DISCOVERY = "discovery";
+const DISCOVERY_KEY = "discovery-key";
+/** Mutations per atomic commit: Deno KV caps an atomic operation's count and total size. */
+const WRITE_BATCH = 100;
 
 /**
  * A state store on Deno KV.
@@ -101,6 +120,56 @@ export class KvStateStore implements StateStore {
       if (entry.value.status === "ok" && entry.value.dryRun === dryRun) return entry.value;
     }
     return undefined;
+  }
+
+  async loadDiscoveryCache(key: string): Promise<DiscoveryCache> {
+    const cache: DiscoveryCache = new Map();
+    if ((await this.#kv.get<string>([DISCOVERY_KEY])).value !== key) return cache;
+    for await (const entry of this.#kv.list<CachedFile>({ prefix: [DISCOVERY] }, { batchSize: 1000 })) {
+      cache.set(entry.key[1] as string, entry.value);
+    }
+    return cache;
+  }
+
+  async saveDiscoveryCache(key: string, previous: DiscoveryCache, next: DiscoveryCache): Promise<void> {
+    const stored = (await this.#kv.get<string>([DISCOVERY_KEY])).value;
+    const deletions: Deno.KvKey[] = [];
+    if (stored !== key) {
+      // Another key's entries are of no use: clear them all.
+      for await (const entry of this.#kv.list({ prefix: [DISCOVERY] })) deletions.push(entry.key);
+    } else {
+      for (const path of previous.keys()) if (!next.has(path)) deletions.push([DISCOVERY, path]);
+    }
+    await this.#commitInBatches(deletions.map((kvKey) => (op) => op.delete(kvKey)));
+    const writes = [...next].filter(([path, entry]) => stored !== key || previous.get(path) !== entry);
+    await this.#commitInBatches(writes.map(([path, entry]) => (op) => op.set([DISCOVERY, path], entry)));
+    await this.#kv.set([DISCOVERY_KEY], key);
+  }
+
+  /**
+   * Commits mutations in batches. A batch that fails (a value over Deno KV's
+   * size limit, say) is retried one mutation at a time and the failing ones
+   * are dropped: the cache is an optimisation, never a reason to fail a run.
+   */
+  async #commitInBatches(mutations: Array<(op: Deno.AtomicOperation) => void>): Promise<void> {
+    for (let i = 0; i < mutations.length; i += WRITE_BATCH) {
+      const batch = mutations.slice(i, i + WRITE_BATCH);
+      try {
+        const op = this.#kv.atomic();
+        for (const mutate of batch) mutate(op);
+        await op.commit();
+      } catch {
+        for (const mutate of batch) {
+          try {
+            const op = this.#kv.atomic();
+            mutate(op);
+            await op.commit();
+          } catch {
+            // Dropped: this entry is read again next run.
+          }
+        }
+      }
+    }
   }
 
   close(): void {

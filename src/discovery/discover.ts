@@ -1,0 +1,235 @@
+/**
+ * The discovery phase: finds every skill file, reads and validates it, and
+ * reports precisely what is wrong with the rest, without ever stopping.
+ *
+ * On the local disk, reading is spread over worker threads once the library
+ * is large enough for that to pay: the walk hands files to the workers in
+ * batches as it finds them, so parsing overlaps the walk and the workers'
+ * start-up.
+ *
+ * @module
+ */
+
+import { getLogger } from "@logtape/logtape";
+import { relative } from "node:path";
+import { denoFileSystem, type FileSystem } from "../fs/file_system.ts";
+import type { Diagnostic, DiscoveryReport } from "../report.ts";
+import { type DiscoveryCache, isCacheable, sameStamp } from "./discovery_cache.ts";
+import type { DiscoveryWorkerRequest } from "./discovery_worker.ts";
+import { findSkillFiles } from "./find_skill_files.ts";
+import { type FileOutcome, type ReadOptions, readSkillFiles, type StampedFile, stampFile } from "./read_skill_files.ts";
+import type { Skill } from "./skill.ts";
+
+/** Options of {@linkcode discoverSkills}. */
+export interface DiscoveryOptions extends ReadOptions {
+  /** The skills directory, absolute. */
+  skillsDir: string;
+  /** Absolute directories to skip (the archive, the state directory). */
+  exclude?: readonly string[];
+  /**
+   * How many worker threads read files; `0` reads on the calling thread. The
+   * default is the number of cores. Workers read the local disk, so they are
+   * used only with it, and only once the walk has found
+   * {@linkcode FILES_BEFORE_WORKERS} files.
+   */
+  workers?: number;
+  /** Outcomes of an earlier run, reused for files whose stamp is unchanged. */
+  cache?: DiscoveryCache;
+  /** The current time in ms since the epoch, for the cache's racy-file rule. */
+  now?: number;
+}
+
+/** What discovery found. */
+export interface DiscoveryResult {
+  /** Every skill whose frontmatter was read, sorted by path; `excluded` ones do not merge. */
+  skills: Skill[];
+  /** Counts and diagnostics for the run report. */
+  report: DiscoveryReport;
+  /** The cache for the next run: the entries for the files found now, reused entries unchanged. */
+  cache: DiscoveryCache;
+  /** How many files were read rather than taken from the cache. */
+  read: number;
+}
+
+const logger = getLogger(["heartbeat", "discovery"]);
+
+/** Below this many files, starting workers costs more than it saves. */
+export const FILES_BEFORE_WORKERS = 1000;
+
+/** How many files a worker gets at a time. */
+const BATCH_SIZE = 250;
+
+/**
+ * Discovers the skills under the skills directory.
+ *
+ * @param fs The file system to read.
+ * @param options Where to look and how to validate.
+ * @returns The skills and the report. Never throws for a bad file: only for an
+ *   unreadable skills directory.
+ */
+export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions): Promise<DiscoveryResult> {
+  const diagnostics: Diagnostic[] = [];
+  const readOptions: ReadOptions = {
+    repo: options.repo,
+    ruleSets: options.ruleSets,
+    strict: options.strict,
+    maxFileBytes: options.maxFileBytes,
+  };
+  const workerCount = fs === denoFileSystem ? options.workers ?? navigator.hardwareConcurrency : 0;
+  const toRelative = (path: string) => relative(options.repo, path).replaceAll("\\", "/");
+  const now = options.now ?? Date.now();
+  const cache: DiscoveryCache = new Map();
+  // One slot per file in walk order: filled from the cache, by a worker, or here at the end.
+  const outcomes: Array<FileOutcome | undefined> = [];
+  const batches: Array<{ first: number; files: StampedFile[]; read?: Promise<FileOutcome[]> }> = [];
+  let pending: { first: number; files: StampedFile[] } | undefined;
+  let pool: ReadPool | undefined;
+  let toRead = 0;
+  const flush = () => {
+    if (pending) batches.push(pending);
+    pending = undefined;
+    if (!pool && workerCount > 0 && toRead >= FILES_BEFORE_WORKERS && mayStartWorkers()) {
+      pool = new ReadPool(workerCount, readOptions);
+    }
+    if (!pool) return;
+    for (const batch of batches) {
+      // A worker that fails costs speed, not the run: its batches are read here instead.
+      batch.read ??= pool.read(batch.files).catch((error) => {
+        logger.warn("Reading on the main thread instead: {error}", { error });
+        return readSkillFiles(fs, batch.files, readOptions);
+      });
+    }
+  };
+  const files = findSkillFiles(fs, options.skillsDir, {
+    exclude: options.exclude ?? [],
+    relative: toRelative,
+    onDiagnostic: (diagnostic) => diagnostics.push(diagnostic),
+  });
+  for (const file of files) {
+    const index = outcomes.length;
+    const path = toRelative(file.path);
+    const stamp = stampFile(fs, file);
+    const cached = stamp && options.cache?.get(path);
+    outcomes.push(cached && sameStamp(cached.stamp, stamp) ? cached.outcome : undefined);
+    if (cached && outcomes[index]) {
+      cache.set(path, cached);
+      continue;
+    }
+    toRead++;
+    // A batch holds consecutive files only: a cached file in between starts a new one.
+    if (pending && pending.first + pending.files.length !== index) flush();
+    pending ??= { first: index, files: [] };
+    pending.files.push({ ...file, ...(stamp ? { stamp } : {}) });
+    if (pending.files.length >= BATCH_SIZE) flush();
+  }
+  flush();
+
+  try {
+    for (const batch of batches) {
+      const read = batch.read ? await batch.read : readSkillFiles(fs, batch.files, readOptions);
+      read.forEach((outcome, i) => {
+        outcomes[batch.first + i] = outcome;
+        const { stamp, path } = batch.files[i]!;
+        if (stamp && isCacheable(stamp, now)) cache.set(toRelative(path), { stamp, outcome });
+      });
+    }
+  } finally {
+    pool?.close();
+  }
+  const skills: Skill[] = [];
+  for (const outcome of outcomes) {
+    if (outcome?.skill) skills.push(outcome.skill);
+    diagnostics.push(...outcome?.diagnostics ?? []);
+  }
+  diagnostics.push(...duplicateNames(skills));
+  diagnostics.sort(byPlace);
+  const found = outcomes.length;
+  return {
+    skills,
+    report: {
+      status: "ok",
+      found,
+      parsed: skills.length,
+      valid: skills.filter((skill) => !skill.excluded).length,
+      parseSuccessRate: found === 0 ? 1 : skills.length / found,
+      diagnostics,
+    },
+    cache,
+    read: toRead,
+  };
+}
+
+const WORKER_URL = new URL("./discovery_worker.ts", import.meta.url);
+
+/**
+ * Deno checks read permission on a worker's module file; the heartbeat's
+ * permissions may cover only the repository, not the program. Reading on one
+ * thread is the fallback.
+ */
+function mayStartWorkers(): boolean {
+  if (WORKER_URL.protocol !== "file:") return true;
+  return Deno.permissions.querySync({ name: "read", path: WORKER_URL }).state === "granted";
+}
+
+/** Worker threads that read batches of files, each batch to the least busy worker. */
+class ReadPool {
+  #workers: Array<{ worker: Worker; queue: Array<PromiseWithResolvers<FileOutcome[]>> }>;
+  #options: ReadOptions;
+
+  constructor(size: number, options: ReadOptions) {
+    this.#options = options;
+    this.#workers = Array.from({ length: size }, () => {
+      const worker = new Worker(WORKER_URL, { type: "module" });
+      const entry = { worker, queue: [] as Array<PromiseWithResolvers<FileOutcome[]>> };
+      worker.onmessage = (event: MessageEvent<FileOutcome[]>) => entry.queue.shift()?.resolve(event.data);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        for (const waiting of entry.queue.splice(0)) {
+          waiting.reject(new Error(`A discovery worker failed: ${event.message}`));
+        }
+      };
+      return entry;
+    });
+  }
+
+  read(files: StampedFile[]): Promise<FileOutcome[]> {
+    const entry = this.#workers.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
+    const waiting = Promise.withResolvers<FileOutcome[]>();
+    entry.queue.push(waiting);
+    entry.worker.postMessage({ files, options: this.#options } satisfies DiscoveryWorkerRequest);
+    return waiting.promise;
+  }
+
+  close(): void {
+    for (const { worker } of this.#workers) worker.terminate();
+  }
+}
+
+function duplicateNames(skills: readonly Skill[]): Diagnostic[] {
+  const byName = new Map<string, Skill[]>();
+  for (const skill of skills) {
+    const list = byName.get(skill.name) ?? [];
+    list.push(skill);
+    byName.set(skill.name, list);
+  }
+  const diagnostics: Diagnostic[] = [];
+  for (const [name, list] of byName) {
+    if (list.length < 2) continue;
+    for (const skill of list) {
+      const others = list.filter((other) => other !== skill).map((other) => other.path);
+      diagnostics.push({
+        path: skill.path,
+        severity: "info",
+        rule: "skill/duplicate-name",
+        message: `the name "${name}" is also used by ${others.slice(0, 3).join(", ")}${
+          others.length > 3 ? ` and ${others.length - 3} more` : ""
+        }; clustering decides whether they are one skill`,
+      });
+    }
+  }
+  return diagnostics;
+}
+
+function byPlace(a: Diagnostic, b: Diagnostic): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : (a.line ?? 0) - (b.line ?? 0);
+}

@@ -1,0 +1,49 @@
+/**
+ * The discovery health check: how many skill files can be read.
+ *
+ * @module
+ */
+
+import type { Config } from "../config.ts";
+import type { FileSystem } from "../fs/file_system.ts";
+import type { HealthCheck } from "../health.ts";
+import { discoverSkills } from "./discover.ts";
+
+/** Below this share of readable skill files, the library is reported unhealthy. */
+export const MIN_PARSE_SUCCESS_RATE = 0.9;
+
+/**
+ * Checks that at least {@linkcode MIN_PARSE_SUCCESS_RATE} of the skill files
+ * have readable frontmatter.
+ *
+ * @param config Where the skills are and how they are validated.
+ * @param fs The file system.
+ * @returns The check.
+ */
+export function parseRateCheck(config: Config, fs: FileSystem): HealthCheck {
+  return async () => {
+    const { report } = await discoverSkills(fs, {
+      repo: config.repo,
+      skillsDir: config.skillsDir,
+      exclude: [config.archiveDir, config.stateDir],
+      ruleSets: config.ruleSets,
+      strict: config.strict,
+    });
+    const errors = report.diagnostics.filter((diagnostic) => diagnostic.severity === "error").length;
+    const percent = (report.parseSuccessRate * 100).toFixed(1);
+    return {
+      name: "discovery",
+      healthy: report.parseSuccessRate >= MIN_PARSE_SUCCESS_RATE,
+      detail: `${report.parsed} of ${report.found} skill files parsed (${percent}%, at least ${
+        MIN_PARSE_SUCCESS_RATE * 100
+      }% expected), ${report.valid} valid, ${errors} errors`,
+      data: {
+        found: report.found,
+        parsed: report.parsed,
+        valid: report.valid,
+        parseSuccessRate: report.parseSuccessRate,
+        errors,
+      },
+    };
+  };
+}

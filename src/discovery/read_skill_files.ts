@@ -1,0 +1,152 @@
+/**
+ * Reads and validates a list of skill files: the part of discovery that is
+ * spread over workers.
+ *
+ * @module
+ */
+
+import { basename, dirname, relative } from "node:path";
+import type { FileSystem } from "../fs/file_system.ts";
+import type { Diagnostic } from "../report.ts";
+import type { SkillFile } from "./find_skill_files.ts";
+import type { FileDiagnostic } from "./frontmatter.ts";
+import { type ClawHubMeta, readSkill, type Skill } from "./skill.ts";
+import { type RuleSet, validateSkill } from "./validate.ts";
+
+/** The largest skill file read, by default: 1 MiB (the largest real one seen is 128 KiB). */
+export const DEFAULT_MAX_SKILL_BYTES = 1024 * 1024;
+
+/** How to read and validate skill files. Plain data: it is sent to workers. */
+export interface ReadOptions {
+  /** The repository root, absolute; paths in results are relative to it. */
+  repo: string;
+  /** The rule sets to validate against. */
+  ruleSets: readonly RuleSet[];
+  /** Turn warnings into errors that exclude a skill from merging. */
+  strict?: boolean | undefined;
+  /** Files larger than this are not read. */
+  maxFileBytes?: number | undefined;
+}
+
+/**
+ * What identifies a skill file's content without reading it: its size and
+ * modification time, and those of the `_meta.json` beside it.
+ */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number | null;
+  metaSize?: number;
+  metaMtimeMs?: number | null;
+}
+
+/** A skill file with its stamp, ready to read. */
+export interface StampedFile extends SkillFile {
+  /** Taken just before reading; absent when the file could not be stat-ed. */
+  stamp?: FileStamp;
+}
+
+/**
+ * Stamps a skill file.
+ *
+ * @param fs The file system.
+ * @param file The file.
+ * @returns Its stamp, or `undefined` when it cannot be stat-ed (reading it will say why).
+ */
+export function stampFile(fs: FileSystem, file: SkillFile): FileStamp | undefined {
+  try {
+    const info = fs.statSync(file.path);
+    const stamp: FileStamp = { size: info.size, mtimeMs: info.mtime?.getTime() ?? null };
+    if (file.metaPath) {
+      const meta = fs.statSync(file.metaPath);
+      stamp.metaSize = meta.size;
+      stamp.metaMtimeMs = meta.mtime?.getTime() ?? null;
+    }
+    return stamp;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One file's outcome. */
+export interface FileOutcome {
+  /** The skill, when its frontmatter could be read. */
+  skill?: Skill;
+  /** What is wrong with the file. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads, parses and validates skill files. Never throws for a bad file.
+ *
+ * @param fs The file system.
+ * @param files The files, from the walk.
+ * @param options Validation and limits.
+ * @returns One outcome per file, in the same order.
+ */
+export function readSkillFiles(fs: FileSystem, files: readonly StampedFile[], options: ReadOptions): FileOutcome[] {
+  return files.map((file) => {
+    const path = relative(options.repo, file.path).replaceAll("\\", "/");
+    const { skill, diagnostics } = readOne(fs, file, path, options);
+    return { ...(skill ? { skill } : {}), diagnostics: diagnostics.map((diagnostic) => ({ path, ...diagnostic })) };
+  });
+}
+
+function readOne(
+  fs: FileSystem,
+  file: StampedFile,
+  path: string,
+  options: ReadOptions,
+): { skill?: Skill; diagnostics: FileDiagnostic[] } {
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_SKILL_BYTES;
+  let bytes: Uint8Array;
+  try {
+    const info = file.stamp ?? fs.statSync(file.path);
+    if (info.size > maxBytes) {
+      return {
+        diagnostics: [{
+          severity: "error",
+          rule: "file/too-large",
+          message: `the file is ${info.size} bytes; skill files over ${maxBytes} bytes are not read`,
+        }],
+      };
+    }
+    bytes = fs.readFileSync(file.path);
+  } catch (error) {
+    return {
+      diagnostics: [{
+        severity: "error",
+        rule: "file/unreadable",
+        message: `cannot read the file: ${error instanceof Error ? error.message : String(error)}`,
+      }],
+    };
+  }
+  const meta = file.metaPath ? readMeta(fs, file.metaPath) : { diagnostics: [] };
+  const slug = file.layout === "folder" ? basename(dirname(file.path)) : basename(file.path).replace(/\.md$/i, "");
+  const reading = readSkill({ path, layout: file.layout, slug, bytes, meta: meta.meta });
+  const diagnostics = [...meta.diagnostics, ...reading.diagnostics];
+  const { skill } = reading;
+  if (!skill) return { diagnostics };
+  diagnostics.push(...validateSkill(skill, options.ruleSets, reading.keyLines));
+  if (options.strict) {
+    for (const diagnostic of diagnostics) if (diagnostic.severity === "warning") diagnostic.severity = "error";
+  }
+  skill.excluded = diagnostics.some((diagnostic) => diagnostic.severity === "error");
+  return { skill, diagnostics };
+}
+
+function readMeta(fs: FileSystem, path: string): { meta?: ClawHubMeta; diagnostics: FileDiagnostic[] } {
+  try {
+    const json = JSON.parse(new TextDecoder().decode(fs.readFileSync(path)));
+    const owner = typeof json?.owner === "string" ? json.owner : undefined;
+    const version = typeof json?.latest?.version === "string" ? json.latest.version : undefined;
+    return { meta: { ...(owner ? { owner } : {}), ...(version ? { version } : {}) }, diagnostics: [] };
+  } catch (error) {
+    return {
+      diagnostics: [{
+        severity: "warning",
+        rule: "meta/json",
+        message: `the _meta.json beside it cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      }],
+    };
+  }
+}
