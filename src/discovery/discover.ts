@@ -75,30 +75,30 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
     strict: options.strict,
     maxFileBytes: options.maxFileBytes,
   };
-  const workerCount = fs === denoFileSystem ? options.workers ?? navigator.hardwareConcurrency : 0;
+  const workerCount = fs === denoFileSystem ? options.workers ?? navigator.hardwareConcurrency - 1 : 0;
   const toRelative = (path: string) => relative(options.repo, path).replaceAll("\\", "/");
   const now = options.now ?? Date.now();
   const cache: DiscoveryCache = new Map();
-  // One slot per file in walk order: filled from the cache, by a worker, or here at the end.
+  // One slot per file in walk order: filled from the cache, by a worker, or on this thread.
   const outcomes: Array<FileOutcome | undefined> = [];
-  const batches: Array<{ first: number; files: StampedFile[]; read?: Promise<FileOutcome[]> }> = [];
-  let pending: { first: number; files: StampedFile[] } | undefined;
+  const queue: Batch[] = [];
+  const settle = (batch: Batch, read: FileOutcome[]) => {
+    read.forEach((outcome, i) => {
+      outcomes[batch.first + i] = outcome;
+      const { stamp, path } = batch.files[i]!;
+      if (stamp && isCacheable(stamp, now)) cache.set(toRelative(path), { stamp, outcome });
+    });
+  };
+  let pending: Batch | undefined;
   let pool: ReadPool | undefined;
   let toRead = 0;
   const flush = () => {
-    if (pending) batches.push(pending);
+    if (pending) queue.push(pending);
     pending = undefined;
     if (!pool && workerCount > 0 && toRead >= FILES_BEFORE_WORKERS && mayStartWorkers()) {
-      pool = new ReadPool(workerCount, readOptions);
+      pool = new ReadPool(workerCount, readOptions, queue, settle);
     }
-    if (!pool) return;
-    for (const batch of batches) {
-      // A worker that fails costs speed, not the run: its batches are read here instead.
-      batch.read ??= pool.read(batch.files).catch((error) => {
-        logger.warn("Reading on the main thread instead: {error}", { error });
-        return readSkillFiles(fs, batch.files, readOptions);
-      });
-    }
+    pool?.feed();
   };
   const files = findSkillFiles(fs, options.skillsDir, {
     exclude: options.exclude ?? [],
@@ -124,15 +124,16 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
   }
   flush();
 
+  // This thread reads from the same queue as the workers until nothing is left anywhere.
   try {
-    for (const batch of batches) {
-      const read = batch.read ? await batch.read : readSkillFiles(fs, batch.files, readOptions);
-      read.forEach((outcome, i) => {
-        outcomes[batch.first + i] = outcome;
-        const { stamp, path } = batch.files[i]!;
-        if (stamp && isCacheable(stamp, now)) cache.set(toRelative(path), { stamp, outcome });
-      });
-    }
+    do {
+      for (let batch = queue.shift(); batch; batch = queue.shift()) {
+        settle(batch, readSkillFiles(fs, batch.files, readOptions));
+        // Let workers' results in, so they are handed their next batch.
+        if (pool) await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      await pool?.drained();
+    } while (queue.length > 0);
   } finally {
     pool?.close();
   }
@@ -171,33 +172,77 @@ function mayStartWorkers(): boolean {
   return Deno.permissions.querySync({ name: "read", path: WORKER_URL }).state === "granted";
 }
 
-/** Worker threads that read batches of files, each batch to the least busy worker. */
-class ReadPool {
-  #workers: Array<{ worker: Worker; queue: Array<PromiseWithResolvers<FileOutcome[]>> }>;
-  #options: ReadOptions;
+/** Consecutive files to read, and where their outcomes go. */
+interface Batch {
+  /** The index of the first file in walk order. */
+  first: number;
+  /** The files. */
+  files: StampedFile[];
+}
 
-  constructor(size: number, options: ReadOptions) {
+/**
+ * Worker threads that take batches from a queue shared with the calling
+ * thread, two at a time each, so none waits for the others.
+ */
+class ReadPool {
+  #options: ReadOptions;
+  #queue: Batch[];
+  #settle: (batch: Batch, outcomes: FileOutcome[]) => void;
+  #workers: Array<{ worker: Worker; inFlight: Batch[] }>;
+  #idle: PromiseWithResolvers<void> | undefined;
+
+  constructor(
+    size: number,
+    options: ReadOptions,
+    queue: Batch[],
+    settle: (batch: Batch, outcomes: FileOutcome[]) => void,
+  ) {
     this.#options = options;
+    this.#queue = queue;
+    this.#settle = settle;
     this.#workers = Array.from({ length: size }, () => {
-      const worker = new Worker(WORKER_URL, { type: "module" });
-      const entry = { worker, queue: [] as Array<PromiseWithResolvers<FileOutcome[]>> };
-      worker.onmessage = (event: MessageEvent<FileOutcome[]>) => entry.queue.shift()?.resolve(event.data);
-      worker.onerror = (event) => {
+      const entry = { worker: new Worker(WORKER_URL, { type: "module" }), inFlight: [] as Batch[] };
+      entry.worker.onmessage = (event: MessageEvent<FileOutcome[]>) => {
+        this.#settle(entry.inFlight.shift()!, event.data);
+        this.feed();
+      };
+      entry.worker.onerror = (event) => {
+        // A worker that fails costs speed, not the run: its batches go back to the queue.
         event.preventDefault();
-        for (const waiting of entry.queue.splice(0)) {
-          waiting.reject(new Error(`A discovery worker failed: ${event.message}`));
-        }
+        logger.warn("A discovery worker failed; its files are read on the main thread: {message}", {
+          message: event.message,
+        });
+        entry.worker.terminate();
+        this.#queue.unshift(...entry.inFlight.splice(0));
+        this.#workers = this.#workers.filter((other) => other !== entry);
+        this.feed();
       };
       return entry;
     });
   }
 
-  read(files: StampedFile[]): Promise<FileOutcome[]> {
-    const entry = this.#workers.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
-    const waiting = Promise.withResolvers<FileOutcome[]>();
-    entry.queue.push(waiting);
-    entry.worker.postMessage({ files, options: this.#options } satisfies DiscoveryWorkerRequest);
-    return waiting.promise;
+  /** Hands queued batches to workers with fewer than two in flight. */
+  feed(): void {
+    for (const entry of this.#workers) {
+      while (entry.inFlight.length < 2 && this.#queue.length > 0) {
+        const batch = this.#queue.shift()!;
+        entry.inFlight.push(batch);
+        entry.worker.postMessage({ files: batch.files, options: this.#options } satisfies DiscoveryWorkerRequest);
+      }
+    }
+    if (this.#isIdle()) this.#idle?.resolve();
+  }
+
+  /** Resolves when no batch is in flight; batches a failed worker left are back in the queue. */
+  async drained(): Promise<void> {
+    this.feed();
+    if (this.#isIdle()) return;
+    this.#idle = Promise.withResolvers<void>();
+    await this.#idle.promise;
+  }
+
+  #isIdle(): boolean {
+    return this.#workers.every((entry) => entry.inFlight.length === 0);
   }
 
   close(): void {

@@ -44,18 +44,23 @@ export function outlineSections(body: string, firstLine: number): Section[] {
   while (start <= body.length) {
     let end = body.indexOf("\n", start);
     if (end < 0) end = body.length;
-    const text = body.slice(start, end).replace(/\r$/, "");
-    const fenceMatch = FENCE.exec(text);
+    // Only lines starting (after up to three spaces) with #, ` or ~ can be headings or fences.
+    let first = start;
+    while (first < end && first - start < 3 && body.charCodeAt(first) === 0x20) first++;
+    const lead = body.charCodeAt(first);
+    const markup = lead === 0x23 || lead === 0x60 || lead === 0x7e;
+    const text = markup ? body.slice(start, end).replace(/\r$/, "") : "";
+    const fenceMatch = markup ? FENCE.exec(text) : null;
     if (fence !== undefined) {
       if (fenceMatch && fenceMatch[1]![0] === fence[0] && fenceMatch[1]!.length >= fence.length) fence = undefined;
     } else if (fenceMatch) {
       fence = fenceMatch[1];
     } else {
-      const heading = HEADING.exec(text);
+      const heading = markup ? HEADING.exec(text) : null;
       if (heading) {
         current = { heading: (heading[2] ?? "").trim(), level: heading[1]!.length, line: lineNumber, lines: 0 };
         sections.push(current);
-      } else if (!current && text.trim() !== "") {
+      } else if (!current && body.slice(start, end).trim() !== "") {
         current = { heading: "", level: 0, line: firstLine, lines: lineNumber - firstLine };
         sections.push(current);
       }
