@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
-import { cliCommand, readUntil, runCli, tempRepo } from "./utils.ts";
+import { generateLibrary } from "../bench/generate_library.ts";
+import { BUNDLED_SKILLS, cliCommand, readUntil, runCli, tempDir, tempRepo } from "./utils.ts";
 
 /** Every file under `dir` with its bytes, except the state directory. */
 async function snapshot(dir: string, skip = ".heartbeat"): Promise<Map<string, string>> {
@@ -144,6 +145,26 @@ Deno.test("SIGTERM stops the heartbeat loop cleanly with exit code 0, and a seco
   assertStringIncludes(stderr.join(""), "Heartbeat stopped");
   const afterwards = await runCli(["--once", "--dry-run"], { cwd: repo.path });
   assertEquals(afterwards.code, 0, "the lock is released on exit");
+});
+
+Deno.test("SIGTERM during a run lets the current phase finish, skips the rest and exits 0", async () => {
+  await using repo = await tempDir();
+  generateLibrary(BUNDLED_SKILLS, repo.path, 6000);
+  const run = cliCommand(["--once", "--dry-run", "--json"], { cwd: repo.path }).spawn();
+  const { rest } = await readUntil(run.stderr, /Dry run started/);
+  run.kill("SIGTERM");
+  const [status, stdout, stderr] = await Promise.all([
+    run.status,
+    new Response(run.stdout).text(),
+    Array.fromAsync(rest).then((chunks) => chunks.join("")),
+  ]);
+  assertEquals(status.code, 0, stderr);
+  const report = JSON.parse(stdout);
+  assertEquals(report.status, "interrupted");
+  assertEquals(report.discovery.status, "ok", "the phase under way finishes");
+  assertEquals(report.discovery.found, 6000);
+  assertEquals(report.clustering.status, "interrupted");
+  assertStringIncludes(stderr, "Stopped before clustering");
 });
 
 Deno.test("health exits 0 when healthy, and 1 when too few skills parse or the skills directory is missing", async () => {
