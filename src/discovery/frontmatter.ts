@@ -53,20 +53,16 @@ const MAX_YAML_ERRORS = 3;
 export function parseFrontmatter(text: string): Frontmatter {
   const numberSources = new Map<string, string>();
   const keyLines = new Map<string, number>();
+  const unread = (rule: string, message: string): Frontmatter => ({
+    numberSources,
+    keyLines,
+    bodyLine: 1,
+    body: text,
+    diagnostics: [{ line: 1, severity: "error", rule, message }],
+  });
   const firstEnd = lineEnd(text, 0);
   if (text.slice(0, firstEnd).trimEnd() !== "---") {
-    return {
-      numberSources,
-      keyLines,
-      bodyLine: 1,
-      body: text,
-      diagnostics: [{
-        line: 1,
-        severity: "error",
-        rule: "frontmatter/missing",
-        message: "no frontmatter: the file must start with a line of ---",
-      }],
-    };
+    return unread("frontmatter/missing", "no frontmatter: the file must start with a line of ---");
   }
   // Find the closing fence, counting lines as we go.
   let start = nextLine(text, firstEnd);
@@ -89,19 +85,7 @@ export function parseFrontmatter(text: string): Frontmatter {
     start = nextLine(text, end);
     line++;
   }
-  return {
-    numberSources,
-    keyLines,
-    bodyLine: 1,
-    body: text,
-    diagnostics: [{
-      line: 1,
-      column: 1,
-      severity: "error",
-      rule: "frontmatter/unclosed",
-      message: "the frontmatter opened on line 1 is never closed by a line of ---",
-    }],
-  };
+  return unread("frontmatter/unclosed", "the frontmatter opened on line 1 is never closed by a line of ---");
 }
 
 /** What reading the YAML records about top-level keys. */
