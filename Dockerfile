@@ -11,6 +11,7 @@ FROM denoland/deno:2.9.6 AS build
 WORKDIR /src
 COPY deno.json deno.lock main.ts ./
 COPY src ./src
+COPY models ./models
 RUN deno install --frozen --entrypoint main.ts && deno task compile
 
 FROM debian:bookworm-slim

@@ -10,6 +10,7 @@ import denoJson from "./deno.json" with { type: "json" };
 import { type Command, parseCommandLine, UsageError } from "./src/cli/args.ts";
 import { usage } from "./src/cli/usage.ts";
 import { ConfigError } from "./src/config.ts";
+import { ModelError } from "./src/embedding/embedder.ts";
 import { IntervalError } from "./src/schedule.ts";
 
 /** Exit code for bad usage or configuration. */
@@ -48,7 +49,7 @@ export async function main(args: readonly string[]): Promise<number> {
       for (const problem of error.problems) console.error(`heartbeat: ${problem}`);
       return EXIT_USAGE;
     }
-    if (error instanceof IntervalError) {
+    if (error instanceof IntervalError || error instanceof ModelError) {
       console.error(`heartbeat: ${error.message}`);
       return EXIT_USAGE;
     }

@@ -15,6 +15,7 @@ import { getPublicKey } from "nostr-tools/pure";
 import { bytesToHex, hexToBytes } from "nostr-tools/utils";
 import type { CommonOptions } from "./cli/args.ts";
 import type { RuleSet } from "./discovery/validate.ts";
+import { BUNDLED_MODEL_DIR } from "./embedding/embedder.ts";
 import { Secret } from "./secret.ts";
 
 /**
@@ -75,6 +76,8 @@ export interface Config {
   readonly ruleSets: readonly RuleSet[];
   /** Whether validation warnings exclude skills from merging. */
   readonly strict: boolean;
+  /** The embedding model's directory, absolute. */
+  readonly modelDir: string;
   /** The Nostr identity, when `NOSTR_NSEC` is set. */
   readonly nostr?: NostrIdentity | undefined;
   /** Relays to publish to. */
@@ -170,6 +173,7 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     archiveDir,
     ruleSets: options.ruleSets,
     strict: options.strict,
+    modelDir: options.model === undefined ? BUNDLED_MODEL_DIR : resolve(sources.cwd, options.model),
     nostr,
     relays,
     relaysAreDefault: relayText === undefined,

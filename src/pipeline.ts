@@ -14,6 +14,9 @@ import type { Config } from "./config.ts";
 import { discoverSkills, type DiscoveryResult } from "./discovery/discover.ts";
 import { discoveryCacheKey } from "./discovery/discovery_cache.ts";
 import type { ReadOptions } from "./discovery/read_skill_files.ts";
+import type { Skill } from "./discovery/skill.ts";
+import { embedSkills } from "./embedding/embed_skills.ts";
+import type { Embedder, ModelInfo } from "./embedding/embedder.ts";
 import type { FileSystem } from "./fs/file_system.ts";
 import { ROOT_CATEGORY } from "./logging.ts";
 import { type PhaseName, PHASES, type RunReport } from "./report.ts";
@@ -27,6 +30,16 @@ export interface PipelineAdapters {
   clock: Clock;
   /** The repository's files. */
   fs: FileSystem;
+  /** The embedding model: its identity, and how to load it when something needs embedding. */
+  embedder: EmbedderSource;
+}
+
+/** An embedding model that is loaded only when needed. */
+export interface EmbedderSource {
+  /** The model's identity, known without loading it. */
+  model: ModelInfo;
+  /** Loads the model. */
+  load(): Promise<Embedder>;
 }
 
 /** What a run is asked to do. */
@@ -94,11 +107,36 @@ async function run(
     skillsDir: config.skillsDir,
   });
 
+  let skills: Skill[] = [];
   const phases: Record<PhaseName, () => Promise<void>> = {
     discovery: async () => {
-      report.discovery = (await runDiscovery(adapters, config)).report;
+      const discovered = await runDiscovery(adapters, config);
+      skills = discovered.skills.filter((skill) => !skill.excluded);
+      report.discovery = discovered.report;
     },
-    clustering: notImplemented,
+    clustering: async () => {
+      const started = performance.now();
+      const outcome = await embedSkills(skills, adapters.embedder.model, adapters.store, adapters.embedder.load);
+      const dims = outcome.vectors.values().next().value?.length ?? 0;
+      report.clustering = {
+        status: "not-implemented",
+        reason: "the skills are embedded; clusters are not built yet",
+        embedding: {
+          model: adapters.embedder.model.name,
+          modelId: adapters.embedder.model.id,
+          dims,
+          embedded: outcome.embedded,
+          cached: outcome.cached,
+          loadMs: outcome.loadMs,
+          ms: Math.round(performance.now() - started),
+        },
+      };
+      logger.info("Embedded {embedded} skills with {model} ({cached} cached)", {
+        embedded: outcome.embedded,
+        cached: outcome.cached,
+        model: adapters.embedder.model.name,
+      });
+    },
     consolidation: notImplemented,
     publishing: notImplemented,
     broadcasting: notImplemented,

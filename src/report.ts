@@ -50,6 +50,30 @@ export interface DiscoveryReport extends PhaseOutcome {
   diagnostics: Diagnostic[];
 }
 
+/** What embedding the skills did. */
+export interface EmbeddingReport {
+  /** The model's name. */
+  model: string;
+  /** The model's identity (hash of its files). */
+  modelId: string;
+  /** Vector width. */
+  dims: number;
+  /** Skills embedded in this run. */
+  embedded: number;
+  /** Skills whose vectors came from the cache. */
+  cached: number;
+  /** Milliseconds loading the model (0: not loaded, everything was cached). */
+  loadMs: number;
+  /** Milliseconds in all. */
+  ms: number;
+}
+
+/** The clustering phase's report. */
+export interface ClusteringReport extends PhaseOutcome {
+  /** The embeddings behind related clusters. */
+  embedding?: EmbeddingReport;
+}
+
 /** One cluster of skills and what is done with it. */
 export interface ClusterReport {
   /** `duplicate`: the same tool; `related`: the same kind of tool. */
@@ -94,7 +118,7 @@ export interface RunReport {
   /** Discovery of skill files. */
   discovery: DiscoveryReport;
   /** The clustering phase's status. */
-  clustering: PhaseOutcome;
+  clustering: ClusteringReport;
   /** Every cluster found. */
   clusters: ClusterReport[];
   /** Consolidation of clusters into master skills. */

@@ -1,41 +1,45 @@
 /**
  * Assertions for the tests. std's `@std/assert` lives on JSR, which is out of
- * reach where this project is built, so the tests use Node's `assert` module
- * under the names std uses.
+ * reach where this project is built, so the tests use Node's deep equality
+ * and `AssertionError` (whose report shows a diff) under the names std uses.
  *
  * @module
  */
 
-import nodeAssert from "node:assert/strict";
+import { AssertionError } from "node:assert";
+import { inspect, isDeepStrictEqual } from "node:util";
+
+function fail(message: string | undefined, details: { actual?: unknown; expected?: unknown; operator: string }): never {
+  throw new AssertionError({ ...details, ...(message === undefined ? {} : { message }) });
+}
 
 /** Asserts that `actual` deeply equals `expected`. */
 export function assertEquals<T>(actual: T, expected: T, message?: string): void {
-  nodeAssert.deepStrictEqual(actual, expected, message);
+  if (!isDeepStrictEqual(actual, expected)) fail(message, { actual, expected, operator: "deepStrictEqual" });
 }
 
 /** Asserts that `actual` does not deeply equal `expected`. */
 export function assertNotEquals<T>(actual: T, expected: T, message?: string): void {
-  nodeAssert.notDeepStrictEqual(actual, expected, message);
+  if (isDeepStrictEqual(actual, expected)) fail(message, { actual, expected, operator: "notDeepStrictEqual" });
 }
 
 /** Asserts that a condition holds. */
 export function assert(condition: unknown, message?: string): asserts condition {
-  nodeAssert.ok(condition, message);
+  if (!condition) fail(message ?? `Expected a truthy value, got ${inspect(condition)}`, { operator: "ok" });
 }
 
 /** Asserts that `text` contains `part`. */
 export function assertStringIncludes(text: string, part: string, message?: string): void {
-  nodeAssert.ok(text.includes(part), message ?? `Expected ${JSON.stringify(text)} to include ${JSON.stringify(part)}`);
+  if (!text.includes(part)) {
+    fail(message ?? `Expected ${JSON.stringify(text)} to include ${JSON.stringify(part)}`, { operator: "includes" });
+  }
 }
 
 /** Asserts that `text` matches `pattern`. */
 export function assertMatch(text: string, pattern: RegExp, message?: string): void {
-  nodeAssert.match(text, pattern, message);
-}
-
-/** Asserts that `text` does not match `pattern`. */
-export function assertNotMatch(text: string, pattern: RegExp, message?: string): void {
-  nodeAssert.doesNotMatch(text, pattern, message);
+  if (!pattern.test(text)) {
+    fail(message ?? `Expected ${JSON.stringify(text)} to match ${pattern}`, { operator: "match" });
+  }
 }
 
 /**
@@ -54,7 +58,7 @@ export function assertThrows<E extends Error>(
   } catch (error) {
     return checkError(error, ErrorClass, includes);
   }
-  throw new nodeAssert.AssertionError({ message: `Expected ${ErrorClass.name} to be thrown` });
+  return fail(`Expected ${ErrorClass.name} to be thrown`, { operator: "throws" });
 }
 
 /**
@@ -73,7 +77,7 @@ export async function assertRejects<E extends Error>(
   } catch (error) {
     return checkError(error, ErrorClass, includes);
   }
-  throw new nodeAssert.AssertionError({ message: `Expected ${ErrorClass.name} to be thrown` });
+  return fail(`Expected ${ErrorClass.name} to be thrown`, { operator: "rejects" });
 }
 
 function checkError<E extends Error>(
@@ -81,12 +85,10 @@ function checkError<E extends Error>(
   ErrorClass: new (...args: never[]) => E,
   includes: string | undefined,
 ): E {
-  if (!(error instanceof ErrorClass)) {
-    throw new nodeAssert.AssertionError({ message: `Expected ${ErrorClass.name}, got ${String(error)}` });
-  }
+  if (!(error instanceof ErrorClass)) fail(`Expected ${ErrorClass.name}, got ${String(error)}`, { operator: "throws" });
   if (includes !== undefined && !error.message.includes(includes)) {
-    throw new nodeAssert.AssertionError({
-      message: `Expected the message ${JSON.stringify(error.message)} to include ${JSON.stringify(includes)}`,
+    fail(`Expected the message ${JSON.stringify(error.message)} to include ${JSON.stringify(includes)}`, {
+      operator: "throws",
     });
   }
   return error;

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { generateLibrary } from "../bench/generate_library.ts";
-import { BUNDLED_SKILLS, cliCommand, readUntil, runCli, tempDir, tempRepo } from "./utils.ts";
+import { BUNDLED_SKILLS, cliCommand, PROJECT_ROOT, readUntil, runCli, tempDir, tempRepo } from "./utils.ts";
 
 /** Every file under `dir` with its bytes, except the state directory. */
 async function snapshot(dir: string, skip = ".heartbeat"): Promise<Map<string, string>> {
@@ -120,6 +120,41 @@ Deno.test("a repository outside the granted permissions is one clear error namin
   assertStringIncludes(result.stderr, `--allow-read=${other.path}`);
 });
 
+Deno.test("a --model directory that is not a model exits 2 naming the missing file", async () => {
+  await using repo = await tempRepo();
+  const result = await runCli(["--once", "--dry-run", "--model", "skills"], { cwd: repo.path });
+  assertEquals(result.code, 2);
+  assertStringIncludes(result.stderr, "config.json is missing");
+});
+
+Deno.test("the real heartbeat task, run where deno task runs it, embeds the bundled skills once", async () => {
+  await using project = await tempDir();
+  for (const entry of ["deno.json", "deno.lock", "main.ts", "src", "models", "skills"]) {
+    await copy(join(PROJECT_ROOT, entry), join(project.path, entry));
+  }
+  const task = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["task", "heartbeat", ...args],
+      cwd: project.path,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const first = await task(["--once", "--dry-run", "--json"]);
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  assertEquals(first.code, 0, decode(first.stderr));
+  const report = JSON.parse(decode(first.stdout));
+  assertEquals([report.discovery.found, report.clustering.embedding.embedded], [10, 9]);
+  const second = JSON.parse(decode((await task(["--once", "--dry-run", "--json"])).stdout));
+  assertEquals([second.clustering.embedding.embedded, second.clustering.embedding.cached], [0, 9]);
+});
+
+async function copy(from: string, to: string): Promise<void> {
+  if ((await Deno.stat(from)).isFile) return await Deno.copyFile(from, to);
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) await copy(join(from, entry.name), join(to, entry.name));
+}
+
 Deno.test("--help and --version exit 0", async () => {
   await using repo = await tempRepo();
   const help = await runCli(["--help"], { cwd: repo.path });
@@ -176,6 +211,8 @@ Deno.test("health exits 0 when healthy, and 1 when too few skills parse or the s
   assertEquals(report.checks[0].name, "file-system");
   assertEquals(report.checks[1].name, "discovery");
   assertEquals(report.checks[1].data.parseSuccessRate, 1);
+  assertEquals(report.checks[2].name, "model");
+  assertEquals([report.checks[2].data.name, report.checks[2].data.dims], ["clawstr-static-64", 64]);
   for (const broken of ["linear/SKILL.md", "spotify.md"]) {
     await Deno.writeTextFile(join(repo.path, "skills", broken), "no frontmatter\n");
   }

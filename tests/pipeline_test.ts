@@ -5,7 +5,10 @@ import { denoFileSystem } from "../src/fs/file_system.ts";
 import { runPipeline } from "../src/pipeline.ts";
 import { PHASES } from "../src/report.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
+import { BUNDLED_MODEL_DIR, identifyModel, loadEmbedder } from "../src/embedding/embedder.ts";
 import { PROJECT_ROOT } from "./utils.ts";
+
+const embedder = { model: await identifyModel(BUNDLED_MODEL_DIR), load: () => loadEmbedder({ workers: 0 }) };
 
 /** The project itself, whose `skills/` are the bundled skills; nothing here writes to it. */
 const config = loadConfig(
@@ -32,7 +35,12 @@ const OPTIONS = { config, dryRun: true, commit: true, push: true, version: "0.0.
 
 Deno.test("runPipeline() reports every phase, takes its times from the clock and records the run", async () => {
   using store = await KvStateStore.open(":memory:");
-  const report = await runPipeline({ store, clock: steppingClock("2026-11-25T06:00:00Z"), fs: denoFileSystem }, {
+  const report = await runPipeline({
+    store,
+    clock: steppingClock("2026-11-25T06:00:00Z"),
+    fs: denoFileSystem,
+    embedder,
+  }, {
     ...OPTIONS,
     runId: "run-1",
   });
@@ -45,6 +53,9 @@ Deno.test("runPipeline() reports every phase, takes its times from the clock and
   for (const phase of PHASES) assertEquals(typeof report.timings[phase], "number", phase);
   assertEquals(report.discovery.status, "ok");
   assertEquals([report.discovery.found, report.discovery.parsed, report.discovery.valid], [10, 10, 10]);
+  // Two bundled skills are byte-identical: nine distinct contents are embedded.
+  assertEquals(report.clustering.embedding?.embedded, 9);
+  assertEquals(report.clustering.embedding?.dims, 64);
   const [recorded] = await store.recentRuns(5);
   assertEquals(recorded?.runId, "run-1");
   assertEquals(recorded?.status, "ok");
@@ -56,7 +67,12 @@ Deno.test("runPipeline() stops at a safe point when asked and reports the run as
   using store = await KvStateStore.open(":memory:");
   const stop = new AbortController();
   stop.abort();
-  const report = await runPipeline({ store, clock: steppingClock("2026-11-25T06:00:00Z"), fs: denoFileSystem }, {
+  const report = await runPipeline({
+    store,
+    clock: steppingClock("2026-11-25T06:00:00Z"),
+    fs: denoFileSystem,
+    embedder,
+  }, {
     ...OPTIONS,
     signal: stop.signal,
   });

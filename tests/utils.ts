@@ -17,9 +17,13 @@ export const BUNDLED_SKILLS: string = join(PROJECT_ROOT, "skills");
 /** The shared material beside the project, absent on a user's clone. */
 export const SHARED: string = join(PROJECT_ROOT, "..", "shared");
 
+/** The bundled model, which a repository other than the project reads from the project. */
+export const MODEL_DIR: string = join(PROJECT_ROOT, "models");
+
 /**
- * The `deno run` flags of a task in deno.json, so tests run the program with
- * exactly the permissions the task grants.
+ * The `deno run` flags of a task in deno.json, as the README gives them for
+ * a repository other than the project: the task's own, with read permission
+ * on the project's `models/` added to the working directory's.
  *
  * @param task The task's name.
  * @returns The flags between `deno run` and `main.ts`.
@@ -29,7 +33,9 @@ export function taskFlags(task: string): string[] {
   const command: string = config.tasks[task].command;
   const words = command.split(/\s+/);
   if (words[0] !== "deno" || words[1] !== "run") throw new Error(`Task ${task} is not a deno run`);
-  return words.slice(2, words.indexOf("main.ts"));
+  return words.slice(2, words.indexOf("main.ts")).map((flag) =>
+    flag === "--allow-read=." ? `--allow-read=.,${MODEL_DIR}` : flag
+  );
 }
 
 /** What a finished subprocess left. */

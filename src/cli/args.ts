@@ -35,6 +35,8 @@ export interface CommonOptions {
   ruleSets: RuleSet[];
   /** Turn validation warnings into errors that keep a skill out of merging. */
   strict: boolean;
+  /** Another transformers.js feature-extraction model directory than the bundled one. */
+  model?: string | undefined;
   /** The `.env` file to read; `undefined` for the default `./.env`. */
   envFile?: string | undefined;
   /** Print machine-readable JSON on stdout. */
@@ -71,6 +73,7 @@ const COMMON_FLAGS = {
   "archive-dir": { type: "string" },
   rules: { type: "string" },
   strict: { type: "boolean" },
+  model: { type: "string" },
   "env-file": { type: "string" },
   json: { type: "boolean" },
   "log-level": { type: "string" },
@@ -152,6 +155,7 @@ type CommonValues = {
   "archive-dir"?: string | undefined;
   rules?: string | undefined;
   strict?: boolean | undefined;
+  model?: string | undefined;
   "env-file"?: string | undefined;
   json?: boolean | undefined;
   "log-level"?: string | undefined;
@@ -165,6 +169,7 @@ function commonOptions(values: CommonValues): CommonOptions {
     archiveDir: nonEmpty("--archive-dir", values["archive-dir"]) ?? ".archive",
     ruleSets: values.rules === undefined ? [...DEFAULT_RULE_SETS] : parseRuleSets(values.rules),
     strict: values.strict ?? false,
+    model: nonEmpty("--model", values.model),
     envFile: nonEmpty("--env-file", values["env-file"]),
     json: values.json ?? false,
     logLevel: parseLogLevel(values["log-level"] ?? "info"),

@@ -6,6 +6,7 @@
  */
 
 import { parseRateCheck } from "../discovery/parse_rate_check.ts";
+import { modelCheck } from "../embedding/model_check.ts";
 import { fileSystemCheck } from "../file_system_check.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
 import { formatHealthReport, runHealthChecks } from "../health.ts";
@@ -24,6 +25,7 @@ export async function healthCommand(options: CommonOptions): Promise<number> {
   const report = await runHealthChecks([
     ["file-system", fileSystemCheck(config)],
     ["discovery", parseRateCheck(config, denoFileSystem)],
+    ["model", modelCheck(config.modelDir)],
   ]);
   console.log(options.json ? JSON.stringify(report) : formatHealthReport(report));
   return report.healthy ? 0 : 1;

@@ -13,6 +13,7 @@ import { acquireRepositoryLock, LockedError } from "../lock.ts";
 import { closeLogging, LOG_FILE_NAME, ROOT_CATEGORY, scrubSecrets, setUpLogging } from "../logging.ts";
 import { runPipeline } from "../pipeline.ts";
 import { formatReport, type RunReport } from "../report.ts";
+import { identifyModel, loadEmbedder } from "../embedding/embedder.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
 import { heartbeatSchedule } from "../schedule.ts";
 import { denoCronScheduler } from "../scheduler.ts";
@@ -36,9 +37,13 @@ export async function runCommand(options: RunOptions, version: string): Promise<
   const schedule = heartbeatSchedule(options.intervalHours);
   const { config, env } = await loadCommandConfig(options);
   assertPermissions({
-    read: [config.repo],
+    read: [config.repo, config.modelDir],
     write: options.dryRun ? [config.stateDir] : [config.repo, config.stateDir],
   });
+  const embedder = {
+    model: await identifyModel(config.modelDir),
+    load: () => loadEmbedder({ modelDir: config.modelDir }),
+  };
   await prepareStateDir(config);
   await setUpLogging({
     level: options.logLevel,
@@ -70,7 +75,7 @@ export async function runCommand(options: RunOptions, version: string): Promise<
       console.log(scrubSecrets(text, config.secrets));
     };
     const runOnce = async (signal: AbortSignal) => {
-      const report = await runPipeline({ store, clock: systemClock, fs: denoFileSystem }, {
+      const report = await runPipeline({ store, clock: systemClock, fs: denoFileSystem, embedder }, {
         config,
         dryRun: options.dryRun,
         commit: options.commit,

@@ -11,6 +11,7 @@ const COMMON = `
   --archive-dir PATH   where merged originals are kept, inside the repository (default: .archive)
   --rules LIST         validation rule sets: agentskills, clawhub, orchestrator (default: agentskills,clawhub)
   --strict             validation warnings keep a skill out of merging
+  --model DIR          another transformers.js feature-extraction model (default: the bundled one)
   --env-file PATH      read environment variables from this file (default: ./.env when present)
   --json               print machine-readable JSON on stdout; logs stay on stderr
   --log-level LEVEL    trace, debug, info, warning, error or fatal (default: info)

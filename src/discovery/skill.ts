@@ -10,6 +10,7 @@ import { coerceSemver, parseSemver } from "../semver.ts";
 import type { SkillLayout } from "./find_skill_files.ts";
 import { type FileDiagnostic, type Frontmatter, parseFrontmatter } from "./frontmatter.ts";
 import { outlineSections, type Section } from "./sections.ts";
+import { bodyExcerpt } from "../embedding/skill_text.ts";
 
 /** A skill's version and where it came from. */
 export interface SkillVersion {
@@ -55,6 +56,8 @@ export interface Skill {
   frontmatter: Record<string, unknown>;
   /** The body's outline. */
   sections: Section[];
+  /** The start of the body, white space collapsed: what is embedded besides name, description and headings. */
+  excerpt: string;
   /** SHA-256 of the file's bytes, hex. */
   contentHash: string;
   /** The file's size in bytes. */
@@ -144,6 +147,7 @@ export function readSkill(source: SkillSource): SkillReading {
     metadata,
     frontmatter: frontmatter.data,
     sections: outlineSections(frontmatter.body, frontmatter.bodyLine),
+    excerpt: bodyExcerpt(frontmatter.body),
     contentHash: createHash("sha256").update(bytes).digest("hex"),
     size: bytes.length,
     bodyLine: frontmatter.bodyLine,

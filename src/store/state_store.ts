@@ -6,6 +6,7 @@
  */
 
 import type { CachedFile, DiscoveryCache } from "../discovery/discovery_cache.ts";
+import type { EmbeddingCache } from "../embedding/embed_skills.ts";
 import type { RunStatus } from "../report.ts";
 
 /** A finished run, as remembered. */
@@ -25,7 +26,7 @@ export interface RunRecord {
 }
 
 /** What the heartbeat remembers between runs. */
-export interface StateStore extends Disposable {
+export interface StateStore extends Disposable, EmbeddingCache {
   /**
    * Remembers a finished run; the oldest are forgotten past
    * {@linkcode RUN_HISTORY_LIMIT}.
@@ -67,6 +68,8 @@ export const RUN_HISTORY_LIMIT = 500;
 const RUNS = "runs";
 const DISCOVERY = "discovery";
 const DISCOVERY_KEY = "discovery-key";
+const EMBEDDINGS = "embeddings";
+const EMBEDDING_MODEL = "embedding-model";
 /** Mutations per atomic commit: Deno KV caps an atomic operation's count and total size. */
 const WRITE_BATCH = 100;
 
@@ -144,6 +147,37 @@ export class KvStateStore implements StateStore {
     const writes = [...next].filter(([path, entry]) => stored !== key || previous.get(path) !== entry);
     await this.#commitInBatches(writes.map(([path, entry]) => (op) => op.set([DISCOVERY, path], entry)));
     await this.#kv.set([DISCOVERY_KEY], key);
+  }
+
+  async loadEmbeddings(modelId: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
+    const vectors = new Map<string, Float32Array>();
+    if ((await this.#kv.get<string>([EMBEDDING_MODEL])).value !== modelId) return vectors;
+    const wanted = new Set(hashes);
+    for await (const entry of this.#kv.list<Uint8Array>({ prefix: [EMBEDDINGS] }, { batchSize: 1000 })) {
+      const hash = entry.key[1] as string;
+      if (wanted.has(hash)) vectors.set(hash, new Float32Array(entry.value.slice().buffer));
+    }
+    return vectors;
+  }
+
+  async saveEmbeddings(
+    modelId: string,
+    vectors: ReadonlyMap<string, Float32Array>,
+    live: ReadonlySet<string>,
+  ): Promise<void> {
+    // Another model's vectors, and vectors of skills no longer in the library, are of no use.
+    const sameModel = (await this.#kv.get<string>([EMBEDDING_MODEL])).value === modelId;
+    const stale: Deno.KvKey[] = [];
+    for await (const entry of this.#kv.list({ prefix: [EMBEDDINGS] })) {
+      if (!sameModel || !live.has(entry.key[1] as string)) stale.push(entry.key);
+    }
+    await this.#commitInBatches(stale.map((key) => (op) => op.delete(key)));
+    if (!sameModel) await this.#kv.set([EMBEDDING_MODEL], modelId);
+    await this.#commitInBatches(
+      [...vectors].map(([hash, vector]) => (op) =>
+        op.set([EMBEDDINGS, hash], new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength))
+      ),
+    );
   }
 
   /**
