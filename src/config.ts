@@ -78,6 +78,8 @@ export interface Config {
   readonly strict: boolean;
   /** The embedding model's directory, absolute. */
   readonly modelDir: string;
+  /** Clustering thresholds. */
+  readonly clustering: { related: number; mergeRelated: boolean };
   /** The Nostr identity, when `NOSTR_NSEC` is set. */
   readonly nostr?: NostrIdentity | undefined;
   /** Relays to publish to. */
@@ -124,6 +126,8 @@ export interface ConfigSources {
  *     archiveDir: ".archive",
  *     ruleSets: ["agentskills"],
  *     strict: false,
+ *     related: 0.9,
+ *     mergeRelated: false,
  *     json: false,
  *     logLevel: "info",
  *   },
@@ -174,6 +178,7 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     ruleSets: options.ruleSets,
     strict: options.strict,
     modelDir: options.model === undefined ? BUNDLED_MODEL_DIR : resolve(sources.cwd, options.model),
+    clustering: { related: options.related, mergeRelated: options.mergeRelated },
     nostr,
     relays,
     relaysAreDefault: relayText === undefined,

@@ -15,6 +15,7 @@ import { discoverSkills, type DiscoveryResult } from "./discovery/discover.ts";
 import { discoveryCacheKey } from "./discovery/discovery_cache.ts";
 import type { ReadOptions } from "./discovery/read_skill_files.ts";
 import type { Skill } from "./discovery/skill.ts";
+import { clusterSkills } from "./clustering/cluster.ts";
 import { embedSkills } from "./embedding/embed_skills.ts";
 import type { Embedder, ModelInfo } from "./embedding/embedder.ts";
 import type { FileSystem } from "./fs/file_system.ts";
@@ -118,9 +119,13 @@ async function run(
       const started = performance.now();
       const outcome = await embedSkills(skills, adapters.embedder.model, adapters.store, adapters.embedder.load);
       const dims = outcome.vectors.values().next().value?.length ?? 0;
+      const embeddedMs = Math.round(performance.now() - started);
+      report.clusters = clusterSkills(skills, outcome.vectors, {
+        ...config.clustering,
+        skillsDir: report.skillsDir,
+      });
       report.clustering = {
-        status: "not-implemented",
-        reason: "the skills are embedded; clusters are not built yet",
+        status: "ok",
         embedding: {
           model: adapters.embedder.model.name,
           modelId: adapters.embedder.model.id,
@@ -128,14 +133,21 @@ async function run(
           embedded: outcome.embedded,
           cached: outcome.cached,
           loadMs: outcome.loadMs,
-          ms: Math.round(performance.now() - started),
+          ms: embeddedMs,
         },
       };
-      logger.info("Embedded {embedded} skills with {model} ({cached} cached)", {
-        embedded: outcome.embedded,
-        cached: outcome.cached,
-        model: adapters.embedder.model.name,
-      });
+      const duplicates = report.clusters.filter((cluster) => cluster.kind === "duplicate");
+      logger.info(
+        "Embedded {embedded} skills with {model} ({cached} cached); {duplicates} duplicate clusters ({members} skills), {related} related",
+        {
+          embedded: outcome.embedded,
+          cached: outcome.cached,
+          model: adapters.embedder.model.name,
+          duplicates: duplicates.length,
+          members: duplicates.reduce((n, cluster) => n + cluster.members.length, 0),
+          related: report.clusters.length - duplicates.length,
+        },
+      );
     },
     consolidation: notImplemented,
     publishing: notImplemented,

@@ -86,6 +86,8 @@ export interface ClusterReport {
   members: string[];
   /** The main reasons the members belong together. */
   reasons: string[];
+  /** The master skill from an earlier run among the members, which consolidation updates. */
+  master?: string;
 }
 
 /** How the whole run ended. */

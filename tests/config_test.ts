@@ -12,6 +12,8 @@ const OPTIONS: CommonOptions = {
   archiveDir: ".archive",
   ruleSets: ["agentskills"],
   strict: false,
+  related: 0.9,
+  mergeRelated: false,
   json: false,
   logLevel: "info",
 };

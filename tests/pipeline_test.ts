@@ -19,6 +19,8 @@ const config = loadConfig(
     archiveDir: ".archive",
     ruleSets: ["agentskills", "clawhub"],
     strict: false,
+    related: 0.9,
+    mergeRelated: false,
     json: false,
     logLevel: "info",
   },

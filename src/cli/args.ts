@@ -9,6 +9,7 @@
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { DEFAULT_RULE_SETS, RULE_SETS, type RuleSet } from "../discovery/validate.ts";
+import { DEFAULT_RELATED } from "../clustering/cluster.ts";
 
 /** The log levels a user may choose, quietest last. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
@@ -37,6 +38,10 @@ export interface CommonOptions {
   strict: boolean;
   /** Another transformers.js feature-extraction model directory than the bundled one. */
   model?: string | undefined;
+  /** The least mean embedding cosine of a related cluster. */
+  related: number;
+  /** Merge related clusters too, not only duplicates. */
+  mergeRelated: boolean;
   /** The `.env` file to read; `undefined` for the default `./.env`. */
   envFile?: string | undefined;
   /** Print machine-readable JSON on stdout. */
@@ -74,6 +79,8 @@ const COMMON_FLAGS = {
   rules: { type: "string" },
   strict: { type: "boolean" },
   model: { type: "string" },
+  related: { type: "string" },
+  "merge-related": { type: "boolean" },
   "env-file": { type: "string" },
   json: { type: "boolean" },
   "log-level": { type: "string" },
@@ -156,6 +163,8 @@ type CommonValues = {
   rules?: string | undefined;
   strict?: boolean | undefined;
   model?: string | undefined;
+  related?: string | undefined;
+  "merge-related"?: boolean | undefined;
   "env-file"?: string | undefined;
   json?: boolean | undefined;
   "log-level"?: string | undefined;
@@ -170,6 +179,8 @@ function commonOptions(values: CommonValues): CommonOptions {
     ruleSets: values.rules === undefined ? [...DEFAULT_RULE_SETS] : parseRuleSets(values.rules),
     strict: values.strict ?? false,
     model: nonEmpty("--model", values.model),
+    related: values.related === undefined ? DEFAULT_RELATED : parseShare("--related", values.related),
+    mergeRelated: values["merge-related"] ?? false,
     envFile: nonEmpty("--env-file", values["env-file"]),
     json: values.json ?? false,
     logLevel: parseLogLevel(values["log-level"] ?? "info"),
@@ -239,6 +250,14 @@ function parseInterval(text: string): number {
     throw new UsageError(`Option "--interval" must be a whole number of minutes, not "${text}" hours`);
   }
   return hours;
+}
+
+function parseShare(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value <= 0 || value > 1) {
+    throw new UsageError(`Option "${flag}" takes a number above 0 and at most 1, not "${text}"`);
+  }
+  return value;
 }
 
 function parseRuleSets(text: string): RuleSet[] {

@@ -12,6 +12,8 @@ const COMMON = `
   --rules LIST         validation rule sets: agentskills, clawhub, orchestrator (default: agentskills,clawhub)
   --strict             validation warnings keep a skill out of merging
   --model DIR          another transformers.js feature-extraction model (default: the bundled one)
+  --related COSINE     least mean embedding cosine of a related cluster (default: 0.9)
+  --merge-related      merge related clusters too (default: report them only)
   --env-file PATH      read environment variables from this file (default: ./.env when present)
   --json               print machine-readable JSON on stdout; logs stay on stderr
   --log-level LEVEL    trace, debug, info, warning, error or fatal (default: info)

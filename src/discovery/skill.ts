@@ -11,6 +11,7 @@ import type { SkillLayout } from "./find_skill_files.ts";
 import { type FileDiagnostic, type Frontmatter, parseFrontmatter } from "./frontmatter.ts";
 import { outlineSections, type Section } from "./sections.ts";
 import { bodyExcerpt } from "../embedding/skill_text.ts";
+import { extractFeatures, type SkillFeatures } from "../clustering/features.ts";
 
 /** A skill's version and where it came from. */
 export interface SkillVersion {
@@ -66,6 +67,8 @@ export interface Skill {
   bodyLine: number;
   /** Whether an error keeps this skill out of merging. */
   excluded: boolean;
+  /** What clustering needs of the text. */
+  features: SkillFeatures;
 }
 
 /** What a ClawHub `_meta.json` beside a SKILL.md holds that discovery uses. */
@@ -137,12 +140,14 @@ export function readSkill(source: SkillSource): SkillReading {
     ? makeVersion(source.meta.version, "_meta.json")
     : undefined;
   const name = fields.text("name");
+  const description = fields.text("description") ?? "";
+  const openclaw = mappingOf(metadata.openclaw) ?? mappingOf(metadata.clawdbot) ?? mappingOf(metadata.clawdis);
   const skill: Skill = {
     path: source.path,
     layout: source.layout,
     slug: source.slug,
     name: name ?? source.slug,
-    description: fields.text("description") ?? "",
+    description,
     tags: fields.list("tags") ?? listOf(metadata.tags) ?? [],
     metadata,
     frontmatter: frontmatter.data,
@@ -152,6 +157,7 @@ export function readSkill(source: SkillSource): SkillReading {
     size: bytes.length,
     bodyLine: frontmatter.bodyLine,
     excluded: false,
+    features: extractFeatures({ name: name ?? source.slug, description, openclaw, text, body: frontmatter.body }),
   };
   const optional = {
     version,
@@ -159,7 +165,7 @@ export function readSkill(source: SkillSource): SkillReading {
     category: fields.text("category"),
     license: fields.text("license"),
     compatibility: fields.text("compatibility"),
-    openclaw: mappingOf(metadata.openclaw) ?? mappingOf(metadata.clawdbot) ?? mappingOf(metadata.clawdis),
+    openclaw,
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) Object.assign(skill, { [key]: value });

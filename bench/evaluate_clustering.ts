@@ -1,0 +1,120 @@
+// deno-lint-ignore-file no-console -- a command-line script prints its results
+/**
+ * Measures the real program's merge decisions: copies a corpus into a
+ * temporary repository, runs `main.ts --once --dry-run --json` with the
+ * heartbeat task's permissions, and scores its duplicate clusters against the
+ * labelled pairs: pairwise precision over all merged labelled pairs, recall
+ * per kind.
+ *
+ * Usage: deno run -A bench/evaluate_clustering.ts [--shared ../shared] [-- extra program flags]
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { readPairs } from "./metrics.ts";
+
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  options: { shared: { type: "string", default: "../shared" } },
+  allowPositionals: true,
+});
+const shared = resolve(values.shared!);
+const project = new URL("..", import.meta.url).pathname;
+const config = JSON.parse(await Deno.readTextFile(join(project, "deno.json")));
+const flags: string[] = config.tasks.heartbeat.command.split(/\s+/).slice(2, -1)
+  .map((flag: string) => flag === "--allow-read=." ? `--allow-read=.,${join(project, "models")}` : flag);
+
+/** Copies a directory tree. */
+async function copy(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) await copy(join(from, entry.name), join(to, entry.name));
+    else if (entry.isFile) await Deno.copyFile(join(from, entry.name), join(to, entry.name));
+  }
+}
+
+/** Scores one corpus; returns the figures. */
+async function evaluate(corpus: string, pairsFile: string, extra: string[] = []) {
+  const repo = await Deno.makeTempDir({ prefix: "clustering-eval-" });
+  await copy(join(shared, "corpora", corpus, "skills"), join(repo, "skills"));
+  const started = performance.now();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      join(project, "deno.json"),
+      ...flags,
+      join(project, "main.ts"),
+      "--once",
+      "--dry-run",
+      "--json",
+      ...extra,
+    ],
+    cwd: repo,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const seconds = (performance.now() - started) / 1000;
+  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
+  const report = JSON.parse(new TextDecoder().decode(output.stdout));
+  await Deno.remove(repo, { recursive: true });
+  const clusterOf = new Map<string, number>();
+  report.clusters.forEach((cluster: { kind: string; action: string; members: string[] }, index: number) => {
+    if (cluster.action !== "merge") return;
+    for (const member of cluster.members) clusterOf.set(member, index);
+  });
+  const merged = (a: string, b: string) => clusterOf.has(a) && clusterOf.get(a) === clusterOf.get(b);
+  const byKind = new Map<string, { total: number; merged: number }>();
+  for (const pair of readPairs(join(shared, "bench", pairsFile))) {
+    const entry = byKind.get(pair.kind) ?? { total: 0, merged: 0 };
+    entry.total++;
+    if (merged(pair.a, pair.b)) {
+      entry.merged++;
+      if (pair.label === 0 && Deno.env.get("SHOW_WRONG")) {
+        console.log(
+          `  wrong: ${pair.kind} ${pair.a} ${pair.b}`,
+          JSON.stringify(report.clusters[clusterOf.get(pair.a)!]),
+        );
+      }
+    }
+    if (!merged(pair.a, pair.b) && pair.label === 1 && Deno.env.get("SHOW_MISSED") === pair.kind) {
+      console.log(`  missed: ${pair.kind} ${pair.a} ${pair.b}`);
+    }
+    byKind.set(pair.kind, entry);
+  }
+  const sum = (kinds: string[], field: "total" | "merged") =>
+    kinds.reduce((n, k) => n + (byKind.get(k)?.[field] ?? 0), 0);
+  const good = sum(["exact", "near", "same-name"], "merged");
+  const bad = sum(["family", "random"], "merged");
+  return {
+    corpus,
+    precision: good / (good + bad),
+    wrong: bad,
+    exactNearRecall: sum(["exact", "near"], "merged") / sum(["exact", "near"], "total"),
+    sameNameRecall: sum(["same-name"], "merged") / sum(["same-name"], "total"),
+    duplicateClusters: report.clusters.filter((c: { kind: string }) => c.kind === "duplicate").length,
+    relatedClusters: report.clusters.filter((c: { kind: string }) => c.kind === "related").length,
+    seconds: Math.round(seconds * 10) / 10,
+  };
+}
+
+if (import.meta.main) {
+  for (
+    const [corpus, pairs] of [["openclaw-skills", "openclaw-pairs.tsv"], [
+      "openclaw-skills-anon",
+      "openclaw-anon-pairs.tsv",
+    ]]
+  ) {
+    const result = await evaluate(corpus!, pairs!, positionals);
+    console.log(
+      `${result.corpus}: precision ${result.precision.toFixed(4)} (${result.wrong} wrong), exact+near recall ${
+        result.exactNearRecall.toFixed(3)
+      }, same-name recall ${
+        result.sameNameRecall.toFixed(3)
+      }; ${result.duplicateClusters} duplicate and ${result.relatedClusters} related clusters; ${result.seconds} s`,
+    );
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * The clustering phase: which skills are one tool (duplicate clusters, merged
+ * by consolidation), and which are the same kind of tool (related clusters,
+ * reported, merged only when configured).
+ *
+ * 1. Skills are sorted by path, so the result does not depend on the order
+ *    they were found in.
+ * 2. Candidate pairs come from an inverted index of rare words (never all n²
+ *    pairs); each is judged by the duplicate evidence (`evidence.ts`).
+ * 3. The duplicate pairs form components; within each, average linkage
+ *    (`linkage.ts`) joins groups only when at least half of the pairs between
+ *    them are duplicates, so no cluster hangs on a chain of links.
+ * 4. Related clusters: duplicate clusters and single skills, compared by
+ *    embedding through random-hyperplane buckets, joined by average linkage
+ *    when their mean cosine reaches `related`.
+ *
+ * @module
+ */
+
+import type { Skill } from "../discovery/skill.ts";
+import type { ClusterReport } from "../report.ts";
+import { DEFAULT_THRESHOLDS, type EvidenceThresholds, judgePair, type PairEvidence } from "./evidence.ts";
+import { SkillLibrary } from "./library.ts";
+import { averageLinkage } from "./linkage.ts";
+import { readProvenance } from "./provenance.ts";
+
+/** How clusters are formed. */
+export interface ClusterOptions {
+  /** The duplicate decision's thresholds. */
+  thresholds?: EvidenceThresholds;
+  /** The least average embedding cosine of a related cluster. */
+  related?: number;
+  /** Merge related clusters too (default: report them only). */
+  mergeRelated?: boolean;
+  /** The skills directory relative to the repository. */
+  skillsDir?: string;
+}
+
+/** The default least embedding cosine of a related cluster. */
+export const DEFAULT_RELATED = 0.9;
+
+/** Groups join when at least this share of the pairs between them are duplicates. */
+const DUPLICATE_LINKAGE = 0.5;
+
+/**
+ * Joins groups of items: components of the groups that `touch`, then average
+ * linkage within each component over the items' pairwise `link`.
+ */
+function linkGroups(
+  groups: number[][],
+  edges: Iterable<readonly [number, number]>,
+  link: (a: number, b: number) => number,
+): number[][] {
+  // Groups joined by any edge between their items form a component.
+  const parent = groups.map((_, g) => g);
+  const find = (g: number): number => parent[g] === g ? g : (parent[g] = find(parent[g]!));
+  const groupOf = new Map<number, number>();
+  groups.forEach((group, g) => group.forEach((item) => groupOf.set(item, g)));
+  for (const [a, b] of edges) {
+    const [g, h] = [find(groupOf.get(a)!), find(groupOf.get(b)!)];
+    if (g !== h) parent[Math.max(g, h)] = Math.min(g, h);
+  }
+  const result: number[][] = [];
+  for (const component of groupBy(groups.length, find).values()) {
+    if (component.length === 1) {
+      result.push(groups[component[0]!]!);
+      continue;
+    }
+    const groupLink = (g: number, h: number) => {
+      let sum = 0;
+      for (const a of groups[g]!) for (const b of groups[h]!) sum += link(a, b);
+      return sum / (groups[g]!.length * groups[h]!.length);
+    };
+    const joined = averageLinkage(component, groupLink, DUPLICATE_LINKAGE);
+    const inJoined = new Set(joined.flat());
+    for (const members of joined) result.push(members.flatMap((g) => groups[g]!).sort((x, y) => x - y));
+    for (const g of component) if (!inJoined.has(g)) result.push(groups[g]!);
+  }
+  return result.sort((x, y) => x[0]! - y[0]!);
+}
+
+/**
+ * Clusters skills.
+ *
+ * @param skills The skills that may merge (not excluded by discovery).
+ * @param vectors Embeddings by content hash; related clusters need them.
+ * @param options Thresholds.
+ * @returns Every cluster: duplicates first, then related, each group's members sorted.
+ */
+export function clusterSkills(
+  skills: readonly Skill[],
+  vectors: ReadonlyMap<string, Float32Array>,
+  options: ClusterOptions = {},
+): ClusterReport[] {
+  const sorted = [...skills].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const embeddings = sorted.map((skill) => vectors.get(skill.contentHash));
+  const library = new SkillLibrary(sorted, { vectors: embeddings, skillsDir: options.skillsDir ?? "skills" });
+  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+
+  const evidence = new Map<number, PairEvidence>();
+  const key = (a: number, b: number) => a < b ? a * sorted.length + b : b * sorted.length + a;
+  const duplicatePairs: Array<[number, number]> = [];
+  for (const [a, b] of library.candidatePairs()) {
+    const verdict = judgePair(library, a, b, thresholds);
+    if (!verdict.duplicate) continue;
+    evidence.set(key(a, b), verdict);
+    duplicatePairs.push([a, b]);
+  }
+  const isCopy = (a: number, b: number) => evidence.get(key(a, b))?.copy === true;
+
+  // Stage 1: copies (identical files or bodies, near copies) group first, so
+  // copies always end up together.
+  const copyGroups = linkGroups(
+    sorted.map((_, i) => [i]),
+    duplicatePairs.filter(([a, b]) => isCopy(a, b)),
+    (a, b) => isCopy(a, b) ? 1 : 0,
+  );
+  // Stage 2: groups of copies join as the same tool written twice, unless any
+  // two of their members must stay apart.
+  const apart = new Map<number, boolean>();
+  const mustStayApart = (a: number, b: number) => {
+    const pairKey = key(a, b);
+    if (!apart.has(pairKey)) apart.set(pairKey, !evidence.has(pairKey) && judgePair(library, a, b, thresholds).apart);
+    return apart.get(pairKey)!;
+  };
+  const toolGroups = linkGroups(
+    copyGroups,
+    duplicatePairs,
+    // Stronger evidence joins first: a duplicate pair links by 1 plus its text similarity.
+    (a, b) =>
+      mustStayApart(a, b) ? Number.NEGATIVE_INFINITY : evidence.has(key(a, b)) ? 1 + evidence.get(key(a, b))!.text : 0,
+  );
+
+  const clusters: ClusterReport[] = [];
+  const grouped = new Set<number>();
+  for (const group of toolGroups.filter((members) => members.length > 1)) {
+    for (const i of group) grouped.add(i);
+    clusters.push(duplicateCluster(sorted, library, group, evidence, key));
+  }
+
+  // Related clusters over units: each duplicate cluster and each remaining skill.
+  const indexOf = new Map(sorted.map((skill, i) => [skill.path, i]));
+  const units = [
+    ...clusters.map((cluster) => cluster.members.map((path) => indexOf.get(path)!)),
+    ...sorted.map((_, i) => i).filter((i) => !grouped.has(i)).map((i) => [i]),
+  ].filter((unit) => unit.every((i) => embeddings[i] !== undefined));
+  clusters.push(...relatedClusters(sorted, units, embeddings as Float32Array[], options));
+  return clusters;
+}
+
+function duplicateCluster(
+  skills: readonly Skill[],
+  library: SkillLibrary,
+  group: readonly number[],
+  evidence: ReadonlyMap<number, PairEvidence>,
+  key: (a: number, b: number) => number,
+): ClusterReport {
+  let similarity = 0;
+  let pairs = 0;
+  const reasons = new Map<string, number>();
+  for (let i = 0; i < group.length; i++) {
+    for (let j = i + 1; j < group.length; j++) {
+      similarity += library.textSimilarity(group[i]!, group[j]!);
+      pairs++;
+      const reason = evidence.get(key(group[i]!, group[j]!))?.reason.replace(/ \(.*\)$/, "");
+      if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+  }
+  const masters = group.filter((i) => readProvenance(skills[i]!.frontmatter) !== undefined).map((i) => skills[i]!.path);
+  return {
+    kind: "duplicate",
+    action: "merge",
+    score: round(similarity / pairs),
+    members: group.map((i) => skills[i]!.path),
+    reasons: [...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([reason]) => reason),
+    ...(masters.length > 0 ? { master: masters[0]! } : {}),
+  };
+}
+
+function relatedClusters(
+  skills: readonly Skill[],
+  units: number[][],
+  embeddings: readonly Float32Array[],
+  options: ClusterOptions,
+): ClusterReport[] {
+  const threshold = options.related ?? DEFAULT_RELATED;
+  const dims = embeddings.find((vector) => vector !== undefined)?.length ?? 0;
+  if (units.length < 2 || dims === 0) return [];
+  const means = units.map((unit) => meanVector(unit.map((i) => embeddings[i]!), dims));
+  const cosine = (a: number, b: number) => {
+    let sum = 0;
+    for (let d = 0; d < dims; d++) sum += means[a]![d]! * means[b]![d]!;
+    return sum;
+  };
+  // Candidate pairs: units sharing a bucket in any of several random-hyperplane tables.
+  const parent = units.map((_, i) => i);
+  const find = (i: number): number => parent[i] === i ? i : (parent[i] = find(parent[i]!));
+  const links = new Map<number, number>();
+  for (const bucket of hyperplaneBuckets(means, dims)) {
+    for (let x = 0; x < bucket.length; x++) {
+      for (let y = x + 1; y < bucket.length; y++) {
+        const [a, b] = [bucket[x]!, bucket[y]!];
+        const pairKey = a * units.length + b;
+        if (links.has(pairKey)) continue;
+        const similarity = cosine(a, b);
+        links.set(pairKey, similarity);
+        if (similarity >= threshold) parent[find(b)] = find(a);
+      }
+    }
+  }
+  const components = groupBy(units.length, find);
+  const clusters: ClusterReport[] = [];
+  for (const component of [...components.values()].filter((members) => members.length > 1)) {
+    for (const group of averageLinkage(component, (a, b) => cosine(a, b) >= threshold ? cosine(a, b) : 0, threshold)) {
+      let sum = 0;
+      let pairs = 0;
+      for (let i = 0; i < group.length; i++) {
+        for (let j = i + 1; j < group.length; j++, pairs++) sum += cosine(group[i]!, group[j]!);
+      }
+      const members = group.flatMap((unit) => units[unit]!.map((i) => skills[i]!.path)).sort();
+      clusters.push({
+        kind: "related",
+        action: options.mergeRelated ? "merge" : "report",
+        score: round(sum / pairs),
+        members,
+        reasons: [`the same kind of tool (meaning ${round(sum / pairs)})`],
+      });
+    }
+  }
+  return clusters.sort((a, b) => (a.members[0]! < b.members[0]! ? -1 : 1));
+}
+
+/** Units in the same bucket of any table; each table hashes by the signs of 10 fixed random projections. */
+function hyperplaneBuckets(vectors: readonly Float32Array[], dims: number): number[][] {
+  const TABLES = 12;
+  const BITS = 10;
+  let seed = 0x9e3779b9;
+  const random = () => {
+    // A fixed xorshift sequence: the same planes on every run.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return ((seed >>> 0) / 0x100000000) * 2 - 1;
+  };
+  const buckets: number[][] = [];
+  for (let table = 0; table < TABLES; table++) {
+    const planes = Array.from({ length: BITS }, () => Float32Array.from({ length: dims }, random));
+    const byHash = new Map<number, number[]>();
+    vectors.forEach((vector, unit) => {
+      let hash = 0;
+      planes.forEach((plane, bit) => {
+        let dot = 0;
+        for (let d = 0; d < dims; d++) dot += plane[d]! * vector[d]!;
+        if (dot > 0) hash |= 1 << bit;
+      });
+      const bucket = byHash.get(hash);
+      if (bucket) bucket.push(unit);
+      else byHash.set(hash, [unit]);
+    });
+    for (const bucket of byHash.values()) if (bucket.length > 1) buckets.push(bucket);
+  }
+  return buckets;
+}
+
+/** Indices 0…n-1 grouped by their root. */
+function groupBy(n: number, root: (i: number) => number): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const group = groups.get(root(i));
+    if (group) group.push(i);
+    else groups.set(root(i), [i]);
+  }
+  return groups;
+}
+
+function meanVector(vectors: readonly Float32Array[], dims: number): Float32Array {
+  const mean = new Float32Array(dims);
+  for (const vector of vectors) for (let d = 0; d < dims; d++) mean[d]! += vector[d]!;
+  const norm = Math.hypot(...mean) || 1;
+  for (let d = 0; d < dims; d++) mean[d]! /= norm;
+  return mean;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,168 @@
+/**
+ * Whether two skills are the same tool, from evidence, with the reasons.
+ *
+ * Three ways two skills are one:
+ *
+ * 1. **Copies:** identical files, or identical bodies under other
+ *    frontmatter.
+ * 2. **Near copies:** the whole texts agree (rarity-weighted cosine at least
+ *    `near`): the same skill renamed, versioned or lightly edited.
+ * 3. **The same tool written twice:** different authors, a shared rare
+ *    identity clue (the service's host, a CLI binary or package, an
+ *    environment variable, a rare word of the title, description or name),
+ *    and texts that agree beyond chance (`sameTool`).
+ *
+ * Two vetoes, whatever the text says:
+ *
+ * - **Conflicting identity:** both skills name rare hosts or tools and share
+ *   none of them: two services written from one template.
+ * - **One author's pack:** for the third way, one author's skills about one
+ *   service are the parts of a pack (`glab-deploy-key`, `glab-variable`), not
+ *   the same tool twice.
+ *
+ * @module
+ */
+
+import type { Skill } from "../discovery/skill.ts";
+import type { SkillLibrary } from "./library.ts";
+
+/** Thresholds of the duplicate decision. */
+export interface EvidenceThresholds {
+  /** Text similarity from which two skills are near copies. */
+  near: number;
+  /** Text similarity from which two skills by different authors with a shared clue are the same tool. */
+  sameTool: number;
+  /** With a shared clue, text similarity from which agreeing meaning (`meaning`) also makes the same tool. */
+  sameToolText: number;
+  /** Embedding similarity that, with `sameToolText`, makes the same tool. */
+  meaning: number;
+  /**
+   * With a *strong* shared clue (the whole name or title), text similarity
+   * from which they are the same tool.
+   */
+  strongClueText: number;
+}
+
+/** The defaults, chosen on the labelled pairs with margin (see README, "Clustering"). */
+export const DEFAULT_THRESHOLDS: EvidenceThresholds = {
+  near: 0.9,
+  sameTool: 0.3,
+  sameToolText: 0.1,
+  meaning: 0.75,
+  strongClueText: 0.1,
+};
+
+/** Clues that name the tool itself: its whole name or title. */
+const STRONG_CLUE = /^(namefull|titlefull):/;
+
+/** The verdict on one pair. */
+export interface PairEvidence {
+  /** Whether the two are the same tool. */
+  duplicate: boolean;
+  /** Whether they are copies (identical or near): copies group before anything else. */
+  copy: boolean;
+  /**
+   * Whether the two must never share a cluster (one publisher's distinct
+   * skills, or conflicting identities), however each relates to others.
+   */
+  apart: boolean;
+  /** Rarity-weighted text similarity, 0–1. */
+  text: number;
+  /** Why, in a few words. */
+  reason: string;
+}
+
+/**
+ * Judges a pair.
+ *
+ * @param library The library's statistics.
+ * @param a A skill's index.
+ * @param b Another's.
+ * @param thresholds The decision's thresholds.
+ * @returns The verdict and its reason.
+ */
+export function judgePair(library: SkillLibrary, a: number, b: number, thresholds: EvidenceThresholds): PairEvidence {
+  const x = library.skills[a]!;
+  const y = library.skills[b]!;
+  const text = library.textSimilarity(a, b);
+  if (x.contentHash === y.contentHash) {
+    return { duplicate: true, copy: true, apart: false, text: 1, reason: "identical files" };
+  }
+  if (x.features.bodyHash === y.features.bodyHash) {
+    return { duplicate: true, copy: true, apart: false, text, reason: "identical bodies" };
+  }
+  const cluesA = library.clues(a);
+  const cluesB = library.clues(b);
+  const shared = [...cluesA.keys()].filter((clue) => cluesB.has(clue));
+  const conflict = identityConflict(cluesA, cluesB, shared);
+  if (conflict) return { duplicate: false, copy: false, apart: true, text, reason: conflict };
+  if (text >= thresholds.near) {
+    return { duplicate: true, copy: true, apart: false, text, reason: `near copies (text ${text.toFixed(2)})` };
+  }
+  const pack = samePublisher(x, y, library.skillsDir);
+  if (pack) return { duplicate: false, copy: false, apart: true, text, reason: `${pack}, not near copies` };
+  if (shared.length === 0) {
+    return { duplicate: false, copy: false, apart: false, text, reason: "no shared identity clue" };
+  }
+  const meaning = library.meaningSimilarity(a, b);
+  const strong = shared.some((clue) => STRONG_CLUE.test(clue));
+  const agrees = text >= thresholds.sameTool || (strong && text >= thresholds.strongClueText) ||
+    (text >= thresholds.sameToolText && meaning !== undefined && meaning >= thresholds.meaning);
+  if (!agrees) {
+    return {
+      duplicate: false,
+      copy: false,
+      apart: false,
+      text,
+      reason: `texts too different (${text.toFixed(2)}, meaning ${meaning?.toFixed(2)})`,
+    };
+  }
+  const named = shared.sort((p, q) => cluesB.get(q)! - cluesB.get(p)! || (p < q ? -1 : 1)).slice(0, 3);
+  return {
+    duplicate: true,
+    copy: false,
+    apart: false,
+    text,
+    reason: `same tool: ${named.join(", ")} (text ${text.toFixed(2)}${
+      meaning === undefined ? "" : `, meaning ${meaning.toFixed(2)}`
+    })`,
+  };
+}
+
+/**
+ * Both run rare CLI tools or packages, none of them agree, and nothing else
+ * that names a tool agrees either (a variable, the whole name or title): two
+ * tools, perhaps written from one template. A shared host does not lift the
+ * veto: skills written from one template link to the same sites.
+ */
+function identityConflict(
+  a: ReadonlyMap<string, number>,
+  b: ReadonlyMap<string, number>,
+  shared: readonly string[],
+): string | undefined {
+  if (shared.some((clue) => /^(tool|env|namefull|titlefull):/.test(clue))) return undefined;
+  const tools = (clues: ReadonlyMap<string, number>) => [...clues.keys()].filter((clue) => clue.startsWith("tool:"));
+  const x = tools(a);
+  const y = tools(b);
+  if (x.length === 0 || y.length === 0) return undefined;
+  return `different tools (${x[0]} / ${y[0]})`;
+}
+
+/**
+ * Whether two skills come from one publisher: the same author, or kept
+ * together in one directory below the skills directory (an owner's folder, a
+ * skill pack's sub-skills). One publisher's skills about one service are the
+ * parts of a pack, not the same tool twice.
+ */
+function samePublisher(x: Skill, y: Skill, skillsDir: string): string | undefined {
+  if (x.author !== undefined && y.author !== undefined && x.author.toLowerCase() === y.author.toLowerCase()) {
+    return `one author's skills (${x.author})`;
+  }
+  // The directory holding a skill: a folder skill's parent folder, a flat skill's directory.
+  const container = (skill: Skill) => skill.path.split("/").slice(0, skill.layout === "folder" ? -2 : -1);
+  const [cx, cy] = [container(x), container(y)];
+  let common = 0;
+  while (common < cx.length && common < cy.length && cx[common] === cy[common]) common++;
+  const rootDepth = skillsDir === "." || skillsDir === "" ? 0 : skillsDir.split("/").length;
+  return common > rootDepth ? `one folder's skills (${cx.slice(0, common).join("/")})` : undefined;
+}

@@ -1,0 +1,143 @@
+/**
+ * What clustering needs to know of a skill's text, extracted by discovery
+ * while the text is in memory (the text itself is not kept).
+ *
+ * The evidence that two skills are the same tool is identity, not wording:
+ * the service's hosts, the CLI binaries and packages it runs, the environment
+ * variables it reads, the words of its title and description. Wording alone
+ * (the distinct words of the whole file) tells copies apart from rewrites.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+
+/** A skill's clustering features. Plain data: it travels from workers and into the cache. */
+export interface SkillFeatures {
+  /** The distinct words of the whole file (frontmatter and body), lower-cased, at most {@linkcode MAX_TERMS}. */
+  terms: string[];
+  /** Registrable domains of the URLs in the file (`api.todoist.com` → `todoist.com`). */
+  hosts: string[];
+  /** CLI binaries and packages the skill runs or installs (`requires.bins`, `install[]`, `npx x`, `pip install y`…). */
+  tools: string[];
+  /** Names of environment variables that configure a service (`LINEAR_API_KEY`, `WHOOP_CLIENT_ID`). */
+  env: string[];
+  /** Words of the first `#` heading. */
+  title: string[];
+  /** Words of the description. */
+  description: string[];
+  /** Words of the name. */
+  name: string[];
+  /** SHA-256 of the body with white space collapsed and case folded: equal for copies that differ only in frontmatter or spacing. */
+  bodyHash: string;
+}
+
+/** The most distinct words kept per skill. */
+export const MAX_TERMS = 4000;
+
+const WORD = /[\p{L}\p{N}]+/gu;
+const URL_HOST = /\bhttps?:\/\/([a-z0-9.-]+\.[a-z]{2,})(?::\d+)?/gi;
+const ENV_NAME = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g;
+/**
+ * Only variables that configure a service say which service it is: keys,
+ * tokens, secrets, accounts and endpoints. `POST_ID` or `MAX_RESULTS` say
+ * nothing of the kind.
+ */
+const SERVICE_VARIABLE =
+  /_(?:API_KEY|KEY|TOKEN|SECRET|SESSION|PASSWORD|CLIENT_ID|CLIENT_SECRET|APP_ID|APP_KEY|ACCOUNT_ID|ACCOUNT|URL|HOST|ENDPOINT|WEBHOOK)$/;
+const INSTALL =
+  /\b(?:npx(?:\s+-y)?|npm\s+(?:install|i)\s+(?:-g\s+|--global\s+)?|pnpm\s+(?:add|dlx)\s+|yarn\s+(?:global\s+)?add\s+|pipx?\s+install\s+|uvx?\s+(?:tool\s+install\s+)?|brew\s+install\s+(?:--cask\s+)?|cargo\s+install\s+|go\s+install\s+|gem\s+install\s+)\s*([@a-z0-9][\w./@-]*)/gi;
+const SECOND_LEVEL = new Set(["co", "com", "net", "org", "gov", "edu", "ac"]);
+
+/**
+ * Splits text into lower-cased words.
+ *
+ * @param text Any text.
+ * @returns Its words of 2 to 40 characters.
+ */
+export function words(text: string): string[] {
+  return (text.toLowerCase().match(WORD) ?? []).filter((word) => word.length >= 2 && word.length <= 40);
+}
+
+/** The parts of a skill {@linkcode extractFeatures} reads. */
+export interface FeatureSource {
+  name: string;
+  description: string;
+  /** OpenClaw's gating metadata, if any. */
+  openclaw?: Record<string, unknown> | undefined;
+  /** The whole file's text. */
+  text: string;
+  /** The body. */
+  body: string;
+}
+
+/**
+ * Extracts a skill's clustering features.
+ *
+ * @param source The skill's name, description, metadata and texts.
+ * @returns The features.
+ */
+export function extractFeatures(source: FeatureSource): SkillFeatures {
+  const terms = new Set<string>();
+  for (const word of words(source.text)) {
+    terms.add(word);
+    if (terms.size >= MAX_TERMS) break;
+  }
+  const hosts = new Set<string>();
+  for (const match of source.text.matchAll(URL_HOST)) hosts.add(registrableDomain(match[1]!.toLowerCase()));
+  const env = new Set((source.text.match(ENV_NAME) ?? []).filter((name) => SERVICE_VARIABLE.test(name)));
+  const tools = new Set<string>();
+  for (const match of source.text.matchAll(INSTALL)) tools.add(packageName(match[1]!));
+  collectGating(source.openclaw, tools, env);
+  const title = /^#\s+(.+)$/m.exec(source.body)?.[1] ?? "";
+  return {
+    terms: [...terms].sort(),
+    hosts: [...hosts].sort(),
+    tools: [...tools].filter((tool) => tool !== "").sort(),
+    env: [...env].sort(),
+    title: [...new Set(words(title))],
+    description: [...new Set(words(source.description))],
+    name: [...new Set(words(source.name.replace(/[-_]/g, " ")))],
+    bodyHash: createHash("sha256").update(source.body.replace(/\s+/g, " ").trim().toLowerCase()).digest("hex"),
+  };
+}
+
+/** `api.prod.whoop.com` → `whoop.com`; `bbc.co.uk` stays. */
+function registrableDomain(host: string): string {
+  const labels = host.replace(/^www\./, "").split(".");
+  const keep = labels.length >= 3 && SECOND_LEVEL.has(labels[labels.length - 2]!) ? 3 : 2;
+  return labels.slice(-keep).join(".");
+}
+
+/** `@scope/pkg@1.2` → `@scope/pkg`; `pkg==1.0` → `pkg`; a URL or path → its last part. */
+function packageName(spec: string): string {
+  const trimmed = spec.replace(/[.,;:)]+$/, "");
+  const scoped = trimmed.startsWith("@");
+  const withoutVersion = (scoped ? "@" + trimmed.slice(1).split("@")[0] : trimmed.split("@")[0])!.split(/[=<>~^]/)[0]!;
+  return withoutVersion.toLowerCase();
+}
+
+function collectGating(openclaw: Record<string, unknown> | undefined, tools: Set<string>, env: Set<string>): void {
+  if (!openclaw) return;
+  const requires = (openclaw.requires ?? {}) as Record<string, unknown>;
+  for (const key of ["bins", "anyBins"]) {
+    for (const bin of asStrings(requires[key])) tools.add(bin.toLowerCase());
+  }
+  for (const name of asStrings(requires.env)) env.add(name);
+  if (typeof openclaw.primaryEnv === "string") env.add(openclaw.primaryEnv);
+  for (const step of Array.isArray(openclaw.install) ? openclaw.install : []) {
+    if (typeof step !== "object" || step === null) continue;
+    const record = step as Record<string, unknown>;
+    for (const key of ["formula", "package", "module", "cask"]) {
+      for (const name of asStrings(record[key])) tools.add(packageName(name));
+    }
+    for (const key of ["bins", "packages"]) {
+      for (const name of asStrings(record[key])) tools.add(packageName(name));
+    }
+  }
+}
+
+function asStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}

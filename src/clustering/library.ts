@@ -1,0 +1,230 @@
+/**
+ * The library's own statistics, and the candidate pairs worth scoring.
+ *
+ * Words are weighted by how rare they are in this library, `ln(N / df)`:
+ * text that every skill of a template shares weighs nothing, so skills
+ * generated from one template for different tools do not look alike, while a
+ * service's own name, host or variable, which few skills mention, weighs most.
+ * Candidate pairs are the skills sharing at least one rare word or identity
+ * clue, found through an inverted index: no pass over all n² pairs, and no
+ * n×n matrix.
+ *
+ * @module
+ */
+
+import type { Skill } from "../discovery/skill.ts";
+import { words } from "./features.ts";
+
+/** A sparse, L2-normalised vector over the library's term ids. */
+interface SparseVector {
+  ids: Int32Array;
+  weights: Float32Array;
+}
+
+/** Options of {@linkcode SkillLibrary}. */
+export interface LibraryOptions {
+  /**
+   * A word or clue is *rare* when at most this share of the library has it
+   * (and in any case when at most {@linkcode MIN_RARE_DF} skills have it).
+   */
+  rareShare?: number;
+  /** Each skill's embedding, by index, when the model ran. */
+  vectors?: ReadonlyArray<Float32Array | undefined>;
+  /** The skills directory relative to the repository (`skills`, or `.`), for telling folders below it apart. */
+  skillsDir?: string;
+}
+
+/** Below this document frequency a term is always rare, however small the library. */
+export const MIN_RARE_DF = 3;
+
+/** Identity clue kinds, and the prefixes that keep their tokens apart from words. */
+const CLUE_KINDS = [
+  "host",
+  "tool",
+  "toolword",
+  "env",
+  "title",
+  "titlefull",
+  "description",
+  "name",
+  "namefull",
+] as const;
+type ClueKind = typeof CLUE_KINDS[number];
+
+/** The library's statistics over a list of skills, by index. */
+export class SkillLibrary {
+  /** The skills, in the order given. */
+  readonly skills: readonly Skill[];
+  /** The skills directory relative to the repository. */
+  readonly skillsDir: string;
+  readonly #embeddings: ReadonlyArray<Float32Array | undefined>;
+  readonly #vectors: SparseVector[];
+  readonly #termDf: Int32Array;
+  readonly #postings: Int32Array[];
+  readonly #rareDf: number;
+  readonly #clues: Array<Map<string, number>>;
+  readonly #clueDf = new Map<string, number>();
+
+  /**
+   * @param skills The skills, sorted the same way whatever order they came in.
+   * @param options How rare "rare" is.
+   */
+  constructor(skills: readonly Skill[], options: LibraryOptions = {}) {
+    this.skills = skills;
+    this.skillsDir = options.skillsDir ?? "skills";
+    this.#embeddings = options.vectors ?? [];
+    const n = skills.length;
+    this.#rareDf = Math.max(MIN_RARE_DF, Math.floor((options.rareShare ?? 0.01) * n));
+    const ids = new Map<string, number>();
+    const docs = skills.map((skill) =>
+      Int32Array.from(skill.features.terms, (term) => {
+        let id = ids.get(term);
+        if (id === undefined) ids.set(term, id = ids.size);
+        return id;
+      }).sort()
+    );
+    this.#termDf = new Int32Array(ids.size);
+    for (const doc of docs) for (const id of doc) this.#termDf[id]!++;
+    this.#vectors = docs.map((doc) => {
+      const weights = Float32Array.from(doc, (id) => Math.log(n / this.#termDf[id]!));
+      const norm = Math.hypot(...weights) || 1;
+      for (let i = 0; i < weights.length; i++) weights[i]! /= norm;
+      return { ids: doc, weights };
+    });
+    // Postings of rare terms only: the candidates' index.
+    const counts = new Int32Array(ids.size);
+    const postings = Array.from(
+      this.#termDf,
+      (df) => df >= 2 && df <= this.#rareDf ? new Int32Array(df) : new Int32Array(0),
+    );
+    docs.forEach((doc, index) => {
+      for (const id of doc) if (postings[id]!.length > 0) postings[id]![counts[id]!++] = index;
+    });
+    this.#postings = postings;
+
+    const clueTokens = skills.map((skill) => {
+      const tokens = new Set<string>();
+      const f = skill.features;
+      const lists: Record<ClueKind, readonly string[]> = {
+        host: f.hosts,
+        tool: f.tools,
+        toolword: f.tools.flatMap((tool) => words(tool.split("/").pop()!)),
+        env: f.env,
+        title: f.title,
+        titlefull: f.title.length > 0 ? [f.title.join(" ")] : [],
+        description: f.description,
+        name: f.name,
+        namefull: f.name.length > 0 ? [f.name.join(" ")] : [],
+      };
+      for (const kind of CLUE_KINDS) for (const token of lists[kind]) tokens.add(`${kind}:${token}`);
+      return tokens;
+    });
+    for (const tokens of clueTokens) {
+      for (const token of tokens) this.#clueDf.set(token, (this.#clueDf.get(token) ?? 0) + 1);
+    }
+    // A skill's clues: its rare identity tokens with their weight. Title, description and name
+    // words count only when the word itself is rare in the library's text too.
+    this.#clues = clueTokens.map((tokens) => {
+      const clues = new Map<string, number>();
+      for (const token of tokens) {
+        const df = this.#clueDf.get(token)!;
+        if (df > this.#rareDf) continue;
+        const kind = token.slice(0, token.indexOf(":")) as ClueKind;
+        if (kind === "title" || kind === "description" || kind === "name") {
+          const id = ids.get(token.slice(kind.length + 1));
+          if (id === undefined || this.#termDf[id]! > this.#rareDf) continue;
+        }
+        clues.set(token, Math.log(n / df));
+      }
+      return clues;
+    });
+  }
+
+  /** How many skills share a word before it stops being rare. */
+  get rareDf(): number {
+    return this.#rareDf;
+  }
+
+  /**
+   * Cosine similarity of two skills' whole texts, words weighted by rarity.
+   *
+   * @param a A skill's index.
+   * @param b Another's.
+   * @returns 0–1.
+   */
+  textSimilarity(a: number, b: number): number {
+    const x = this.#vectors[a]!;
+    const y = this.#vectors[b]!;
+    let sum = 0;
+    for (let i = 0, j = 0; i < x.ids.length && j < y.ids.length;) {
+      const u = x.ids[i]!;
+      const v = y.ids[j]!;
+      if (u === v) sum += x.weights[i++]! * y.weights[j++]!;
+      else if (u < v) i++;
+      else j++;
+    }
+    return sum;
+  }
+
+  /**
+   * Cosine similarity of two skills' embeddings: "the same kind of tool".
+   *
+   * @param a A skill's index.
+   * @param b Another's.
+   * @returns -1–1, or `undefined` without embeddings.
+   */
+  meaningSimilarity(a: number, b: number): number | undefined {
+    const x = this.#embeddings[a];
+    const y = this.#embeddings[b];
+    if (!x || !y) return undefined;
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) sum += x[i]! * y[i]!;
+    return sum;
+  }
+
+  /**
+   * A skill's rare identity clues (`host:todoist.com`, `tool:todoist`, `env:TODOIST_API_TOKEN`,
+   * `description:todoist`, …) with their weights.
+   *
+   * @param index The skill's index.
+   * @returns Clue → weight.
+   */
+  clues(index: number): ReadonlyMap<string, number> {
+    return this.#clues[index]!;
+  }
+
+  /**
+   * The pairs worth scoring: skills that share a rare word or clue, or whose
+   * bodies are identical. Each pair once, `a < b`, in a deterministic order.
+   *
+   * @returns The candidate pairs.
+   */
+  candidatePairs(): Array<[number, number]> {
+    const n = this.skills.length;
+    const seen = new Uint8Array(n);
+    const pairs: Array<[number, number]> = [];
+    const byBody = new Map<string, number[]>();
+    this.skills.forEach((skill, index) => {
+      const list = byBody.get(skill.features.bodyHash) ?? [];
+      list.push(index);
+      byBody.set(skill.features.bodyHash, list);
+    });
+    for (let a = 0; a < n; a++) {
+      const touched: number[] = [];
+      const touch = (b: number) => {
+        if (b > a && !seen[b]) {
+          seen[b] = 1;
+          touched.push(b);
+        }
+      };
+      for (const id of this.#vectors[a]!.ids) for (const b of this.#postings[id]!) touch(b);
+      for (const b of byBody.get(this.skills[a]!.features.bodyHash)!) touch(b);
+      touched.sort((x, y) => x - y);
+      for (const b of touched) {
+        seen[b] = 0;
+        pairs.push([a, b]);
+      }
+    }
+    return pairs;
+  }
+}
