@@ -15,7 +15,7 @@ import { discoverSkills, type DiscoveryResult } from "./discovery/discover.ts";
 import { discoveryCacheKey } from "./discovery/discovery_cache.ts";
 import type { ReadOptions } from "./discovery/read_skill_files.ts";
 import type { Skill } from "./discovery/skill.ts";
-import { clusterSkills } from "./clustering/cluster.ts";
+import { clusteringFingerprint, clusterSkills } from "./clustering/cluster.ts";
 import { embedSkills } from "./embedding/embed_skills.ts";
 import type { Embedder, ModelInfo } from "./embedding/embedder.ts";
 import type { FileSystem } from "./fs/file_system.ts";
@@ -120,12 +120,14 @@ async function run(
       const outcome = await embedSkills(skills, adapters.embedder.model, adapters.store, adapters.embedder.load);
       const dims = outcome.vectors.values().next().value?.length ?? 0;
       const embeddedMs = Math.round(performance.now() - started);
-      report.clusters = clusterSkills(skills, outcome.vectors, {
-        ...config.clustering,
-        skillsDir: report.skillsDir,
-      });
+      const options = { ...config.clustering, skillsDir: report.skillsDir };
+      const fingerprint = clusteringFingerprint(skills, adapters.embedder.model.id, options);
+      const reused = await adapters.store.loadClusters(fingerprint);
+      report.clusters = reused ?? clusterSkills(skills, outcome.vectors, options);
+      if (!reused) await adapters.store.saveClusters(fingerprint, report.clusters);
       report.clustering = {
         status: "ok",
+        reused: reused !== undefined,
         embedding: {
           model: adapters.embedder.model.name,
           modelId: adapters.embedder.model.id,

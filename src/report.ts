@@ -70,6 +70,8 @@ export interface EmbeddingReport {
 
 /** The clustering phase's report. */
 export interface ClusteringReport extends PhaseOutcome {
+  /** Whether the library was unchanged and the last run's clusters were reused. */
+  reused?: boolean;
   /** The embeddings behind related clusters. */
   embedding?: EmbeddingReport;
 }
@@ -156,8 +158,24 @@ export function formatReport(report: RunReport): string {
     lines.push(`  ${phase.padEnd(14)} ${describe(report[phase])}`);
   }
   lines.push(...formatDiagnostics(discovery.diagnostics));
+  lines.push(...formatClusters(report.clusters));
   if (report.error) lines.push(`  error: ${report.error}`);
   return lines.join("\n");
+}
+
+/** How many clusters the human report lists. */
+const LISTED_CLUSTERS = 20;
+
+function formatClusters(clusters: readonly ClusterReport[]): string[] {
+  const lines = clusters.slice(0, LISTED_CLUSTERS).map((cluster) =>
+    `  ${cluster.kind} (${cluster.action}, ${cluster.score}): ${cluster.members.join(", ")}${
+      cluster.master ? ` [master ${cluster.master}]` : ""
+    } — ${cluster.reasons.join("; ")}`
+  );
+  if (clusters.length > LISTED_CLUSTERS) {
+    lines.push(`  … and ${clusters.length - LISTED_CLUSTERS} more clusters (--json lists all)`);
+  }
+  return lines;
 }
 
 /** How many errors the human report lists one by one. */

@@ -65,6 +65,17 @@ Deno.test("runPipeline() reports every phase, takes its times from the clock and
   assertEquals(await store.lastSuccessfulRun(false), undefined);
 });
 
+Deno.test("an unchanged library reuses the last run's clusters without clustering again", async () => {
+  using store = await KvStateStore.open(":memory:");
+  const adapters = { store, clock: steppingClock("2026-11-25T06:00:00Z"), fs: denoFileSystem, embedder };
+  const first = await runPipeline(adapters, OPTIONS);
+  const second = await runPipeline(adapters, OPTIONS);
+  assertEquals(first.clustering.reused, false);
+  assertEquals(second.clustering.reused, true);
+  assertEquals(second.clusters, first.clusters);
+  assertEquals(first.clusters.filter((cluster) => cluster.kind === "duplicate").length, 3);
+});
+
 Deno.test("runPipeline() stops at a safe point when asked and reports the run as interrupted", async () => {
   using store = await KvStateStore.open(":memory:");
   const stop = new AbortController();

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import type { Skill } from "../discovery/skill.ts";
 import type { ClusterReport } from "../report.ts";
 import { DEFAULT_THRESHOLDS, type EvidenceThresholds, judgePair, type PairEvidence } from "./evidence.ts";
@@ -35,6 +36,27 @@ export interface ClusterOptions {
   /** The skills directory relative to the repository. */
   skillsDir?: string;
 }
+
+/**
+ * What a clustering result depends on: every skill's path and content, the
+ * model and the options. An unchanged library has the same fingerprint, and
+ * its last clusters are reused as they are.
+ *
+ * @param skills The skills.
+ * @param modelId The embedding model's identity.
+ * @param options The clustering options.
+ * @returns A SHA-256, hex.
+ */
+export function clusteringFingerprint(skills: readonly Skill[], modelId: string, options: ClusterOptions): string {
+  const hash = createHash("sha256").update(JSON.stringify({ version: ALGORITHM_VERSION, modelId, options }));
+  for (const skill of [...skills].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    hash.update(skill.path).update("\0").update(skill.contentHash).update("\n");
+  }
+  return hash.digest("hex");
+}
+
+/** Bumped whenever the algorithm changes what it returns for the same input. */
+const ALGORITHM_VERSION = 1;
 
 /** The default least embedding cosine of a related cluster. */
 export const DEFAULT_RELATED = 0.9;

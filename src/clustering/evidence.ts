@@ -91,6 +91,11 @@ export function judgePair(library: SkillLibrary, a: number, b: number, threshold
   if (x.features.bodyHash === y.features.bodyHash) {
     return { duplicate: true, copy: true, apart: false, text, reason: "identical bodies" };
   }
+  // Every way to be the same tool but identity needs this much text in common: decide cheaply first.
+  if (text < Math.min(thresholds.sameToolText, thresholds.strongClueText, thresholds.sameTool, thresholds.near)) {
+    const pack = samePublisher(x, y, library.skillsDir);
+    return { duplicate: false, copy: false, apart: pack !== undefined, text, reason: pack ?? `texts too different` };
+  }
   const cluesA = library.clues(a);
   const cluesB = library.clues(b);
   const shared = [...cluesA.keys()].filter((clue) => cluesB.has(clue));

@@ -37,6 +37,14 @@ export interface LibraryOptions {
 /** Below this document frequency a term is always rare, however small the library. */
 export const MIN_RARE_DF = 3;
 
+/** How many of a skill's rarest words index it for candidate pairs. */
+export const INDEXED_TERMS = 16;
+
+const INDEXED_CLUE = /^(host|tool|env|namefull|titlefull):/;
+
+/** A clue shared by more skills than this names a family of tools, not one: it does not index. */
+const MAX_INDEXED_DF = 64;
+
 /** Identity clue kinds, and the prefixes that keep their tokens apart from words. */
 const CLUE_KINDS = [
   "host",
@@ -60,7 +68,9 @@ export class SkillLibrary {
   readonly #embeddings: ReadonlyArray<Float32Array | undefined>;
   readonly #vectors: SparseVector[];
   readonly #termDf: Int32Array;
-  readonly #postings: Int32Array[];
+  readonly #postings: Map<number, number[]>;
+  readonly #indexed: number[][];
+  readonly #cluePostings = new Map<string, number[]>();
   readonly #rareDf: number;
   readonly #clues: Array<Map<string, number>>;
   readonly #clueDf = new Map<string, number>();
@@ -87,19 +97,28 @@ export class SkillLibrary {
     for (const doc of docs) for (const id of doc) this.#termDf[id]!++;
     this.#vectors = docs.map((doc) => {
       const weights = Float32Array.from(doc, (id) => Math.log(n / this.#termDf[id]!));
-      const norm = Math.hypot(...weights) || 1;
+      let norm = 0;
+      for (const weight of weights) norm += weight * weight;
+      norm = Math.sqrt(norm) || 1;
       for (let i = 0; i < weights.length; i++) weights[i]! /= norm;
       return { ids: doc, weights };
     });
-    // Postings of rare terms only: the candidates' index.
-    const counts = new Int32Array(ids.size);
-    const postings = Array.from(
-      this.#termDf,
-      (df) => df >= 2 && df <= this.#rareDf ? new Int32Array(df) : new Int32Array(0),
+    // The candidates' index: each skill under its rarest terms only (prefix filtering). Copies
+    // share their rarest words, and two skills for one service share its name, which is rare.
+    const indexed = docs.map((doc) =>
+      [...doc].filter((id) => this.#termDf[id]! >= 2 && this.#termDf[id]! <= this.#rareDf)
+        .sort((x, y) => this.#termDf[x]! - this.#termDf[y]! || x - y)
+        .slice(0, INDEXED_TERMS)
     );
-    docs.forEach((doc, index) => {
-      for (const id of doc) if (postings[id]!.length > 0) postings[id]![counts[id]!++] = index;
+    const postings = new Map<number, number[]>();
+    indexed.forEach((terms, index) => {
+      for (const id of terms) {
+        const list = postings.get(id);
+        if (list) list.push(index);
+        else postings.set(id, [index]);
+      }
     });
+    this.#indexed = indexed;
     this.#postings = postings;
 
     const clueTokens = skills.map((skill) => {
@@ -137,6 +156,16 @@ export class SkillLibrary {
         clues.set(token, Math.log(n / df));
       }
       return clues;
+    });
+    this.#clues.forEach((clues, index) => {
+      // Clues that name the tool index the skill; rare words of its title, description and name
+      // are among its rarest words, which index it already.
+      for (const clue of clues.keys()) {
+        if (!INDEXED_CLUE.test(clue) || this.#clueDf.get(clue)! > MAX_INDEXED_DF) continue;
+        const list = this.#cluePostings.get(clue);
+        if (list) list.push(index);
+        else this.#cluePostings.set(clue, [index]);
+      }
     });
   }
 
@@ -194,20 +223,21 @@ export class SkillLibrary {
   }
 
   /**
-   * The pairs worth scoring: skills that share a rare word or clue, or whose
-   * bodies are identical. Each pair once, `a < b`, in a deterministic order.
+   * The pairs worth scoring: skills that share a rare identity clue (what the
+   * same tool written twice always shares) or one of their rarest words (what
+   * copies share), or whose bodies are identical. Each pair once, `a < b`, in a deterministic
+   * order, generated lazily so the pairs are never all held at once.
    *
    * @returns The candidate pairs.
    */
-  candidatePairs(): Array<[number, number]> {
+  *candidatePairs(): Generator<[number, number]> {
     const n = this.skills.length;
     const seen = new Uint8Array(n);
-    const pairs: Array<[number, number]> = [];
     const byBody = new Map<string, number[]>();
     this.skills.forEach((skill, index) => {
-      const list = byBody.get(skill.features.bodyHash) ?? [];
-      list.push(index);
-      byBody.set(skill.features.bodyHash, list);
+      const list = byBody.get(skill.features.bodyHash);
+      if (list) list.push(index);
+      else byBody.set(skill.features.bodyHash, [index]);
     });
     for (let a = 0; a < n; a++) {
       const touched: number[] = [];
@@ -217,14 +247,14 @@ export class SkillLibrary {
           touched.push(b);
         }
       };
-      for (const id of this.#vectors[a]!.ids) for (const b of this.#postings[id]!) touch(b);
+      for (const id of this.#indexed[a]!) for (const b of this.#postings.get(id)!) touch(b);
+      for (const clue of this.#clues[a]!.keys()) for (const b of this.#cluePostings.get(clue) ?? []) touch(b);
       for (const b of byBody.get(this.skills[a]!.features.bodyHash)!) touch(b);
       touched.sort((x, y) => x - y);
       for (const b of touched) {
         seen[b] = 0;
-        pairs.push([a, b]);
+        yield [a, b];
       }
     }
-    return pairs;
   }
 }

@@ -7,7 +7,7 @@
 
 import type { CachedFile, DiscoveryCache } from "../discovery/discovery_cache.ts";
 import type { EmbeddingCache } from "../embedding/embed_skills.ts";
-import type { RunStatus } from "../report.ts";
+import type { ClusterReport, RunStatus } from "../report.ts";
 
 /** A finished run, as remembered. */
 export interface RunRecord {
@@ -58,6 +58,18 @@ export interface StateStore extends Disposable, EmbeddingCache {
    * @param next The cache after this run; entries reused unchanged are the same objects.
    */
   saveDiscoveryCache(key: string, previous: DiscoveryCache, next: DiscoveryCache): Promise<void>;
+  /**
+   * @param fingerprint What the clusters were computed from (see `clusteringFingerprint`).
+   * @returns The clusters saved under that fingerprint, if the last saved ones were.
+   */
+  loadClusters(fingerprint: string): Promise<ClusterReport[] | undefined>;
+  /**
+   * Keeps the clusters of this run for the next, replacing the last ones.
+   *
+   * @param fingerprint What they were computed from.
+   * @param clusters The clusters.
+   */
+  saveClusters(fingerprint: string, clusters: readonly ClusterReport[]): Promise<void>;
   /** Closes the store. */
   close(): void;
 }
@@ -69,6 +81,9 @@ const RUNS = "runs";
 const DISCOVERY = "discovery";
 const DISCOVERY_KEY = "discovery-key";
 const EMBEDDINGS = "embeddings";
+const CLUSTERS = "clusters";
+/** Deno KV values are limited to 64 KiB: the clusters are stored as JSON in parts of this many characters. */
+const PART_CHARS = 16_000;
 const EMBEDDING_MODEL = "embedding-model";
 /** Mutations per atomic commit: Deno KV caps an atomic operation's count and total size. */
 const WRITE_BATCH = 100;
@@ -178,6 +193,30 @@ export class KvStateStore implements StateStore {
         op.set([EMBEDDINGS, hash], new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength))
       ),
     );
+  }
+
+  async loadClusters(fingerprint: string): Promise<ClusterReport[] | undefined> {
+    const head = (await this.#kv.get<{ fingerprint: string; parts: number }>([CLUSTERS, "head"])).value;
+    if (!head || head.fingerprint !== fingerprint) return undefined;
+    const parts = await Promise.all(
+      Array.from({ length: head.parts }, (_, i) => this.#kv.get<string>([CLUSTERS, "part", i])),
+    );
+    if (parts.some((part) => part.value === null)) return undefined;
+    return JSON.parse(parts.map((part) => part.value).join(""));
+  }
+
+  async saveClusters(fingerprint: string, clusters: readonly ClusterReport[]): Promise<void> {
+    const json = JSON.stringify(clusters);
+    const parts = Math.ceil(json.length / PART_CHARS);
+    // The head goes last: a crash half-way leaves the old head, whose fingerprint no longer matches any run.
+    await this.#kv.delete([CLUSTERS, "head"]);
+    await this.#commitInBatches(
+      Array.from(
+        { length: parts },
+        (_, i) => (op) => op.set([CLUSTERS, "part", i], json.slice(i * PART_CHARS, (i + 1) * PART_CHARS)),
+      ),
+    );
+    await this.#kv.set([CLUSTERS, "head"], { fingerprint, parts });
   }
 
   /**

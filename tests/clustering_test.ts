@@ -1,0 +1,217 @@
+import { join } from "node:path";
+import { assert, assertEquals } from "./assert.ts";
+import { clusterSkills } from "../src/clustering/cluster.ts";
+import { averageLinkage } from "../src/clustering/linkage.ts";
+import { discoverSkills } from "../src/discovery/discover.ts";
+import type { Skill } from "../src/discovery/skill.ts";
+import { loadLocalEmbedder } from "../src/embedding/embedder.ts";
+import { skillEmbeddingText } from "../src/embedding/skill_text.ts";
+import { denoFileSystem } from "../src/fs/file_system.ts";
+import { readPairs } from "../bench/metrics.ts";
+import { hasShared, SHARED, tempDir, writeTree } from "./utils.ts";
+
+const embedder = await loadLocalEmbedder({});
+
+/** Discovers a tree written from `files` and embeds its skills. */
+async function library(
+  files: Record<string, string>,
+): Promise<{ skills: Skill[]; vectors: Map<string, Float32Array> }> {
+  await using dir = await tempDir();
+  await writeTree(dir.path, files);
+  const { skills } = await discoverSkills(denoFileSystem, {
+    repo: dir.path,
+    skillsDir: join(dir.path, "skills"),
+    ruleSets: [],
+  });
+  const vectors = await embedder.embed(skills.map(skillEmbeddingText));
+  return { skills, vectors: new Map(skills.map((skill, i) => [skill.contentHash, vectors[i]!])) };
+}
+
+function skill(name: string, description: string, body: string, extra = ""): string {
+  return `---\nname: ${name}\ndescription: ${description}\n${extra}---\n\n${body}\n`;
+}
+
+/** Unrelated background skills, so that words have library statistics. */
+const BACKGROUND: Record<string, string> = Object.fromEntries(
+  [
+    ["weather", "Forecasts from the met office.", "Ask for rain, wind and temperature by city."],
+    ["pdf-tools", "Split and merge PDF files.", "Uses qpdf to split pages and merge documents."],
+    ["spotify", "Control music playback.", "Play, pause and skip tracks on the desktop app."],
+    ["calendar", "Manage calendar events.", "Create, move and cancel meetings with invitations."],
+    ["translate", "Translate text between languages.", "Detects the source language and translates it."],
+    ["git-helper", "Commit and push changes.", "Stage files, write commit messages, push branches."],
+  ].map(([name, description, body]) => [`skills/${name}.md`, skill(name!, description!, body!)]),
+);
+
+Deno.test("clusters do not depend on the order skills come in", async () => {
+  const { skills, vectors } = await library({
+    ...BACKGROUND,
+    "skills/todo-a/SKILL.md": skill(
+      "todoist",
+      "Manage Todoist tasks.",
+      "Use the todoist CLI: todoist add, todoist list.",
+    ),
+    "skills/todo-b/SKILL.md": skill(
+      "todoist",
+      "Manage Todoist tasks.",
+      "Use the todoist CLI: todoist add, todoist list.",
+    ),
+    "skills/todo-c.md": skill("todoist-cli", "Todoist from the terminal.", "Run todoist sync, then todoist list."),
+  });
+  const expected = clusterSkills(skills, vectors);
+  assert(expected.some((cluster) => cluster.kind === "duplicate"));
+  let seed = 7;
+  for (let round = 0; round < 5; round++) {
+    const shuffled = [...skills].sort(() => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5);
+    assertEquals(clusterSkills(shuffled, vectors), expected);
+  }
+});
+
+Deno.test("average linkage never holds a cluster together by a chain of links alone", () => {
+  // Items 0…19 linked only to their neighbours: single linkage would make one cluster of all 20.
+  const chain = (a: number, b: number) => Math.abs(a - b) === 1 ? 1 : 0;
+  const groups = averageLinkage(Array.from({ length: 20 }, (_, i) => i), chain, 0.5);
+  assert(groups.length >= 5, `${groups.length} groups`);
+  for (const group of groups) assert(group.length <= 3, `a group of ${group.length}: ${group}`);
+  assertEquals(
+    groups.flat().sort((a, b) => a - b),
+    Array.from({ length: 20 }, (_, i) => i),
+    "every linked item is grouped",
+  );
+});
+
+Deno.test("average linkage keeps apart two items that must stay apart, whatever links them through others", () => {
+  // 0 and 2 are both duplicates of 1, but vetoed against each other.
+  const link = (a: number, b: number) => (a === 0 && b === 2) || (a === 2 && b === 0) ? Number.NEGATIVE_INFINITY : 1;
+  const groups = averageLinkage([0, 1, 2], link, 0.5);
+  assertEquals(groups.length, 1);
+  assertEquals(groups[0]!.length, 2);
+});
+
+Deno.test("a cluster holding a master from an earlier run names it", async () => {
+  const body = "Manage Linear issues with the linear CLI: linear issue list, linear issue create.";
+  const { skills, vectors } = await library({
+    ...BACKGROUND,
+    "skills/linear/SKILL.md": skill(
+      "linear",
+      "Linear issues.",
+      body,
+      "version: 1.1.0\nmerged_from:\n  - name: linear\n    version: 1.0.0\n    path: skills/linear-old/SKILL.md\n    hash: " +
+        "a".repeat(64) + "\n",
+    ),
+    "skills/linear-copy/SKILL.md": skill("linear", "Linear issues.", body, "version: 1.0.2\n"),
+  });
+  const [cluster] = clusterSkills(skills, vectors).filter((c) => c.kind === "duplicate");
+  assertEquals(cluster?.members, ["skills/linear-copy/SKILL.md", "skills/linear/SKILL.md"]);
+  assertEquals(cluster?.master, "skills/linear/SKILL.md");
+});
+
+const TEMPLATE = (tool: string, what: string) =>
+  skill(
+    `${tool}-helper`,
+    `Generate ${what} for your project. Use when setting up ${what}.`,
+    [
+      `# ${tool} helper`,
+      "One command. Zero config. Just works. Every team argues about this; this tool reads your code and decides.",
+      "## Quick Start",
+      `npx ai-${tool}`,
+      "## What It Does",
+      `- Analyzes your project\n- Generates ${what}\n- No more arguing`,
+      "Built by the toolsmiths. More at https://toolsmiths.example.dev and https://newsletter.example.com",
+    ].join("\n\n"),
+  );
+
+Deno.test("skills generated from one template for different tools stay apart", async () => {
+  const tools = [
+    ["eslint", "lint rules"],
+    ["prettier", "formatting rules"],
+    ["husky", "git hooks"],
+    ["docker", "container files"],
+    ["k8s", "cluster manifests"],
+    ["nginx", "server blocks"],
+    ["jest", "test setup"],
+    ["vite", "bundler config"],
+  ];
+  const files = Object.fromEntries(
+    tools.map(([tool, what], i) => [`skills/author${i}/${tool}-helper/SKILL.md`, TEMPLATE(tool!, what!)]),
+  );
+  const { skills, vectors } = await library({ ...BACKGROUND, ...files });
+  assertEquals(clusterSkills(skills, vectors).filter((cluster) => cluster.kind === "duplicate"), []);
+});
+
+Deno.test("the same tool written from two different templates, by different authors, merges", async () => {
+  const { skills, vectors } = await library({
+    ...BACKGROUND,
+    "skills/alice/whoop/SKILL.md": skill(
+      "whoop",
+      "WHOOP recovery, sleep and strain data.",
+      "# WHOOP\n\nFetch recovery and sleep from https://api.prod.whoop.com with WHOOP_CLIENT_ID and WHOOP_CLIENT_SECRET.\n\n## Sleep\n\nnode whoop.js sleep",
+    ),
+    "skills/bob/whoop-tracker/SKILL.md": skill(
+      "whoop",
+      "Track WHOOP strain and recovery.",
+      "# WHOOP\n\nThis skill reads your strain and recovery scores. Set WHOOP_CLIENT_ID, then run the tracker against https://api.prod.whoop.com.",
+    ),
+  });
+  const duplicates = clusterSkills(skills, vectors).filter((cluster) => cluster.kind === "duplicate");
+  assertEquals(duplicates.map((cluster) => cluster.members), [[
+    "skills/alice/whoop/SKILL.md",
+    "skills/bob/whoop-tracker/SKILL.md",
+  ]]);
+});
+
+Deno.test("one publisher's pack of skills for one service stays apart, though its copies merge", async () => {
+  const part = (command: string) =>
+    skill(
+      `glab-${command}`,
+      `Manage GitLab ${command}s with glab.`,
+      `# glab ${command}\n\nglab ${command} list\nglab ${command} create\n\nRequires the glab CLI and GITLAB_TOKEN.`,
+    );
+  const { skills, vectors } = await library({
+    ...BACKGROUND,
+    "skills/gitlab-pack/glab-label/SKILL.md": part("label"),
+    "skills/gitlab-pack/glab-variable/SKILL.md": part("variable"),
+    "skills/gitlab-pack/glab-milestone/SKILL.md": part("milestone"),
+    "skills/gitlab-pack/glab-label-copy/SKILL.md": part("label"),
+  });
+  const duplicates = clusterSkills(skills, vectors).filter((cluster) => cluster.kind === "duplicate");
+  assertEquals(duplicates.map((cluster) => cluster.members), [[
+    "skills/gitlab-pack/glab-label-copy/SKILL.md",
+    "skills/gitlab-pack/glab-label/SKILL.md",
+  ]]);
+});
+
+const haveShared = hasShared("the clustering quality test");
+
+for (
+  const [corpus, pairsFile, sameNameTarget] of [
+    ["openclaw-skills", "openclaw-pairs.tsv", 0.85],
+    ["openclaw-skills-anon", "openclaw-anon-pairs.tsv", 0.5],
+  ] as const
+) {
+  Deno.test({
+    name: `clustering ${corpus} meets the merge targets on the labelled pairs`,
+    ignore: !haveShared,
+    fn: async () => {
+      const repo = join(SHARED, "corpora", corpus);
+      const { skills } = await discoverSkills(denoFileSystem, { repo, skillsDir: join(repo, "skills"), ruleSets: [] });
+      const usable = skills.filter((s) => !s.excluded);
+      const vectors = await embedder.embed(usable.map(skillEmbeddingText));
+      const clusters = clusterSkills(usable, new Map(usable.map((s, i) => [s.contentHash, vectors[i]!])));
+      const clusterOf = new Map<string, number>();
+      clusters.forEach((cluster, i) =>
+        cluster.action === "merge" && cluster.members.forEach((m) => clusterOf.set(m, i))
+      );
+      const merged = (a: string, b: string) => clusterOf.has(a) && clusterOf.get(a) === clusterOf.get(b);
+      const pairs = readPairs(join(SHARED, "bench", pairsFile));
+      const count = (kinds: string[], onlyMerged: boolean) =>
+        pairs.filter((p) => kinds.includes(p.kind) && (!onlyMerged || merged(p.a, p.b))).length;
+      const good = count(["exact", "near", "same-name"], true);
+      const precision = good / (good + count(["family", "random"], true));
+      assert(precision >= 0.99, `precision ${precision}`);
+      assert(count(["exact", "near"], true) / count(["exact", "near"], false) >= 0.97, "exact and near recall");
+      const sameName = count(["same-name"], true) / count(["same-name"], false);
+      assert(sameName >= sameNameTarget, `same-name recall ${sameName}`);
+    },
+  });
+}
