@@ -35,17 +35,14 @@ function steppingClock(start: string): Clock {
 
 const OPTIONS = { config, dryRun: true, commit: true, push: true, version: "0.0.0-test" };
 
+/** The real adapters over the bundled skills, with an in-memory store and a stepping clock. */
+function adaptersWith(store: KvStateStore) {
+  return { store, clock: steppingClock("2026-11-25T06:00:00Z"), fs: denoFileSystem, embedder };
+}
+
 Deno.test("runPipeline() reports every phase, takes its times from the clock and records the run", async () => {
   using store = await KvStateStore.open(":memory:");
-  const report = await runPipeline({
-    store,
-    clock: steppingClock("2026-11-25T06:00:00Z"),
-    fs: denoFileSystem,
-    embedder,
-  }, {
-    ...OPTIONS,
-    runId: "run-1",
-  });
+  const report = await runPipeline(adaptersWith(store), { ...OPTIONS, runId: "run-1" });
   assertEquals(report.runId, "run-1");
   assertEquals(report.startedAt, "2026-11-25T06:00:00.000Z");
   assertEquals(report.timings.total, Date.parse(report.finishedAt) - Date.parse(report.startedAt));
@@ -67,9 +64,8 @@ Deno.test("runPipeline() reports every phase, takes its times from the clock and
 
 Deno.test("an unchanged library reuses the last run's clusters without clustering again", async () => {
   using store = await KvStateStore.open(":memory:");
-  const adapters = { store, clock: steppingClock("2026-11-25T06:00:00Z"), fs: denoFileSystem, embedder };
-  const first = await runPipeline(adapters, OPTIONS);
-  const second = await runPipeline(adapters, OPTIONS);
+  const first = await runPipeline(adaptersWith(store), OPTIONS);
+  const second = await runPipeline(adaptersWith(store), OPTIONS);
   assertEquals(first.clustering.reused, false);
   assertEquals(second.clustering.reused, true);
   assertEquals(second.clusters, first.clusters);
@@ -80,15 +76,7 @@ Deno.test("runPipeline() stops at a safe point when asked and reports the run as
   using store = await KvStateStore.open(":memory:");
   const stop = new AbortController();
   stop.abort();
-  const report = await runPipeline({
-    store,
-    clock: steppingClock("2026-11-25T06:00:00Z"),
-    fs: denoFileSystem,
-    embedder,
-  }, {
-    ...OPTIONS,
-    signal: stop.signal,
-  });
+  const report = await runPipeline(adaptersWith(store), { ...OPTIONS, signal: stop.signal });
   assertEquals(report.status, "interrupted");
   for (const phase of PHASES) assertEquals(report[phase].status, "interrupted", phase);
   assertEquals((await store.recentRuns(1))[0]?.status, "interrupted");
