@@ -15,6 +15,7 @@ import { getPublicKey } from "nostr-tools/pure";
 import { bytesToHex, hexToBytes } from "nostr-tools/utils";
 import type { CommonOptions } from "./cli/args.ts";
 import type { RuleSet } from "./discovery/validate.ts";
+import { DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering/evidence.ts";
 import { BUNDLED_MODEL_DIR } from "./embedding/embedder.ts";
 import { Secret } from "./secret.ts";
 
@@ -79,7 +80,7 @@ export interface Config {
   /** The embedding model's directory, absolute. */
   readonly modelDir: string;
   /** Clustering thresholds. */
-  readonly clustering: { related: number; mergeRelated: boolean };
+  readonly clustering: { related: number; mergeRelated: boolean; thresholds: EvidenceThresholds };
   /** The Nostr identity, when `NOSTR_NSEC` is set. */
   readonly nostr?: NostrIdentity | undefined;
   /** Relays to publish to. */
@@ -128,6 +129,7 @@ export interface ConfigSources {
  *     strict: false,
  *     related: 0.9,
  *     mergeRelated: false,
+ *     duplicateThresholds: {},
  *     json: false,
  *     logLevel: "info",
  *   },
@@ -178,7 +180,11 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     ruleSets: options.ruleSets,
     strict: options.strict,
     modelDir: options.model === undefined ? BUNDLED_MODEL_DIR : resolve(sources.cwd, options.model),
-    clustering: { related: options.related, mergeRelated: options.mergeRelated },
+    clustering: {
+      related: options.related,
+      mergeRelated: options.mergeRelated,
+      thresholds: { ...DEFAULT_THRESHOLDS, ...options.duplicateThresholds },
+    },
     nostr,
     relays,
     relaysAreDefault: relayText === undefined,

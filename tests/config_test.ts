@@ -14,6 +14,7 @@ const OPTIONS: CommonOptions = {
   strict: false,
   related: 0.9,
   mergeRelated: false,
+  duplicateThresholds: {},
   json: false,
   logLevel: "info",
 };

@@ -21,6 +21,7 @@ const config = loadConfig(
     strict: false,
     related: 0.9,
     mergeRelated: false,
+    duplicateThresholds: {},
     json: false,
     logLevel: "info",
   },

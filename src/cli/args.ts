@@ -10,6 +10,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { DEFAULT_RULE_SETS, RULE_SETS, type RuleSet } from "../discovery/validate.ts";
 import { DEFAULT_RELATED } from "../clustering/cluster.ts";
+import { DEFAULT_THRESHOLDS, type EvidenceThresholds } from "../clustering/evidence.ts";
 
 /** The log levels a user may choose, quietest last. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
@@ -40,6 +41,8 @@ export interface CommonOptions {
   model?: string | undefined;
   /** The least mean embedding cosine of a related cluster. */
   related: number;
+  /** Overrides of the duplicate decision's thresholds. */
+  duplicateThresholds: Partial<EvidenceThresholds>;
   /** Merge related clusters too, not only duplicates. */
   mergeRelated: boolean;
   /** The `.env` file to read; `undefined` for the default `./.env`. */
@@ -81,6 +84,7 @@ const COMMON_FLAGS = {
   model: { type: "string" },
   related: { type: "string" },
   "merge-related": { type: "boolean" },
+  "duplicate-thresholds": { type: "string" },
   "env-file": { type: "string" },
   json: { type: "boolean" },
   "log-level": { type: "string" },
@@ -165,6 +169,7 @@ type CommonValues = {
   model?: string | undefined;
   related?: string | undefined;
   "merge-related"?: boolean | undefined;
+  "duplicate-thresholds"?: string | undefined;
   "env-file"?: string | undefined;
   json?: boolean | undefined;
   "log-level"?: string | undefined;
@@ -181,6 +186,9 @@ function commonOptions(values: CommonValues): CommonOptions {
     model: nonEmpty("--model", values.model),
     related: values.related === undefined ? DEFAULT_RELATED : parseShare("--related", values.related),
     mergeRelated: values["merge-related"] ?? false,
+    duplicateThresholds: values["duplicate-thresholds"] === undefined
+      ? {}
+      : parseThresholds(values["duplicate-thresholds"]),
     envFile: nonEmpty("--env-file", values["env-file"]),
     json: values.json ?? false,
     logLevel: parseLogLevel(values["log-level"] ?? "info"),
@@ -258,6 +266,19 @@ function parseShare(flag: string, text: string): number {
     throw new UsageError(`Option "${flag}" takes a number above 0 and at most 1, not "${text}"`);
   }
   return value;
+}
+
+function parseThresholds(text: string): Partial<EvidenceThresholds> {
+  const thresholds: Partial<EvidenceThresholds> = {};
+  const names = Object.keys(DEFAULT_THRESHOLDS) as Array<keyof EvidenceThresholds>;
+  for (const part of text.split(",").map((item) => item.trim()).filter((item) => item !== "")) {
+    const [name = "", value = ""] = part.split("=").map((item) => item.trim());
+    if (!(names as string[]).includes(name)) {
+      throw new UsageError(`Option "--duplicate-thresholds" knows ${names.join(", ")}, not "${name}"`);
+    }
+    thresholds[name as keyof EvidenceThresholds] = parseShare("--duplicate-thresholds", value);
+  }
+  return thresholds;
 }
 
 function parseRuleSets(text: string): RuleSet[] {

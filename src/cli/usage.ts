@@ -14,6 +14,8 @@ const COMMON = `
   --model DIR          another transformers.js feature-extraction model (default: the bundled one)
   --related COSINE     least mean embedding cosine of a related cluster (default: 0.9)
   --merge-related      merge related clusters too (default: report them only)
+  --duplicate-thresholds NAME=VALUE,…
+                       override the duplicate decision: near, sameTool, sameToolText, meaning, strongClueText
   --env-file PATH      read environment variables from this file (default: ./.env when present)
   --json               print machine-readable JSON on stdout; logs stay on stderr
   --log-level LEVEL    trace, debug, info, warning, error or fatal (default: info)
