@@ -122,11 +122,14 @@ export function clusterSkills(
   const evidence = new Map<number, PairEvidence>();
   const key = (a: number, b: number) => a < b ? a * sorted.length + b : b * sorted.length + a;
   const duplicatePairs: Array<[number, number]> = [];
-  for (const [a, b] of library.candidatePairs()) {
-    const verdict = judgePair(library, a, b, thresholds);
-    if (!verdict.duplicate) continue;
-    evidence.set(key(a, b), verdict);
-    duplicatePairs.push([a, b]);
+  for (const [a, others] of library.candidatePairs()) {
+    const texts = library.textSimilarities(a, others);
+    others.forEach((b, k) => {
+      const verdict = judgePair(library, a, b, thresholds, texts[k]);
+      if (!verdict.duplicate) return;
+      evidence.set(key(a, b), verdict);
+      duplicatePairs.push([a, b]);
+    });
   }
   const isCopy = (a: number, b: number) => evidence.get(key(a, b))?.copy === true;
 

@@ -23,7 +23,6 @@
  * @module
  */
 
-import type { Skill } from "../discovery/skill.ts";
 import type { SkillLibrary } from "./library.ts";
 
 /** Thresholds of the duplicate decision. */
@@ -79,12 +78,18 @@ export interface PairEvidence {
  * @param a A skill's index.
  * @param b Another's.
  * @param thresholds The decision's thresholds.
+ * @param text Their text similarity, when already computed.
  * @returns The verdict and its reason.
  */
-export function judgePair(library: SkillLibrary, a: number, b: number, thresholds: EvidenceThresholds): PairEvidence {
+export function judgePair(
+  library: SkillLibrary,
+  a: number,
+  b: number,
+  thresholds: EvidenceThresholds,
+  text: number = library.textSimilarity(a, b),
+): PairEvidence {
   const x = library.skills[a]!;
   const y = library.skills[b]!;
-  const text = library.textSimilarity(a, b);
   if (x.contentHash === y.contentHash) {
     return { duplicate: true, copy: true, apart: false, text: 1, reason: "identical files" };
   }
@@ -93,7 +98,7 @@ export function judgePair(library: SkillLibrary, a: number, b: number, threshold
   }
   // Every way to be the same tool but identity needs this much text in common: decide cheaply first.
   if (text < Math.min(thresholds.sameToolText, thresholds.strongClueText, thresholds.sameTool, thresholds.near)) {
-    const pack = samePublisher(x, y, library.skillsDir);
+    const pack = library.samePublisher(a, b);
     return { duplicate: false, copy: false, apart: pack !== undefined, text, reason: pack ?? `texts too different` };
   }
   const cluesA = library.clues(a);
@@ -104,7 +109,7 @@ export function judgePair(library: SkillLibrary, a: number, b: number, threshold
   if (text >= thresholds.near) {
     return { duplicate: true, copy: true, apart: false, text, reason: `near copies (text ${text.toFixed(2)})` };
   }
-  const pack = samePublisher(x, y, library.skillsDir);
+  const pack = library.samePublisher(a, b);
   if (pack) return { duplicate: false, copy: false, apart: true, text, reason: `${pack}, not near copies` };
   if (shared.length === 0) {
     return { duplicate: false, copy: false, apart: false, text, reason: "no shared identity clue" };
@@ -151,23 +156,4 @@ function identityConflict(
   const y = tools(b);
   if (x.length === 0 || y.length === 0) return undefined;
   return `different tools (${x[0]} / ${y[0]})`;
-}
-
-/**
- * Whether two skills come from one publisher: the same author, or kept
- * together in one directory below the skills directory (an owner's folder, a
- * skill pack's sub-skills). One publisher's skills about one service are the
- * parts of a pack, not the same tool twice.
- */
-function samePublisher(x: Skill, y: Skill, skillsDir: string): string | undefined {
-  if (x.author !== undefined && y.author !== undefined && x.author.toLowerCase() === y.author.toLowerCase()) {
-    return `one author's skills (${x.author})`;
-  }
-  // The directory holding a skill: a folder skill's parent folder, a flat skill's directory.
-  const container = (skill: Skill) => skill.path.split("/").slice(0, skill.layout === "folder" ? -2 : -1);
-  const [cx, cy] = [container(x), container(y)];
-  let common = 0;
-  while (common < cx.length && common < cy.length && cx[common] === cy[common]) common++;
-  const rootDepth = skillsDir === "." || skillsDir === "" ? 0 : skillsDir.split("/").length;
-  return common > rootDepth ? `one folder's skills (${cx.slice(0, common).join("/")})` : undefined;
 }

@@ -66,6 +66,9 @@ export class SkillLibrary {
   /** The skills directory relative to the repository. */
   readonly skillsDir: string;
   readonly #embeddings: ReadonlyArray<Float32Array | undefined>;
+  readonly #authors: Array<string | undefined>;
+  readonly #folders: Array<string | undefined>;
+  readonly #scratch: Float32Array;
   readonly #vectors: SparseVector[];
   readonly #termDf: Int32Array;
   readonly #postings: Map<number, number[]>;
@@ -83,6 +86,14 @@ export class SkillLibrary {
     this.skills = skills;
     this.skillsDir = options.skillsDir ?? "skills";
     this.#embeddings = options.vectors ?? [];
+    this.#authors = skills.map((skill) => skill.author?.toLowerCase());
+    // A skill's publisher folder: the first directory below the skills directory that holds
+    // the skill's own folder (an owner's folder, a pack); none for skills right in it.
+    const rootDepth = this.skillsDir === "." || this.skillsDir === "" ? 0 : this.skillsDir.split("/").length;
+    this.#folders = skills.map((skill) => {
+      const container = skill.path.split("/").slice(0, skill.layout === "folder" ? -2 : -1);
+      return container.length > rootDepth ? container.slice(0, rootDepth + 1).join("/") : undefined;
+    });
     const n = skills.length;
     this.#rareDf = Math.max(MIN_RARE_DF, Math.floor((options.rareShare ?? 0.01) * n));
     const ids = new Map<string, number>();
@@ -94,6 +105,7 @@ export class SkillLibrary {
       }).sort()
     );
     this.#termDf = new Int32Array(ids.size);
+    this.#scratch = new Float32Array(ids.size);
     for (const doc of docs) for (const id of doc) this.#termDf[id]!++;
     this.#vectors = docs.map((doc) => {
       const weights = Float32Array.from(doc, (id) => Math.log(n / this.#termDf[id]!));
@@ -196,6 +208,47 @@ export class SkillLibrary {
   }
 
   /**
+   * Text similarities of one skill to several others at once: its weights are
+   * scattered into a dense array once, and each other skill is a single pass
+   * over its own terms (faster than merging two term lists per pair).
+   *
+   * @param a A skill's index.
+   * @param others Other skills' indices.
+   * @returns The similarity to each, in order.
+   */
+  textSimilarities(a: number, others: readonly number[]): Float64Array {
+    const x = this.#vectors[a]!;
+    const dense = this.#scratch;
+    for (let i = 0; i < x.ids.length; i++) dense[x.ids[i]!] = x.weights[i]!;
+    const result = new Float64Array(others.length);
+    others.forEach((b, k) => {
+      const y = this.#vectors[b]!;
+      let sum = 0;
+      for (let j = 0; j < y.ids.length; j++) sum += dense[y.ids[j]!]! * y.weights[j]!;
+      result[k] = sum;
+    });
+    for (let i = 0; i < x.ids.length; i++) dense[x.ids[i]!] = 0;
+    return result;
+  }
+
+  /**
+   * Whether two skills come from one publisher: the same author, or kept in
+   * one folder below the skills directory (an owner's folder, a skill pack's
+   * sub-skills). One publisher's skills about one service are the parts of a
+   * pack, not the same tool twice.
+   *
+   * @param a A skill's index.
+   * @param b Another's.
+   * @returns What they share, or `undefined`.
+   */
+  samePublisher(a: number, b: number): string | undefined {
+    const author = this.#authors[a];
+    if (author !== undefined && author === this.#authors[b]) return `one author's skills (${author})`;
+    const folder = this.#folders[a];
+    return folder !== undefined && folder === this.#folders[b] ? `one folder's skills (${folder})` : undefined;
+  }
+
+  /**
    * Cosine similarity of two skills' embeddings: "the same kind of tool".
    *
    * @param a A skill's index.
@@ -225,12 +278,12 @@ export class SkillLibrary {
   /**
    * The pairs worth scoring: skills that share a rare identity clue (what the
    * same tool written twice always shares) or one of their rarest words (what
-   * copies share), or whose bodies are identical. Each pair once, `a < b`, in a deterministic
-   * order, generated lazily so the pairs are never all held at once.
+   * copies share), or whose bodies are identical. Generated lazily, grouped by
+   * the first skill: each skill with the later skills it meets, in order.
    *
-   * @returns The candidate pairs.
+   * @returns `[a, others]`, every `b` in `others` after `a`.
    */
-  *candidatePairs(): Generator<[number, number]> {
+  *candidatePairs(): Generator<[number, number[]]> {
     const n = this.skills.length;
     const seen = new Uint8Array(n);
     const byBody = new Map<string, number[]>();
@@ -250,11 +303,8 @@ export class SkillLibrary {
       for (const id of this.#indexed[a]!) for (const b of this.#postings.get(id)!) touch(b);
       for (const clue of this.#clues[a]!.keys()) for (const b of this.#cluePostings.get(clue) ?? []) touch(b);
       for (const b of byBody.get(this.skills[a]!.features.bodyHash)!) touch(b);
-      touched.sort((x, y) => x - y);
-      for (const b of touched) {
-        seen[b] = 0;
-        yield [a, b];
-      }
+      for (const b of touched) seen[b] = 0;
+      if (touched.length > 0) yield [a, touched.sort((x, y) => x - y)];
     }
   }
 }
