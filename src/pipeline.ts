@@ -19,8 +19,11 @@ import { clusteringFingerprint, clusterSkills } from "./clustering/cluster.ts";
 import { embedSkills } from "./embedding/embed_skills.ts";
 import type { Embedder, ModelInfo } from "./embedding/embedder.ts";
 import type { FileSystem } from "./fs/file_system.ts";
+import type { RepositoryWriter } from "./fs/repository_writer.ts";
+import { recoverConsolidation } from "./consolidation/apply.ts";
+import { consolidate, type ConsolidateInput } from "./consolidation/consolidate.ts";
 import { ROOT_CATEGORY } from "./logging.ts";
-import { type PhaseName, PHASES, type RunReport } from "./report.ts";
+import { type ClusteringReport, type ClusterReport, type PhaseName, PHASES, type RunReport } from "./report.ts";
 import type { StateStore } from "./store/state_store.ts";
 
 /** The adapters a run works through. */
@@ -33,6 +36,8 @@ export interface PipelineAdapters {
   fs: FileSystem;
   /** The embedding model: its identity, and how to load it when something needs embedding. */
   embedder: EmbedderSource;
+  /** Writes the repository (and nothing outside it). */
+  repository: RepositoryWriter;
 }
 
 /** An embedding model that is loaded only when needed. */
@@ -99,7 +104,7 @@ async function run(
     discovery: { status: "not-implemented", found: 0, parsed: 0, valid: 0, parseSuccessRate: 1, diagnostics: [] },
     clustering: { status: "not-implemented" },
     clusters: [],
-    consolidation: { status: "not-implemented" },
+    consolidation: { status: "not-implemented", merged: [], refused: [], written: [], archived: [], removed: [] },
     publishing: { status: "not-implemented" },
     broadcasting: { status: "not-implemented" },
     timings: {},
@@ -107,6 +112,12 @@ async function run(
   logger.info(options.dryRun ? "Dry run started on {skillsDir}" : "Run started on {skillsDir}", {
     skillsDir: config.skillsDir,
   });
+
+  // A consolidation a crash interrupted is completed first: the tree must be whole before it is read.
+  const recovered = options.dryRun ? 0 : recoverConsolidation(adapters.repository, config.stateDir);
+  if (recovered > 0) {
+    logger.warn("Completed an interrupted consolidation ({operations} operations)", { operations: recovered });
+  }
 
   let skills: Skill[] = [];
   const phases: Record<PhaseName, () => Promise<void>> = {
@@ -116,42 +127,45 @@ async function run(
       report.discovery = discovered.report;
     },
     clustering: async () => {
-      const started = performance.now();
-      const outcome = await embedSkills(skills, adapters.embedder.model, adapters.store, adapters.embedder.load);
-      const dims = outcome.vectors.values().next().value?.length ?? 0;
-      const embeddedMs = Math.round(performance.now() - started);
-      const options = { ...config.clustering, skillsDir: report.skillsDir };
-      const fingerprint = clusteringFingerprint(skills, adapters.embedder.model.id, options);
-      const reused = await adapters.store.loadClusters(fingerprint);
-      report.clusters = reused ?? clusterSkills(skills, outcome.vectors, options);
-      if (!reused) await adapters.store.saveClusters(fingerprint, report.clusters);
-      report.clustering = {
-        status: "ok",
-        reused: reused !== undefined,
-        embedding: {
-          model: adapters.embedder.model.name,
-          modelId: adapters.embedder.model.id,
-          dims,
-          embedded: outcome.embedded,
-          cached: outcome.cached,
-          loadMs: outcome.loadMs,
-          ms: embeddedMs,
-        },
-      };
-      const duplicates = report.clusters.filter((cluster) => cluster.kind === "duplicate");
-      logger.info(
-        "Embedded {embedded} skills with {model} ({cached} cached); {duplicates} duplicate clusters ({members} skills), {related} related",
-        {
-          embedded: outcome.embedded,
-          cached: outcome.cached,
-          model: adapters.embedder.model.name,
-          duplicates: duplicates.length,
-          members: duplicates.reduce((n, cluster) => n + cluster.members.length, 0),
-          related: report.clusters.length - duplicates.length,
-        },
-      );
+      const clustered = await runClustering(adapters, config, skills, report.skillsDir);
+      report.clusters = clustered.clusters;
+      report.clustering = clustered.report;
     },
-    consolidation: notImplemented,
+    consolidation: async () => {
+      const consolidation: ConsolidationInputs = {
+        writer: adapters.repository,
+        skillsDir: report.skillsDir,
+        archiveDir: relative(config.repo, config.archiveDir).replaceAll("\\", "/"),
+        stateDir: config.stateDir,
+        runId,
+        dryRun: options.dryRun,
+      };
+      report.consolidation = {
+        ...consolidate({ ...consolidation, clusters: report.clusters, skills }),
+        rounds: 1,
+        ...(recovered > 0 ? { recovered } : {}),
+      };
+      // Merging changes the library (its statistics, who sits beside whom), so new duplicates can
+      // appear among the masters and the rest: consolidate again until nothing merges, so that the
+      // next run finds nothing to do. A dry run plans one round only: it writes nothing to build on.
+      let merged = report.consolidation.merged.length;
+      while (!options.dryRun && merged > 0 && report.consolidation.rounds! < MAX_ROUNDS && !signal?.aborted) {
+        skills = (await runDiscovery(adapters, config)).skills.filter((skill) => !skill.excluded);
+        const { clusters } = await runClustering(adapters, config, skills, report.skillsDir);
+        const round = consolidate({ ...consolidation, clusters, skills });
+        report.clusters.push(...clusters.filter((cluster) => cluster.action === "merge"));
+        for (const key of ["merged", "written", "archived", "removed"] as const) {
+          (report.consolidation[key] as unknown[]).push(...round[key]);
+        }
+        // A cluster refused once is refused again in every round: report it once.
+        const refused = new Set(report.consolidation.refused.map((refusal) => refusal.members.join("\n")));
+        report.consolidation.refused.push(
+          ...round.refused.filter((refusal) => !refused.has(refusal.members.join("\n"))),
+        );
+        report.consolidation.rounds!++;
+        merged = round.merged.length;
+      }
+    },
     publishing: notImplemented,
     broadcasting: notImplemented,
   };
@@ -191,6 +205,61 @@ async function run(
   });
   logger.info("Run {status} in {ms} ms", { status: report.status, ms: report.timings.total });
   return report;
+}
+
+/** At most this many rounds of consolidation in one run. */
+const MAX_ROUNDS = 5;
+
+/** What every round of consolidation shares. */
+type ConsolidationInputs = Omit<ConsolidateInput, "clusters" | "skills">;
+
+/**
+ * Embeds the skills (through the cache) and clusters them, reusing the last
+ * run's clusters when the library is unchanged.
+ */
+async function runClustering(
+  adapters: PipelineAdapters,
+  config: Config,
+  skills: readonly Skill[],
+  skillsDir: string,
+): Promise<{ clusters: ClusterReport[]; report: ClusteringReport }> {
+  const started = performance.now();
+  const outcome = await embedSkills(skills, adapters.embedder.model, adapters.store, adapters.embedder.load);
+  const dims = outcome.vectors.values().next().value?.length ?? 0;
+  const embeddedMs = Math.round(performance.now() - started);
+  const options = { ...config.clustering, skillsDir };
+  const fingerprint = clusteringFingerprint(skills, adapters.embedder.model.id, options);
+  const reused = await adapters.store.loadClusters(fingerprint);
+  const clusters = reused ?? clusterSkills(skills, outcome.vectors, options);
+  if (!reused) await adapters.store.saveClusters(fingerprint, clusters);
+  const duplicates = clusters.filter((cluster) => cluster.kind === "duplicate");
+  logger.info(
+    "Embedded {embedded} skills with {model} ({cached} cached); {duplicates} duplicate clusters ({members} skills), {related} related",
+    {
+      embedded: outcome.embedded,
+      cached: outcome.cached,
+      model: adapters.embedder.model.name,
+      duplicates: duplicates.length,
+      members: duplicates.reduce((n, cluster) => n + cluster.members.length, 0),
+      related: clusters.length - duplicates.length,
+    },
+  );
+  return {
+    clusters,
+    report: {
+      status: "ok",
+      reused: reused !== undefined,
+      embedding: {
+        model: adapters.embedder.model.name,
+        modelId: adapters.embedder.model.id,
+        dims,
+        embedded: outcome.embedded,
+        cached: outcome.cached,
+        loadMs: outcome.loadMs,
+        ms: embeddedMs,
+      },
+    },
+  };
 }
 
 /**

@@ -92,6 +92,42 @@ export interface ClusterReport {
   master?: string;
 }
 
+/** One master skill written (or, in a dry run, planned). */
+export interface MergeReport {
+  /** The master's path. */
+  master: string;
+  /** Its name. */
+  name: string;
+  /** Its new version. */
+  version: string;
+  /** Whether an earlier master absorbed newcomers. */
+  absorbed: boolean;
+  /** The members, by path. */
+  members: string[];
+  /** Disagreements settled in favour of the richest member, and files not carried over. */
+  conflicts: string[];
+  /** In a dry run: the unified diff of the master against the file it replaces. */
+  diff?: string;
+}
+
+/** The consolidation phase's report. */
+export interface ConsolidationReport extends PhaseOutcome {
+  /** The masters. */
+  merged: MergeReport[];
+  /** Clusters that could not merge, and why (different licences, a skill in the way). */
+  refused: Array<{ members: string[]; reason: string }>;
+  /** Files written: masters, carried-over supporting files, the archive's index. */
+  written: string[];
+  /** Files copied into the archive. */
+  archived: string[];
+  /** Originals removed from the skills directory (their copies are in the archive). */
+  removed: string[];
+  /** Operations of an interrupted consolidation completed at the start of this run. */
+  recovered?: number;
+  /** Rounds of consolidation: merging can reveal new duplicates, merged in the same run. */
+  rounds?: number;
+}
+
 /** How the whole run ended. */
 export type RunStatus = "ok" | "failed" | "interrupted";
 
@@ -126,7 +162,7 @@ export interface RunReport {
   /** Every cluster found. */
   clusters: ClusterReport[];
   /** Consolidation of clusters into master skills. */
-  consolidation: PhaseOutcome;
+  consolidation: ConsolidationReport;
   /** Commit and push. */
   publishing: PhaseOutcome;
   /** Nostr events. */
@@ -154,7 +190,13 @@ export function formatReport(report: RunReport): string {
     }: ${discovery.found} found, ${discovery.parsed} parsed, ${discovery.valid} valid, ${discovery.diagnostics.length} diagnostics`,
     `  clustering     ${describe(report.clustering)}: ${report.clusters.length} clusters`,
   ];
-  for (const phase of ["consolidation", "publishing", "broadcasting"] as const) {
+  const { consolidation } = report;
+  lines.push(
+    `  consolidation  ${describe(consolidation)}: ${consolidation.merged.length} masters${
+      report.dryRun ? " planned" : ""
+    }, ${consolidation.archived.length} files archived, ${consolidation.refused.length} clusters refused`,
+  );
+  for (const phase of ["publishing", "broadcasting"] as const) {
     lines.push(`  ${phase.padEnd(14)} ${describe(report[phase])}`);
   }
   lines.push(...formatDiagnostics(discovery.diagnostics));

@@ -6,6 +6,7 @@ import { runPipeline } from "../src/pipeline.ts";
 import { PHASES } from "../src/report.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { BUNDLED_MODEL_DIR, identifyModel, loadEmbedder } from "../src/embedding/embedder.ts";
+import { localRepositoryWriter } from "../src/fs/repository_writer.ts";
 import { PROJECT_ROOT } from "./utils.ts";
 
 const embedder = { model: await identifyModel(BUNDLED_MODEL_DIR), load: () => loadEmbedder({ workers: 0 }) };
@@ -38,7 +39,13 @@ const OPTIONS = { config, dryRun: true, commit: true, push: true, version: "0.0.
 
 /** The real adapters over the bundled skills, with an in-memory store and a stepping clock. */
 function adaptersWith(store: KvStateStore) {
-  return { store, clock: steppingClock("2026-11-25T06:00:00Z"), fs: denoFileSystem, embedder };
+  return {
+    store,
+    clock: steppingClock("2026-11-25T06:00:00Z"),
+    fs: denoFileSystem,
+    embedder,
+    repository: localRepositoryWriter(PROJECT_ROOT),
+  };
 }
 
 Deno.test("runPipeline() reports every phase, takes its times from the clock and records the run", async () => {

@@ -15,6 +15,7 @@ import { runPipeline } from "../pipeline.ts";
 import { formatReport, type RunReport } from "../report.ts";
 import { identifyModel, loadEmbedder } from "../embedding/embedder.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
+import { localRepositoryWriter } from "../fs/repository_writer.ts";
 import { heartbeatSchedule } from "../schedule.ts";
 import { denoCronScheduler } from "../scheduler.ts";
 import { KvStateStore } from "../store/state_store.ts";
@@ -75,7 +76,13 @@ export async function runCommand(options: RunOptions, version: string): Promise<
       console.log(scrubSecrets(text, config.secrets));
     };
     const runOnce = async (signal: AbortSignal) => {
-      const report = await runPipeline({ store, clock: systemClock, fs: denoFileSystem, embedder }, {
+      const report = await runPipeline({
+        store,
+        clock: systemClock,
+        fs: denoFileSystem,
+        embedder,
+        repository: localRepositoryWriter(config.repo),
+      }, {
         config,
         dryRun: options.dryRun,
         commit: options.commit,

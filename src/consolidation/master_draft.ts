@@ -100,15 +100,19 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
   if (tags.length > 0) frontmatter.tags = tags;
   const metadata = mergeMetadata(ranked.map(({ skill }) => [skill.path, skill.metadata] as const), conflicts);
   if (Object.keys(metadata).length > 0) frontmatter.metadata = metadata;
+  // A master merged into another brings its own members along: every original stays named.
   const entries: ProvenanceEntry[] = [
     ...previous,
-    ...merged.map(({ skill }) => ({
-      name: skill.name,
-      ...(skill.version ? { version: skill.version.text } : {}),
-      path: skill.path,
-      ...(skill.author ? { author: skill.author } : {}),
-      hash: skill.contentHash,
-    })),
+    ...merged.flatMap(({ skill }) => [
+      ...(readProvenance(skill.frontmatter) ?? []),
+      {
+        name: skill.name,
+        ...(skill.version ? { version: skill.version.text } : {}),
+        path: skill.path,
+        ...(skill.author ? { author: skill.author } : {}),
+        hash: skill.contentHash,
+      },
+    ]),
   ];
   frontmatter[PROVENANCE_KEY] = entries;
   for (const key of Object.keys(frontmatter)) if (frontmatter[key] === undefined) delete frontmatter[key];

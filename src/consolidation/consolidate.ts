@@ -1,0 +1,91 @@
+/**
+ * The consolidation phase: every duplicate cluster becomes one master skill,
+ * its originals archived. A dry run plans the same operations and reports
+ * them, with a diff of each master, without carrying them out.
+ *
+ * @module
+ */
+
+import { getLogger } from "@logtape/logtape";
+import { posix } from "node:path";
+import type { Skill } from "../discovery/skill.ts";
+import type { RepositoryWriter } from "../fs/repository_writer.ts";
+import type { ClusterReport, ConsolidationReport } from "../report.ts";
+import { applyOperations } from "./apply.ts";
+import { planConsolidation } from "./plan.ts";
+import { unifiedDiff } from "./unified_diff.ts";
+
+const logger = getLogger(["heartbeat", "consolidation"]);
+
+/** What the phase needs. */
+export interface ConsolidateInput {
+  clusters: readonly ClusterReport[];
+  skills: readonly Skill[];
+  writer: RepositoryWriter;
+  /** Repository-relative skills and archive directories. */
+  skillsDir: string;
+  archiveDir: string;
+  /** The state directory, for the journal. */
+  stateDir: string;
+  runId: string;
+  dryRun: boolean;
+}
+
+/**
+ * Consolidates the merge clusters, or plans it in a dry run.
+ *
+ * @param input Clusters, skills, the repository and the mode.
+ * @returns The phase's report: what was (or would be) written, archived and removed.
+ */
+export function consolidate(input: ConsolidateInput): ConsolidationReport {
+  const plan = planConsolidation({
+    clusters: input.clusters,
+    skills: new Map(input.skills.map((skill) => [skill.path, skill])),
+    writer: input.writer,
+    skillsDir: input.skillsDir,
+    archiveDir: input.archiveDir,
+    runId: input.runId,
+  });
+  const operations = plan.merges.flatMap((merge) => merge.operations);
+  const report: ConsolidationReport = {
+    status: "ok",
+    merged: plan.merges.map((merge) => ({
+      master: merge.master,
+      name: merge.name,
+      version: merge.version,
+      absorbed: merge.absorbed,
+      members: merge.members,
+      conflicts: merge.conflicts,
+      ...(input.dryRun ? { diff: unifiedDiff(merge.before, merge.after, merge.master) } : {}),
+    })),
+    refused: plan.refused,
+    written: operations.flatMap((op) =>
+      op.kind === "write" || op.kind === "carry" ? [op.kind === "write" ? op.path : op.to] : []
+    ),
+    archived: operations.flatMap((op) => op.kind === "archive" ? [op.to] : []),
+    removed: operations.flatMap((op) => op.kind === "remove" ? [op.path] : []),
+  };
+  if (operations.length > 0) report.written.push(posix.join(input.archiveDir, "index.json"));
+  for (const merge of report.merged) {
+    logger.info("{verb} {master} {version} from {count} skills{conflicts}", {
+      verb: input.dryRun ? "Would merge" : merge.absorbed ? "Updated" : "Merged",
+      master: merge.master,
+      version: merge.version,
+      count: merge.members.length,
+      conflicts: merge.conflicts.length > 0
+        ? ` (${merge.conflicts.length} conflicts kept the richest member's value)`
+        : "",
+    });
+    if (merge.diff) logger.debug("{diff}", { diff: merge.diff });
+  }
+  for (const refusal of plan.refused) {
+    logger.warn("Not merged: {members}: {reason}", { members: refusal.members.join(", "), reason: refusal.reason });
+  }
+  if (!input.dryRun && operations.length > 0) {
+    applyOperations(operations, input.writer, {
+      stateDir: input.stateDir,
+      indexPath: posix.join(input.archiveDir, "index.json"),
+    });
+  }
+  return report;
+}

@@ -1,0 +1,237 @@
+/**
+ * The consolidation plan: for each duplicate cluster, the operations that
+ * turn its members into one master skill, in an order that never loses a
+ * byte: first every original is copied into the archive, then the master is
+ * written, supporting files are carried over, the originals are removed, and
+ * the archive's index is updated.
+ *
+ * **Where a master lives.** An earlier master stays where it is. Otherwise the
+ * folder layout wins over a flat file: the master is `<name>/SKILL.md` beside
+ * the folder of the richest member in the folder layout (flat when every
+ * member is flat, beside the richest member). A master never replaces a skill
+ * outside its cluster: that cluster is refused and reported.
+ *
+ * **The archive** mirrors the skills directory (`skills/x/SKILL.md` →
+ * `<archive>/x/SKILL.md`); a name already taken gets `~2`, `~3`… so nothing is
+ * ever overwritten. `<archive>/index.json` maps each archived file to its master.
+ *
+ * @module
+ */
+
+import { dirname, posix } from "node:path";
+import { stringify } from "yaml";
+import type { Skill } from "../discovery/skill.ts";
+import { parseFrontmatter } from "../discovery/frontmatter.ts";
+import type { RepositoryWriter } from "../fs/repository_writer.ts";
+import type { ClusterReport } from "../report.ts";
+import { draftMaster, type Member } from "./master_draft.ts";
+
+/** One step of a consolidation. Every step can be repeated safely. */
+export type Operation =
+  | { kind: "archive"; from: string; to: string }
+  | { kind: "write"; path: string; content: string }
+  | { kind: "carry"; from: string; to: string }
+  | { kind: "remove"; path: string; keep: string }
+  | { kind: "index"; entries: ArchiveEntry[] };
+
+/** An archived file and its master. */
+export interface ArchiveEntry {
+  /** Where the file was. */
+  original: string;
+  /** Where it is now. */
+  archived: string;
+  /** The master it went into. */
+  master: string;
+  /** SHA-256 of the skill file merged, when this is a member's skill file. */
+  hash?: string;
+  /** Set when the file is the earlier version of a master that was updated (not a member). */
+  previousMaster?: true;
+  /** The run that archived it. */
+  run: string;
+}
+
+/** One cluster's consolidation. */
+export interface PlannedMerge {
+  /** The master's path. */
+  master: string;
+  /** Its name. */
+  name: string;
+  /** Its new version. */
+  version: string;
+  /** Whether an earlier master absorbs newcomers. */
+  absorbed: boolean;
+  /** The members' paths. */
+  members: string[];
+  /** What the master's file was before (a member's or the earlier master's text), for the diff. */
+  before: string;
+  /** The master's file. */
+  after: string;
+  /** The operations, in order. */
+  operations: Operation[];
+  /** Disagreements settled and supporting files not carried over. */
+  conflicts: string[];
+}
+
+/** What consolidation will do. */
+export interface ConsolidationPlan {
+  merges: PlannedMerge[];
+  /** Clusters that cannot merge, and why. */
+  refused: Array<{ members: string[]; reason: string }>;
+}
+
+/** What planning needs. */
+export interface PlanInput {
+  /** The clusters; only duplicate clusters whose action is `merge` are consolidated. */
+  clusters: readonly ClusterReport[];
+  /** The skills by path. */
+  skills: ReadonlyMap<string, Skill>;
+  /** Reads and lists the repository. */
+  writer: RepositoryWriter;
+  /** The skills directory, repository-relative (`skills`). */
+  skillsDir: string;
+  /** The archive directory, repository-relative (`.archive`). */
+  archiveDir: string;
+  /** The run's id, recorded in the archive's index. */
+  runId: string;
+}
+
+const MANIFEST = "_meta.json";
+
+/**
+ * Plans the consolidation of the merge clusters.
+ *
+ * @param input The clusters, skills and repository.
+ * @returns The plan.
+ */
+export function planConsolidation(input: PlanInput): ConsolidationPlan {
+  const plan: ConsolidationPlan = { merges: [], refused: [] };
+  const reserved = new Set<string>();
+  for (const cluster of input.clusters) {
+    if (cluster.kind !== "duplicate" || cluster.action !== "merge") continue;
+    const members = cluster.members.map((path) => input.skills.get(path)).filter((s): s is Skill => s !== undefined);
+    if (members.length < 2) continue;
+    const planned = planMerge(members, input, reserved);
+    if ("reason" in planned) plan.refused.push({ members: cluster.members, reason: planned.reason });
+    else plan.merges.push(planned);
+  }
+  return plan;
+}
+
+function planMerge(
+  skills: readonly Skill[],
+  input: PlanInput,
+  reserved: Set<string>,
+): PlannedMerge | { reason: string } {
+  const texts = new Map<string, string>();
+  const members: Member[] = [];
+  for (const skill of skills) {
+    const bytes = input.writer.read(skill.path);
+    if (!bytes) return { reason: `${skill.path} is gone` };
+    const text = new TextDecoder().decode(bytes);
+    texts.set(skill.path, text);
+    members.push({ skill, body: parseFrontmatter(text.replace(/^\uFEFF/, "")).body });
+  }
+  const draft = draftMaster(members);
+  if ("refused" in draft) return { reason: draft.refused };
+  const absorbed = draft.merged.length < skills.length;
+  const folderMember = draft.base.layout === "folder" ? draft.base : skills.find((s) => s.layout === "folder");
+  const masterPath = absorbed
+    ? draft.base.path
+    : folderMember
+    ? posix.join(posix.dirname(posix.dirname(folderMember.path)), draft.name, "SKILL.md")
+    : posix.join(posix.dirname(draft.base.path), `${draft.name}.md`);
+  const masterFolder = posix.dirname(masterPath);
+  const memberPaths = new Set(skills.map((s) => s.path));
+  const occupant = input.writer.read(masterPath) !== undefined && !memberPaths.has(masterPath);
+  if (occupant || reserved.has(masterPath)) return { reason: `another skill already lives at ${masterPath}` };
+  reserved.add(masterPath);
+  const content = `---\n${stringify(draft.frontmatter, { lineWidth: 0 })}---\n\n${draft.body}`;
+
+  const operations: Operation[] = [];
+  const entries: ArchiveEntry[] = [];
+  const removals: Operation[] = [];
+  const carries: Operation[] = [];
+  const kept = new Set([masterPath]);
+  const conflicts = [...draft.conflicts];
+  for (const skill of skills) {
+    const files = ownFiles(skill, input.writer);
+    const archiveBase = archiveTarget(skill, input, reserved);
+    for (const file of files) {
+      const inside = skill.layout === "folder" ? posix.relative(posix.dirname(skill.path), file) : "";
+      const archived = skill.layout === "folder" ? posix.join(archiveBase, inside) : archiveBase;
+      operations.push({ kind: "archive", from: file, to: archived });
+      entries.push({
+        original: file,
+        archived,
+        master: masterPath,
+        ...(file === skill.path
+          ? skill === draft.base && absorbed ? { previousMaster: true as const } : { hash: skill.contentHash }
+          : {}),
+        run: input.runId,
+      });
+      const supporting = skill.layout === "folder" && file !== skill.path && posix.basename(file) !== MANIFEST;
+      if (supporting) {
+        const target = posix.join(masterFolder, inside);
+        if (target !== file) {
+          const existing = input.writer.read(target);
+          const bytes = input.writer.read(file)!;
+          if (kept.has(target) || (existing && !sameBytes(existing, bytes))) {
+            conflicts.push(`${file}: not carried over, ${target} already differs (the file is in the archive)`);
+          } else {
+            carries.push({ kind: "carry", from: file, to: target });
+          }
+        }
+        kept.add(target);
+      }
+      if (!kept.has(file)) removals.push({ kind: "remove", path: file, keep: input.skillsDir });
+    }
+  }
+  operations.push({ kind: "write", path: masterPath, content }, ...carries);
+  // A file removed before it is carried would be lost: removals come last, and skip what is kept.
+  operations.push(...removals.filter((op) => op.kind === "remove" && !kept.has(op.path)));
+  operations.push({ kind: "index", entries });
+  return {
+    master: masterPath,
+    name: draft.name,
+    version: draft.frontmatter.version as string,
+    absorbed,
+    members: skills.map((s) => s.path),
+    before: texts.get(masterPath) ?? texts.get(draft.base.path) ?? "",
+    after: content,
+    operations,
+    conflicts,
+  };
+}
+
+/** A member's own files: its skill file, and in the folder layout everything in its folder but nested skills. */
+function ownFiles(skill: Skill, writer: RepositoryWriter): string[] {
+  if (skill.layout === "flat") return [skill.path];
+  const folder = posix.dirname(skill.path);
+  const all = writer.list(folder);
+  const nested = all.filter((file) => posix.basename(file) === "SKILL.md" && file !== skill.path).map(posix.dirname);
+  return all.filter((file) => !nested.some((dir) => file.startsWith(`${dir}/`)));
+}
+
+/** The member's place in the archive, `~2`, `~3`… when taken. */
+function archiveTarget(skill: Skill, input: PlanInput, reserved: Set<string>): string {
+  const relative = posix.relative(input.skillsDir, skill.layout === "folder" ? dirname(skill.path) : skill.path);
+  const base = posix.join(input.archiveDir, relative.startsWith("..") ? posix.basename(relative) : relative);
+  for (let n = 1;; n++) {
+    const candidate = n === 1
+      ? base
+      : skill.layout === "folder"
+      ? `${base}~${n}`
+      : base.replace(/(\.md)?$/i, `~${n}$1`);
+    const taken = skill.layout === "folder"
+      ? input.writer.list(candidate).length > 0
+      : input.writer.read(candidate) !== undefined;
+    if (!taken && !reserved.has(candidate)) {
+      reserved.add(candidate);
+      return candidate;
+    }
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
