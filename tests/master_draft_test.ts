@@ -33,9 +33,14 @@ Deno.test("the master's name is the best-supported member name as a valid slug, 
     "solana-trader",
   );
   assertEquals(
-    masterName([{ name: "big", slug: "big", size: 900 }, { name: "small", slug: "small", size: 10 }]),
-    "big",
-    "ties go to the larger member",
+    masterName([{ name: "tiny", slug: "tiny", size: 10 }, { name: "huge", slug: "huge", size: 900 }]),
+    "huge",
+    "ties of equal length go to the larger member",
+  );
+  assertEquals(
+    masterName([{ name: "todo-v2", slug: "todo-v2", size: 900 }, { name: "todo", slug: "todo", size: 10 }]),
+    "todo",
+    "otherwise to the shorter name",
   );
   assertEquals(
     masterName([{ name: "keep-me", slug: "keep-me", size: 1, master: true }, { name: "x", slug: "x", size: 99 }]),

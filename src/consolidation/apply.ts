@@ -30,8 +30,11 @@ export interface ApplyOptions {
   stateDir: string;
   /** The archive's index file, repository-relative. */
   indexPath: string;
-  /** Called after each operation with its number (tests use it to crash on purpose). */
-  afterOperation?: (index: number) => void;
+  /**
+   * Called after each operation is applied and again once it is recorded
+   * (tests use it to crash on purpose at every point between the two).
+   */
+  afterOperation?: (index: number, stage: "applied" | "recorded") => void;
 }
 
 /**
@@ -77,8 +80,19 @@ export function recoverConsolidation(writer: RepositoryWriter, stateDir: string)
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   const done = progress.split("\n").filter((line) => /^\d+$/.test(line)).map(Number);
-  // The last recorded operation is done; the next may have been under way, so it runs again.
+  // The last recorded operation is done; the next may have been under way, so it runs again,
+  // after the temporary files of a write that never reached its rename are cleared away.
   const next = done.length === 0 ? 0 : Math.max(...done) + 1;
+  for (const operation of journal.operations.slice(next)) {
+    const target = operation.kind === "write"
+      ? operation.path
+      : operation.kind === "index"
+      ? journal.indexPath
+      : operation.kind === "remove"
+      ? undefined
+      : operation.to;
+    if (target) writer.removeLeftovers(target);
+  }
   run(journal.operations, next, writer, { stateDir, indexPath: journal.indexPath });
   return journal.operations.length - next;
 }
@@ -87,8 +101,9 @@ function run(operations: readonly Operation[], from: number, writer: RepositoryW
   const progress = join(options.stateDir, PROGRESS);
   for (let index = from; index < operations.length; index++) {
     apply(operations[index]!, writer, options.indexPath);
+    options.afterOperation?.(index, "applied");
     Deno.writeTextFileSync(progress, `${index}\n`, { append: true });
-    options.afterOperation?.(index);
+    options.afterOperation?.(index, "recorded");
   }
   Deno.removeSync(join(options.stateDir, JOURNAL));
   Deno.removeSync(progress);

@@ -11,7 +11,7 @@ import { posix } from "node:path";
 import type { Skill } from "../discovery/skill.ts";
 import type { RepositoryWriter } from "../fs/repository_writer.ts";
 import type { ClusterReport, ConsolidationReport } from "../report.ts";
-import { applyOperations } from "./apply.ts";
+import { applyOperations, type ApplyOptions } from "./apply.ts";
 import { planConsolidation } from "./plan.ts";
 import { unifiedDiff } from "./unified_diff.ts";
 
@@ -27,6 +27,8 @@ export interface ConsolidateInput {
   archiveDir: string;
   /** The state directory, for the journal. */
   stateDir: string;
+  /** Passed on to {@linkcode applyOperations}: a test's way to crash at a chosen point. */
+  afterOperation?: ApplyOptions["afterOperation"];
   runId: string;
   dryRun: boolean;
 }
@@ -85,6 +87,7 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
     applyOperations(operations, input.writer, {
       stateDir: input.stateDir,
       indexPath: posix.join(input.archiveDir, "index.json"),
+      ...(input.afterOperation ? { afterOperation: input.afterOperation } : {}),
     });
   }
   return report;

@@ -40,7 +40,8 @@ export function toSlug(name: string): string {
 /**
  * Chooses the master's name: a master from an earlier run keeps its name;
  * otherwise the slug most members share (by name or folder), ties broken by
- * the larger member, then the shorter name, then alphabetically.
+ * the shorter name (`solana-trader` over `solana-trader-v2`), then the larger
+ * member, then alphabetically.
  *
  * @param members The cluster's members.
  * @returns A valid slug.
@@ -58,6 +59,6 @@ export function masterName(members: readonly NamedMember[]): string {
     }
   }
   return [...support].sort(([a, x], [b, y]) =>
-    y.count - x.count || y.size - x.size || a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+    y.count - x.count || a.length - b.length || y.size - x.size || (a < b ? -1 : a > b ? 1 : 0)
   )[0]![0];
 }

@@ -36,6 +36,8 @@ export interface RepositoryWriter {
    * @returns The files below it, repository-relative, sorted; none when it does not exist.
    */
   list(dir: string): string[];
+  /** Removes temporary files a crash left beside `path` (from a write that never reached its rename). */
+  removeLeftovers(path: string): void;
 }
 
 /**
@@ -88,6 +90,21 @@ export function localRepositoryWriter(root: string): RepositoryWriter {
           Deno.removeSync(dir);
         } catch {
           break;
+        }
+      }
+    },
+    removeLeftovers(path) {
+      const target = absolute(path);
+      const prefix = `${target.slice(dirname(target).length + 1)}.heartbeat-`;
+      let entries: Deno.DirEntry[];
+      try {
+        entries = [...Deno.readDirSync(dirname(target))];
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        if (entry.isFile && entry.name.startsWith(prefix) && entry.name.endsWith(".tmp")) {
+          Deno.removeSync(join(dirname(target), entry.name));
         }
       }
     },
