@@ -79,6 +79,8 @@ export interface Config {
   readonly strict: boolean;
   /** The embedding model's directory, absolute. */
   readonly modelDir: string;
+  /** Where commits go: the remote, the branch (the current one when absent), the author (the repository's when absent). */
+  readonly git: { remote: string; branch?: string | undefined; author?: string | undefined };
   /** Clustering thresholds. */
   readonly clustering: { related: number; mergeRelated: boolean; thresholds: EvidenceThresholds };
   /** The Nostr identity, when `NOSTR_NSEC` is set. */
@@ -130,6 +132,7 @@ export interface ConfigSources {
  *     related: 0.9,
  *     mergeRelated: false,
  *     duplicateThresholds: {},
+ *     remote: "origin",
  *     json: false,
  *     logLevel: "info",
  *   },
@@ -180,6 +183,7 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     ruleSets: options.ruleSets,
     strict: options.strict,
     modelDir: options.model === undefined ? BUNDLED_MODEL_DIR : resolve(sources.cwd, options.model),
+    git: { remote: options.remote, branch: options.branch, author: options.gitAuthor },
     clustering: {
       related: options.related,
       mergeRelated: options.mergeRelated,

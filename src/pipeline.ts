@@ -21,6 +21,8 @@ import type { Embedder, ModelInfo } from "./embedding/embedder.ts";
 import type { FileSystem } from "./fs/file_system.ts";
 import type { RepositoryWriter } from "./fs/repository_writer.ts";
 import { recoverConsolidation } from "./consolidation/apply.ts";
+import type { Git } from "./publishing/git.ts";
+import { commitMessage, publish } from "./publishing/publish.ts";
 import { consolidate, type ConsolidateInput } from "./consolidation/consolidate.ts";
 import { ROOT_CATEGORY } from "./logging.ts";
 import { type ClusteringReport, type ClusterReport, type PhaseName, PHASES, type RunReport } from "./report.ts";
@@ -38,6 +40,8 @@ export interface PipelineAdapters {
   embedder: EmbedderSource;
   /** Writes the repository (and nothing outside it). */
   repository: RepositoryWriter;
+  /** Git in the repository; without it (Deno Deploy), publishing is skipped. */
+  git?: Git | undefined;
 }
 
 /** An embedding model that is loaded only when needed. */
@@ -105,7 +109,7 @@ async function run(
     clustering: { status: "not-implemented" },
     clusters: [],
     consolidation: { status: "not-implemented", merged: [], refused: [], written: [], archived: [], removed: [] },
-    publishing: { status: "not-implemented" },
+    publishing: { status: "not-implemented", paths: [], committed: false, pushed: false },
     broadcasting: { status: "not-implemented" },
     timings: {},
   };
@@ -166,7 +170,34 @@ async function run(
         merged = round.merged.length;
       }
     },
-    publishing: notImplemented,
+    publishing: async () => {
+      if (!adapters.git) {
+        report.publishing = { status: "skipped", reason: "no git here", paths: [], committed: false, pushed: false };
+        return;
+      }
+      const changed = [
+        ...report.consolidation.written,
+        ...report.consolidation.archived,
+        ...report.consolidation.removed,
+      ];
+      const pending = await adapters.store.loadPendingPaths();
+      const paths = [...new Set([...pending, ...changed])].sort();
+      // Remembered first: if anything below fails, the next run still knows what to commit.
+      if (!options.dryRun) await adapters.store.savePendingPaths(paths);
+      report.publishing = await publish({
+        git: adapters.git,
+        paths,
+        message: commitMessage(report.consolidation.merged),
+        commit: options.commit,
+        push: options.push,
+        dryRun: options.dryRun,
+        remote: config.git.remote,
+        branch: config.git.branch,
+        author: config.git.author,
+        secrets: config.secrets,
+      });
+      if (report.publishing.committed) await adapters.store.savePendingPaths([]);
+    },
     broadcasting: notImplemented,
   };
   for (const phase of PHASES) {

@@ -128,6 +128,18 @@ export interface ConsolidationReport extends PhaseOutcome {
   rounds?: number;
 }
 
+/** The publishing phase's report. */
+export interface PublishingReport extends PhaseOutcome {
+  /** The paths committed, or that would be (a dry run) or will be (`--no-commit`). */
+  paths: string[];
+  /** Whether a commit was made. */
+  committed: boolean;
+  /** The commit's id, when one was made. */
+  commit?: string;
+  /** Whether the branch was pushed. */
+  pushed: boolean;
+}
+
 /** How the whole run ended. */
 export type RunStatus = "ok" | "failed" | "interrupted";
 
@@ -164,7 +176,7 @@ export interface RunReport {
   /** Consolidation of clusters into master skills. */
   consolidation: ConsolidationReport;
   /** Commit and push. */
-  publishing: PhaseOutcome;
+  publishing: PublishingReport;
   /** Nostr events. */
   broadcasting: PhaseOutcome;
   /** Milliseconds per phase, and `total`. */

@@ -155,6 +155,24 @@ async function copy(from: string, to: string): Promise<void> {
   for await (const entry of Deno.readDir(from)) await copy(join(from, entry.name), join(to, entry.name));
 }
 
+Deno.test("the heartbeat task's flags run the whole job over a repository with a remote: merge, commit, push", async () => {
+  await using repo = await tempRepo();
+  await withRemote(repo.path);
+  const result = await runCli(["--once", "--json"], { cwd: repo.path });
+  assertEquals(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  assertEquals(report.consolidation.merged.length, 3);
+  assertEquals([report.publishing.committed, report.publishing.pushed], [true, true], report.publishing.reason);
+  const remoteHead = await new Deno.Command("git", {
+    args: ["rev-parse", "main"],
+    cwd: `${repo.path}.remote.git`,
+    stdout: "piped",
+  })
+    .output();
+  assertEquals(new TextDecoder().decode(remoteHead.stdout).trim(), report.publishing.commit);
+  await Deno.remove(`${repo.path}.remote.git`, { recursive: true });
+});
+
 Deno.test("--help and --version exit 0", async () => {
   await using repo = await tempRepo();
   const help = await runCli(["--help"], { cwd: repo.path });
@@ -202,8 +220,21 @@ Deno.test("SIGTERM during a run lets the current phase finish, skips the rest an
   assertStringIncludes(stderr, "Stopped before clustering");
 });
 
+/** Makes `dir` a git repository with a bare remote `origin` it has pushed to. */
+async function withRemote(dir: string): Promise<void> {
+  const git = (cwd: string, ...args: string[]) =>
+    new Deno.Command("git", { args, cwd, stdout: "null", stderr: "null" }).output();
+  await git(dir, "init", "-q", "-b", "main");
+  await git(dir, "add", "-A");
+  await git(dir, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "skills");
+  await git(dir, "init", "-q", "--bare", "-b", "main", `${dir}.remote.git`);
+  await git(dir, "remote", "add", "origin", `${dir}.remote.git`);
+  await git(dir, "push", "-q", "-u", "origin", "main");
+}
+
 Deno.test("health exits 0 when healthy, and 1 when too few skills parse or the skills directory is missing", async () => {
   await using repo = await tempRepo();
+  await withRemote(repo.path);
   const healthy = await runCli(["health", "--json"], { cwd: repo.path, task: "health" });
   assertEquals(healthy.code, 0, healthy.stderr);
   const report = JSON.parse(healthy.stdout);
@@ -213,6 +244,12 @@ Deno.test("health exits 0 when healthy, and 1 when too few skills parse or the s
   assertEquals(report.checks[1].data.parseSuccessRate, 1);
   assertEquals(report.checks[2].name, "model");
   assertEquals([report.checks[2].data.name, report.checks[2].data.dims], ["clawstr-static-64", 64]);
+  assertEquals(report.checks[3].name, "git");
+  assertEquals([report.checks[3].data.branch, report.checks[3].data.ahead, report.checks[3].data.remoteAnswers], [
+    "main",
+    0,
+    true,
+  ]);
   for (const broken of ["linear/SKILL.md", "spotify.md"]) {
     await Deno.writeTextFile(join(repo.path, "skills", broken), "no frontmatter\n");
   }
@@ -223,4 +260,5 @@ Deno.test("health exits 0 when healthy, and 1 when too few skills parse or the s
   assertEquals(missing.code, 1);
   assertStringIncludes(missing.stdout, "FAIL file-system");
   assertStringIncludes(missing.stdout, "does not exist");
+  await Deno.remove(`${repo.path}.remote.git`, { recursive: true });
 });

@@ -15,6 +15,7 @@ const OPTIONS: CommonOptions = {
   related: 0.9,
   mergeRelated: false,
   duplicateThresholds: {},
+  remote: "origin",
   json: false,
   logLevel: "info",
 };

@@ -42,6 +42,7 @@ async function heartbeat(repo: string, dryRun = false): Promise<RunReport> {
       related: 0.9,
       mergeRelated: false,
       duplicateThresholds: {},
+      remote: "origin",
       json: false,
       logLevel: "info",
     },

@@ -23,6 +23,7 @@ const config = loadConfig(
     related: 0.9,
     mergeRelated: false,
     duplicateThresholds: {},
+    remote: "origin",
     json: false,
     logLevel: "info",
   },

@@ -43,6 +43,12 @@ export interface CommonOptions {
   related: number;
   /** Overrides of the duplicate decision's thresholds. */
   duplicateThresholds: Partial<EvidenceThresholds>;
+  /** The git remote to push to. */
+  remote: string;
+  /** The remote branch to push to; the current branch when absent. */
+  branch?: string | undefined;
+  /** The commit author, `Name <email>`; the repository's identity when absent. */
+  gitAuthor?: string | undefined;
   /** Merge related clusters too, not only duplicates. */
   mergeRelated: boolean;
   /** The `.env` file to read; `undefined` for the default `./.env`. */
@@ -85,6 +91,9 @@ const COMMON_FLAGS = {
   related: { type: "string" },
   "merge-related": { type: "boolean" },
   "duplicate-thresholds": { type: "string" },
+  remote: { type: "string" },
+  branch: { type: "string" },
+  "git-author": { type: "string" },
   "env-file": { type: "string" },
   json: { type: "boolean" },
   "log-level": { type: "string" },
@@ -170,6 +179,9 @@ type CommonValues = {
   related?: string | undefined;
   "merge-related"?: boolean | undefined;
   "duplicate-thresholds"?: string | undefined;
+  remote?: string | undefined;
+  branch?: string | undefined;
+  "git-author"?: string | undefined;
   "env-file"?: string | undefined;
   json?: boolean | undefined;
   "log-level"?: string | undefined;
@@ -189,6 +201,9 @@ function commonOptions(values: CommonValues): CommonOptions {
     duplicateThresholds: values["duplicate-thresholds"] === undefined
       ? {}
       : parseThresholds(values["duplicate-thresholds"]),
+    remote: nonEmpty("--remote", values.remote) ?? "origin",
+    branch: nonEmpty("--branch", values.branch),
+    gitAuthor: parseAuthor(values["git-author"]),
     envFile: nonEmpty("--env-file", values["env-file"]),
     json: values.json ?? false,
     logLevel: parseLogLevel(values["log-level"] ?? "info"),
@@ -266,6 +281,14 @@ function parseShare(flag: string, text: string): number {
     throw new UsageError(`Option "${flag}" takes a number above 0 and at most 1, not "${text}"`);
   }
   return value;
+}
+
+function parseAuthor(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[^<>]+<[^<>\s]+@[^<>\s]+>$/.test(text.trim())) {
+    throw new UsageError(`Option "--git-author" takes "Name <email>", not "${text}"`);
+  }
+  return text.trim();
 }
 
 function parseThresholds(text: string): Partial<EvidenceThresholds> {

@@ -9,13 +9,14 @@
 import { resolve } from "node:path";
 import { type Config, ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "../config.ts";
 import { parseEnvFile } from "../env_file.ts";
+import { GIT_ENVIRONMENT } from "../publishing/git.ts";
 import type { CommonOptions } from "./args.ts";
 
 /**
  * The variables the program itself reads. Each is read by name because
  * `--allow-env` is limited to a list (`Deno.env.toObject()` would need all).
  */
-const READ_VARIABLES = [...Object.keys(ENVIRONMENT_VARIABLES), "NO_COLOR"];
+const READ_VARIABLES = [...Object.keys(ENVIRONMENT_VARIABLES), "NO_COLOR", ...GIT_ENVIRONMENT];
 
 /**
  * Reads the environment and `.env`, and validates the configuration.

@@ -7,6 +7,8 @@
 
 import { parseRateCheck } from "../discovery/parse_rate_check.ts";
 import { modelCheck } from "../embedding/model_check.ts";
+import { localGit } from "../publishing/git.ts";
+import { gitCheck } from "../publishing/git_check.ts";
 import { fileSystemCheck } from "../file_system_check.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
 import { formatHealthReport, runHealthChecks } from "../health.ts";
@@ -21,11 +23,12 @@ import { loadCommandConfig } from "./environment.ts";
  * @throws {import("../config.ts").ConfigError} When the configuration is invalid.
  */
 export async function healthCommand(options: CommonOptions): Promise<number> {
-  const { config } = await loadCommandConfig(options);
+  const { config, env } = await loadCommandConfig(options);
   const report = await runHealthChecks([
     ["file-system", fileSystemCheck(config)],
     ["discovery", parseRateCheck(config, denoFileSystem)],
     ["model", modelCheck(config.modelDir)],
+    ["git", gitCheck(localGit(config.repo, env), config.git.remote)],
   ]);
   console.log(options.json ? JSON.stringify(report) : formatHealthReport(report));
   return report.healthy ? 0 : 1;

@@ -16,6 +16,7 @@ import { formatReport, type RunReport } from "../report.ts";
 import { identifyModel, loadEmbedder } from "../embedding/embedder.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
 import { localRepositoryWriter } from "../fs/repository_writer.ts";
+import { localGit } from "../publishing/git.ts";
 import { heartbeatSchedule } from "../schedule.ts";
 import { denoCronScheduler } from "../scheduler.ts";
 import { KvStateStore } from "../store/state_store.ts";
@@ -82,6 +83,7 @@ export async function runCommand(options: RunOptions, version: string): Promise<
         fs: denoFileSystem,
         embedder,
         repository: localRepositoryWriter(config.repo),
+        git: localGit(config.repo, env),
       }, {
         config,
         dryRun: options.dryRun,

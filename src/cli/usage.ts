@@ -14,6 +14,10 @@ const COMMON = `
   --model DIR          another transformers.js feature-extraction model (default: the bundled one)
   --related COSINE     least mean embedding cosine of a related cluster (default: 0.9)
   --merge-related      merge related clusters too (default: report them only)
+  --remote NAME        the git remote to push to (default: origin)
+  --branch NAME        the remote branch to push to (default: the current branch)
+  --git-author "Name <email>"
+                       the commits' author (default: the repository's identity)
   --duplicate-thresholds NAME=VALUE,…
                        override the duplicate decision: near, sameTool, sameToolText, meaning, strongClueText
   --env-file PATH      read environment variables from this file (default: ./.env when present)

@@ -70,6 +70,10 @@ export interface StateStore extends Disposable, EmbeddingCache {
    * @param clusters The clusters.
    */
   saveClusters(fingerprint: string, clusters: readonly ClusterReport[]): Promise<void>;
+  /** @returns Paths a run changed without committing them (`--no-commit`), for the next run that commits. */
+  loadPendingPaths(): Promise<string[]>;
+  /** @param paths The paths changed and not yet committed (replacing the list). */
+  savePendingPaths(paths: readonly string[]): Promise<void>;
   /** Closes the store. */
   close(): void;
 }
@@ -82,6 +86,7 @@ const DISCOVERY = "discovery";
 const DISCOVERY_KEY = "discovery-key";
 const EMBEDDINGS = "embeddings";
 const CLUSTERS = "clusters";
+const PENDING = "pending-paths";
 /** Deno KV values are limited to 64 KiB: the clusters are stored as JSON in parts of this many characters. */
 const PART_CHARS = 16_000;
 const EMBEDDING_MODEL = "embedding-model";
@@ -193,6 +198,14 @@ export class KvStateStore implements StateStore {
         op.set([EMBEDDINGS, hash], new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength))
       ),
     );
+  }
+
+  async loadPendingPaths(): Promise<string[]> {
+    return (await this.#kv.get<string[]>([PENDING])).value ?? [];
+  }
+
+  async savePendingPaths(paths: readonly string[]): Promise<void> {
+    await this.#kv.set([PENDING], [...paths]);
   }
 
   async loadClusters(fingerprint: string): Promise<ClusterReport[] | undefined> {

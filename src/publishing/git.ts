@@ -1,0 +1,96 @@
+/**
+ * The git adapter: the one program the heartbeat runs (`--allow-run=git`).
+ *
+ * Each call gets an explicit environment (`clearEnv`): an inherited `LD_*`
+ * variable would make Deno refuse to spawn under a scoped `--allow-run`, and
+ * git must never stop to ask for a password (`GIT_TERMINAL_PROMPT=0`). Calls
+ * time out, and a failure carries git's own message.
+ *
+ * @module
+ */
+
+/** A git command failed; `stderr` holds git's message. */
+export class GitError extends Error {
+  override name = "GitError";
+  /** git's exit code (124 after a timeout). */
+  readonly code: number;
+  /** What git printed on standard error. */
+  readonly stderr: string;
+
+  /**
+   * @param args The arguments git ran with.
+   * @param code Its exit code.
+   * @param stderr Its standard error.
+   */
+  constructor(args: readonly string[], code: number, stderr: string) {
+    super(`git ${args.slice(0, 2).join(" ")} failed (exit ${code}): ${stderr.trim().split("\n").slice(-3).join(" ")}`);
+    this.code = code;
+    this.stderr = stderr;
+  }
+}
+
+/** What a finished git command left. */
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs git in one repository. */
+export interface Git {
+  /**
+   * Runs git; throws on a non-zero exit unless `allowFailure`.
+   *
+   * @param args The arguments.
+   * @param options A timeout, and whether a failure is an answer rather than an error.
+   * @returns The output.
+   * @throws {GitError} When git fails and `allowFailure` is not set.
+   */
+  run(args: readonly string[], options?: { timeoutMs?: number; allowFailure?: boolean }): Promise<GitResult>;
+}
+
+/** The environment variables passed to git, when set: where programs and the user's configuration are, and SSH's agent. */
+export const GIT_ENVIRONMENT = ["PATH", "HOME", "SSH_AUTH_SOCK"] as const;
+
+/**
+ * Git on this machine, run in `repo`.
+ *
+ * @param repo The repository's directory.
+ * @param env The variables to pass (from {@linkcode GIT_ENVIRONMENT}), read by the caller.
+ * @returns The adapter.
+ */
+export function localGit(repo: string, env: Readonly<Record<string, string | undefined>>): Git {
+  const childEnv: Record<string, string> = { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" };
+  for (const name of GIT_ENVIRONMENT) if (env[name] !== undefined) childEnv[name] = env[name]!;
+  return {
+    async run(args, options = {}) {
+      const command = new Deno.Command("git", {
+        args: [...args],
+        cwd: repo,
+        clearEnv: true,
+        env: childEnv,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+      });
+      let output: Deno.CommandOutput;
+      try {
+        output = await command.output();
+      } catch (error) {
+        if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
+          throw new GitError(args, 124, `timed out after ${options.timeoutMs ?? 60_000} ms`);
+        }
+        throw error;
+      }
+      const decoder = new TextDecoder();
+      const result = {
+        code: output.code,
+        stdout: decoder.decode(output.stdout),
+        stderr: decoder.decode(output.stderr),
+      };
+      if (result.code !== 0 && !options.allowFailure) throw new GitError(args, result.code, result.stderr);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * The publishing phase: commits exactly what the heartbeat changed and pushes
+ * it, through git.
+ *
+ * - **Staging:** only the paths this run (and earlier runs with
+ *   `--no-commit`, remembered in the state store) wrote, archived or removed;
+ *   never a file someone left in the work tree. A repository whose index
+ *   already holds staged changes is refused, so nobody's work is committed
+ *   under the heartbeat's name.
+ * - **Secrets:** the staged diff is checked for the configured key (nsec and
+ *   hex) and for anything shaped like an `nsec1…`; a hit refuses the commit
+ *   without printing the key. Other 64-hex strings only warn (hashes are common).
+ * - **Author:** `--git-author`, else the repository's identity, else
+ *   `Clawstr Skill Orchestrator <heartbeat@clawstr.invalid>`.
+ * - **Push:** to the remote and branch configured. A rejected non-fast-forward
+ *   push fetches, rebases the local commits and tries again (three times, with
+ *   growing pauses); a conflict aborts the rebase and keeps the local commit for
+ *   the next heartbeat, as do authentication and network failures. Local
+ *   commits not yet on the remote are pushed by every later heartbeat.
+ *
+ * @module
+ */
+
+import { getLogger } from "@logtape/logtape";
+import type { Secret } from "../secret.ts";
+import type { PublishingReport } from "../report.ts";
+import type { Git } from "./git.ts";
+
+const logger = getLogger(["heartbeat", "publishing"]);
+
+/** The identity used when neither the configuration nor the repository names one. */
+export const FALLBACK_AUTHOR = "Clawstr Skill Orchestrator <heartbeat@clawstr.invalid>";
+
+/**
+ * The commit message for a run's merges: a summary line, then one line per master.
+ *
+ * @param merges The masters and their members, with versions.
+ * @returns The message.
+ */
+export function commitMessage(
+  merges: ReadonlyArray<{ master: string; version: string; members: readonly string[] }>,
+): string {
+  if (merges.length === 0) return "heartbeat: update skills";
+  const members = merges.reduce((n, merge) => n + merge.members.length, 0);
+  const lines = merges.map((merge) => `- ${merge.master} ${merge.version} <- ${merge.members.join(", ")}`);
+  return `heartbeat: merge ${members} skills into ${merges.length} master${merges.length === 1 ? "" : "s"}\n\n${
+    lines.join("\n")
+  }\n`;
+}
+
+/** A repository that cannot be published to as it stands; the message says why. */
+export class RepositoryStateError extends Error {
+  override name = "RepositoryStateError";
+}
+
+/** What publishing needs. */
+export interface PublishInput {
+  git: Git;
+  /** Paths (repository-relative) this run and earlier uncommitted runs changed. */
+  paths: readonly string[];
+  /** The commit message: a summary line and a body. */
+  message: string;
+  commit: boolean;
+  push: boolean;
+  dryRun: boolean;
+  /** The remote to push to. */
+  remote: string;
+  /** The remote branch; the current branch when absent. */
+  branch?: string | undefined;
+  /** `Name <email>`, overriding the repository's identity. */
+  author?: string | undefined;
+  /** Secrets that must never be committed. */
+  secrets: readonly Secret[];
+  /** Pauses between push attempts, in ms. */
+  retryDelays?: readonly number[];
+}
+
+const NSEC = /nsec1[02-9ac-hj-np-z]{20,}/;
+const HEX64 = /\b[0-9a-fA-F]{64}\b/g;
+
+/**
+ * Commits and pushes.
+ *
+ * @param input The repository, the paths, and what to do.
+ * @returns The report; `committed` and `pushed` say what happened.
+ * @throws {RepositoryStateError} When the repository cannot take a commit (not a repository,
+ *   detached HEAD, a merge or rebase under way, staged changes of someone else's).
+ */
+export async function publish(input: PublishInput): Promise<PublishingReport> {
+  const { git } = input;
+  const report: PublishingReport = { status: "ok", paths: [...input.paths], committed: false, pushed: false };
+  const inside = await git.run(["rev-parse", "--is-inside-work-tree"], { allowFailure: true });
+  if (inside.code !== 0 || inside.stdout.trim() !== "true") {
+    // Nothing to commit to: fine for a dry run or --no-commit, an error when a commit was asked for.
+    if (input.dryRun || !input.commit) return { ...report, status: "skipped", reason: "not a git repository" };
+    throw new RepositoryStateError("Not a git repository: run `git init`, or pass --no-commit");
+  }
+  await assertPublishable(git);
+  const branch = (await git.run(["symbolic-ref", "--short", "HEAD"])).stdout.trim();
+  const target = input.branch ?? branch;
+  // A dry run changed nothing yet: the planned paths are what would be committed.
+  const changed = input.dryRun ? [...input.paths] : await changedPaths(git, input.paths);
+  report.paths = changed;
+  if (input.dryRun) {
+    report.reason = changed.length === 0 ? "nothing to commit" : `dry run: would commit ${changed.length} paths`;
+    return report;
+  }
+  if (changed.length > 0) {
+    if (!input.commit) {
+      report.reason = "--no-commit: changes left in the work tree, to be committed by the next run that commits";
+      return report;
+    }
+    await git.run(["add", "-A", "--", ...changed]);
+    const diff = (await git.run(["diff", "--cached"])).stdout;
+    const leak = input.secrets.some((secret) => diff.includes(secret.reveal())) || NSEC.test(diff);
+    if (leak) {
+      await git.run(["reset", "-q", "--", ...changed]);
+      throw new RepositoryStateError(
+        "Refusing to commit: the changes contain a Nostr private key (nsec); nothing was committed",
+      );
+    }
+    const hashes = diff.match(HEX64)?.length ?? 0;
+    if (hashes > 0) {
+      logger.warn("The commit holds {count} 64-hex strings; they look like hashes, not keys", { count: hashes });
+    }
+    const identity = await authorIdentity(git, input.author);
+    await git.run([
+      "-c",
+      `user.name=${identity.name}`,
+      "-c",
+      `user.email=${identity.email}`,
+      "commit",
+      "-q",
+      "-m",
+      input.message,
+    ]);
+    report.committed = true;
+    report.commit = (await git.run(["rev-parse", "HEAD"])).stdout.trim();
+    logger.info("Committed {commit}: {count} paths", { commit: report.commit.slice(0, 12), count: changed.length });
+  } else {
+    report.reason = "nothing to commit";
+  }
+  if (!input.push) {
+    report.reason = report.committed ? "--no-push: committed, not pushed" : report.reason ?? "--no-push";
+    return report;
+  }
+  const remotes = (await git.run(["remote"])).stdout.split("\n").map((line) => line.trim());
+  if (!remotes.includes(input.remote)) {
+    report.status = "failed";
+    report.reason = `no remote named "${input.remote}" (git remote add ${input.remote} URL); the commit stays local`;
+    return report;
+  }
+  if (!(await aheadOfRemote(git, input.remote, target))) {
+    report.reason ??= "up to date";
+    return report;
+  }
+  await pushWithRetries(git, input, target, report);
+  return report;
+}
+
+async function assertPublishable(git: Git): Promise<void> {
+  if ((await git.run(["symbolic-ref", "-q", "HEAD"], { allowFailure: true })).code !== 0) {
+    // A rebase detaches HEAD too: say which.
+    const rebasing = (await git.run(["status"], { allowFailure: true })).stdout.includes("rebase in progress");
+    throw new RepositoryStateError(
+      rebasing
+        ? "A rebase is in progress: finish or abort it first"
+        : "HEAD is detached: check out a branch for the heartbeat to commit to",
+    );
+  }
+  if ((await git.run(["rev-parse", "-q", "--verify", "MERGE_HEAD"], { allowFailure: true })).code === 0) {
+    throw new RepositoryStateError("A merge is in progress: finish or abort it first");
+  }
+  const staged = await git.run(["diff", "--cached", "--quiet"], { allowFailure: true });
+  if (staged.code !== 0) {
+    throw new RepositoryStateError(
+      "The index holds staged changes that are not the heartbeat's: commit or unstage them first",
+    );
+  }
+}
+
+/** The given paths that differ from HEAD (modified, added or deleted), sorted. */
+async function changedPaths(git: Git, paths: readonly string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const status = (await git.run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ...paths])).stdout;
+  const changed = new Set<string>();
+  const entries = status.split("\0");
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (entry.length < 4) continue;
+    changed.add(entry.slice(3));
+    if (entry[0] === "R" || entry[0] === "C") i++; // The rename's source follows.
+  }
+  return [...changed].sort();
+}
+
+async function authorIdentity(git: Git, configured: string | undefined): Promise<{ name: string; email: string }> {
+  const parse = (text: string) => /^(.+?)\s*<([^>]+)>$/.exec(text.trim());
+  const fromConfig = configured ? parse(configured) : null;
+  if (fromConfig) return { name: fromConfig[1]!, email: fromConfig[2]! };
+  const name = (await git.run(["config", "user.name"], { allowFailure: true })).stdout.trim();
+  const email = (await git.run(["config", "user.email"], { allowFailure: true })).stdout.trim();
+  if (name && email) return { name, email };
+  const fallback = parse(FALLBACK_AUTHOR)!;
+  return { name: fallback[1]!, email: fallback[2]! };
+}
+
+/** Whether HEAD has commits the remote branch lacks (as far as the last fetch knows, or always when it never was). */
+async function aheadOfRemote(git: Git, remote: string, branch: string): Promise<boolean> {
+  const known = await git.run(["rev-parse", "--verify", "-q", `refs/remotes/${remote}/${branch}`], {
+    allowFailure: true,
+  });
+  if (known.code !== 0) return true;
+  const count = await git.run(["rev-list", "--count", `refs/remotes/${remote}/${branch}..HEAD`]);
+  return Number(count.stdout.trim()) > 0;
+}
+
+async function pushWithRetries(git: Git, input: PublishInput, branch: string, report: PublishingReport): Promise<void> {
+  const delays = input.retryDelays ?? [1000, 4000, 16000];
+  for (let attempt = 0;; attempt++) {
+    const pushed = await git.run(["push", "--porcelain", input.remote, `HEAD:refs/heads/${branch}`], {
+      allowFailure: true,
+      timeoutMs: 120_000,
+    });
+    if (pushed.code === 0) {
+      report.pushed = true;
+      delete report.reason;
+      logger.info("Pushed to {remote}/{branch}", { remote: input.remote, branch });
+      return;
+    }
+    const message = `${pushed.stdout}\n${pushed.stderr}`;
+    const rejected = /\[rejected\]|non-fast-forward|fetch first|\(rejected\)/.test(message) &&
+      !/pre-receive hook declined|remote rejected/.test(message);
+    if (!rejected || attempt >= delays.length) {
+      report.status = "failed";
+      report.reason =
+        `push to ${input.remote}/${branch} failed; the commit stays local and a later heartbeat pushes it: ${
+          pushed.stderr.trim().split("\n").filter((line) => line.trim() !== "").slice(-2).join(" ")
+        }`;
+      logger.error("{reason}", { reason: report.reason });
+      return;
+    }
+    // The remote moved on: take its commits under ours, then try again.
+    await git.run(["fetch", "-q", input.remote, branch], { timeoutMs: 120_000 });
+    const rebased = await git.run(["rebase", "-q", `${input.remote}/${branch}`], { allowFailure: true });
+    if (rebased.code !== 0) {
+      await git.run(["rebase", "--abort"], { allowFailure: true });
+      report.status = "failed";
+      report.reason =
+        `the remote moved on and our commit does not rebase onto it cleanly; it stays local for the next heartbeat`;
+      logger.error("{reason}", { reason: report.reason });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
+  }
+}
