@@ -22,6 +22,7 @@ import type { FileSystem } from "./fs/file_system.ts";
 import type { RepositoryWriter } from "./fs/repository_writer.ts";
 import { recoverConsolidation } from "./consolidation/apply.ts";
 import type { Git } from "./publishing/git.ts";
+import { ignoredPaths } from "./publishing/ignored_paths.ts";
 import { commitMessage, publish } from "./publishing/publish.ts";
 import { consolidate, type ConsolidateInput } from "./consolidation/consolidate.ts";
 import { ROOT_CATEGORY } from "./logging.ts";
@@ -304,10 +305,11 @@ async function runDiscovery(
   const readOptions: ReadOptions = { repo: config.repo, ruleSets: config.ruleSets, strict: config.strict };
   const cacheKey = discoveryCacheKey(readOptions);
   const previous = await adapters.store.loadDiscoveryCache(cacheKey);
+  const ignored = adapters.git ? await ignoredPaths(adapters.git, config.repo, config.skillsDir) : [];
   const result = await discoverSkills(adapters.fs, {
     ...readOptions,
     skillsDir: config.skillsDir,
-    exclude: [config.archiveDir, config.stateDir],
+    exclude: [config.archiveDir, config.stateDir, ...ignored],
     cache: previous,
     now: adapters.clock.now().getTime(),
   });

@@ -234,3 +234,16 @@ Deno.test("a detached HEAD, a merge under way or someone's staged changes stop p
   );
   await notRepo[Symbol.asyncDispose]();
 });
+
+Deno.test("discovery skips what git ignores", async () => {
+  await using repo = await repository();
+  using store = await KvStateStore.open(":memory:");
+  await writeTree(repo.path, {
+    ".gitignore": "skills/drafts/\nskills/scratch.md\n",
+    "skills/drafts/beta-draft/SKILL.md": SKILLS["skills/beta.md"],
+    "skills/scratch.md": SKILLS["skills/beta.md"],
+  });
+  const report = await heartbeat(repo.path, store, { dryRun: true });
+  assertEquals(report.discovery.found, 3);
+  assertEquals(report.consolidation.merged.map((merge) => merge.members), [["skills/beta-old.md", "skills/beta.md"]]);
+});
