@@ -22,6 +22,10 @@ import type { FileSystem } from "./fs/file_system.ts";
 import type { RepositoryWriter } from "./fs/repository_writer.ts";
 import { recoverConsolidation } from "./consolidation/apply.ts";
 import type { Git } from "./publishing/git.ts";
+import { broadcast, type MasterSkill } from "./broadcasting/broadcast.ts";
+import type { RelayClient } from "./broadcasting/relay_client.ts";
+import { readProvenance } from "./clustering/provenance.ts";
+import { parseFrontmatter } from "./discovery/frontmatter.ts";
 import { ignoredPaths } from "./publishing/ignored_paths.ts";
 import { commitMessage, publish } from "./publishing/publish.ts";
 import { consolidate, type ConsolidateInput } from "./consolidation/consolidate.ts";
@@ -43,6 +47,8 @@ export interface PipelineAdapters {
   repository: RepositoryWriter;
   /** Git in the repository; without it (Deno Deploy), publishing is skipped. */
   git?: Git | undefined;
+  /** Nostr relays; without a client, events wait in the outbox. */
+  relays?: RelayClient | undefined;
 }
 
 /** An embedding model that is loaded only when needed. */
@@ -111,7 +117,7 @@ async function run(
     clusters: [],
     consolidation: { status: "not-implemented", merged: [], refused: [], written: [], archived: [], removed: [] },
     publishing: { status: "not-implemented", paths: [], committed: false, pushed: false },
-    broadcasting: { status: "not-implemented" },
+    broadcasting: { status: "not-implemented", events: [], pending: 0 },
     timings: {},
   };
   logger.info(options.dryRun ? "Dry run started on {skillsDir}" : "Run started on {skillsDir}", {
@@ -199,7 +205,23 @@ async function run(
       });
       if (report.publishing.committed) await adapters.store.savePendingPaths([]);
     },
-    broadcasting: notImplemented,
+    broadcasting: async () => {
+      report.broadcasting = await broadcast({
+        identity: config.nostr,
+        relays: config.relays,
+        client: adapters.relays,
+        store: adapters.store,
+        clock: adapters.clock,
+        runId,
+        merged: report.consolidation.merged,
+        masters: currentMasters(adapters.repository, [
+          ...report.consolidation.merged.map((merge) => merge.master),
+          ...skills.filter((skill) => readProvenance(skill.frontmatter) !== undefined).map((skill) => skill.path),
+        ]),
+        dryRun: options.dryRun,
+        agentName: config.agentName,
+      });
+    },
   };
   for (const phase of PHASES) {
     if (signal?.aborted) {
@@ -335,8 +357,24 @@ async function runDiscovery(
   return result;
 }
 
-function notImplemented(): Promise<void> {
-  return Promise.resolve();
+/** The masters at these paths as they stand in the tree now (after consolidation wrote them). */
+function currentMasters(repository: RepositoryWriter, paths: readonly string[]): MasterSkill[] {
+  const masters = new Map<string, MasterSkill>();
+  for (const path of new Set(paths)) {
+    const bytes = repository.read(path);
+    if (!bytes) continue;
+    const content = new TextDecoder().decode(bytes);
+    const { data } = parseFrontmatter(content.replace(/^\uFEFF/, ""));
+    if (!data || typeof data.name !== "string" || readProvenance(data) === undefined) continue;
+    masters.set(data.name, {
+      name: data.name,
+      version: String(data.version ?? "0.0.0"),
+      description: typeof data.description === "string" ? data.description : "",
+      tags: Array.isArray(data.tags) ? data.tags.map(String) : [],
+      content,
+    });
+  }
+  return [...masters.values()];
 }
 
 function markRemaining(

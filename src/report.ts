@@ -140,6 +140,22 @@ export interface PublishingReport extends PhaseOutcome {
   pushed: boolean;
 }
 
+/** The broadcasting phase's report. */
+export interface BroadcastingReport extends PhaseOutcome {
+  /** Each event sent this run, with each relay's answer. */
+  events: Array<{
+    id: string;
+    kind: number;
+    subject: string;
+    accepted: boolean;
+    results: Array<{ relay: string; accepted: boolean; message: string }>;
+  }>;
+  /** Events still waiting in the outbox. */
+  pending: number;
+  /** In a dry run: the events that would be signed and sent. */
+  unsigned?: Array<{ kind: number; created_at: number; content: string; tags: string[][] }>;
+}
+
 /** How the whole run ended. */
 export type RunStatus = "ok" | "failed" | "interrupted";
 
@@ -178,7 +194,7 @@ export interface RunReport {
   /** Commit and push. */
   publishing: PublishingReport;
   /** Nostr events. */
-  broadcasting: PhaseOutcome;
+  broadcasting: BroadcastingReport;
   /** Milliseconds per phase, and `total`. */
   timings: Partial<Record<PhaseName | "total", number>>;
   /** The error that failed the run, when it failed. */
@@ -208,9 +224,20 @@ export function formatReport(report: RunReport): string {
       report.dryRun ? " planned" : ""
     }, ${consolidation.archived.length} files archived, ${consolidation.refused.length} clusters refused`,
   );
-  for (const phase of ["publishing", "broadcasting"] as const) {
-    lines.push(`  ${phase.padEnd(14)} ${describe(report[phase])}`);
-  }
+  const { publishing, broadcasting } = report;
+  lines.push(
+    `  publishing     ${describe(publishing)}${
+      publishing.committed ? `: committed ${publishing.commit?.slice(0, 12)}${publishing.pushed ? ", pushed" : ""}` : ""
+    }`,
+  );
+  const accepted = broadcasting.events.filter((event) => event.accepted).length;
+  lines.push(
+    `  broadcasting   ${describe(broadcasting)}${
+      broadcasting.unsigned
+        ? ""
+        : `: ${accepted} of ${broadcasting.events.length} events accepted, ${broadcasting.pending} waiting`
+    }`,
+  );
   lines.push(...formatDiagnostics(discovery.diagnostics));
   lines.push(...formatClusters(report.clusters));
   if (report.error) lines.push(`  error: ${report.error}`);

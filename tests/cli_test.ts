@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { generateLibrary } from "../bench/generate_library.ts";
+import { nostrRelayClient } from "../src/broadcasting/relay_client.ts";
+import { startRelay } from "./relay_harness.ts";
 import { BUNDLED_SKILLS, cliCommand, PROJECT_ROOT, readUntil, runCli, tempDir, tempRepo } from "./utils.ts";
 
 /** Every file under `dir` with its bytes, except the state directory. */
@@ -53,14 +55,30 @@ Deno.test("the heartbeat task's flags run --once --dry-run --json and print the 
   assertEquals(await snapshot(repo.path), before, "a dry run changes nothing outside the state directory");
 });
 
-Deno.test("a run writes the log file with the run id on every line and no secret anywhere", async () => {
+Deno.test("a run broadcasts to a real relay, logs the run id on every line, and no secret is anywhere", async () => {
   await using repo = await tempRepo();
+  await using relay = await startRelay();
   const result = await runCli(["--once", "--json", "--no-commit", "--no-push", "--log-level", "debug"], {
     cwd: repo.path,
-    env: { NOSTR_NSEC: TEST_NSEC, AGENT_NAME: "Test Keeper" },
+    env: { NOSTR_NSEC: TEST_NSEC, AGENT_NAME: "Test Keeper", NOSTR_RELAY: relay.url },
   });
   assertEquals(result.code, 0, result.stderr);
   const runId = JSON.parse(result.stdout).runId;
+  const broadcasting = JSON.parse(result.stdout).broadcasting;
+  // Three masters, the run's post and the profile.
+  assertEquals(broadcasting.events.length, 5);
+  assert(broadcasting.events.every((event: { accepted: boolean }) => event.accepted), JSON.stringify(broadcasting));
+  const reader = nostrRelayClient({
+    sign: () => {
+      throw new Error("no AUTH expected");
+    },
+    timeoutMs: 2000,
+  });
+  const events = await reader.query({ kinds: [0, 1111, 30023] }, [relay.url]);
+  reader.close();
+  for (const event of events) {
+    assert(!JSON.stringify(event).includes(TEST_NSEC) && !JSON.stringify(event).includes(TEST_KEY_HEX));
+  }
   const log = await Deno.readTextFile(join(repo.path, ".heartbeat", "orchestrator_heartbeat.log"));
   const runLines = log.trim().split("\n").map((line) => JSON.parse(line));
   assert(runLines.length >= 2);

@@ -59,12 +59,19 @@ async function readEnvFile(path: string | undefined, cwd: string): Promise<Map<s
  * Checks that Deno's permissions cover what a command will touch, so a
  * missing flag is one clear error at start rather than a failure mid-run.
  *
- * @param needs The paths to read and to write.
+ * @param needs The paths to read and to write, and the hosts to reach.
  * @throws {ConfigError} Naming each missing permission and the flag that
  *   grants it.
  */
-export function assertPermissions(needs: { read: string[]; write: string[] }): void {
+export function assertPermissions(needs: { read: string[]; write: string[]; net?: string[] }): void {
   const problems: string[] = [];
+  for (const host of needs.net ?? []) {
+    if (Deno.permissions.querySync({ name: "net", host }).state !== "granted") {
+      problems.push(
+        `No permission to reach the relay ${host}: run with --allow-net=${host} (the heartbeat task grants Clawstr's relays and loopback)`,
+      );
+    }
+  }
   for (const [name, paths] of [["read", needs.read], ["write", needs.write]] as const) {
     for (const path of paths) {
       if (Deno.permissions.querySync({ name, path }).state !== "granted") {

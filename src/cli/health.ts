@@ -9,6 +9,7 @@ import { parseRateCheck } from "../discovery/parse_rate_check.ts";
 import { modelCheck } from "../embedding/model_check.ts";
 import { localGit } from "../publishing/git.ts";
 import { gitCheck } from "../publishing/git_check.ts";
+import { relayCheck } from "../broadcasting/relay_check.ts";
 import { fileSystemCheck } from "../file_system_check.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
 import { formatHealthReport, runHealthChecks } from "../health.ts";
@@ -29,6 +30,7 @@ export async function healthCommand(options: CommonOptions): Promise<number> {
     ["discovery", parseRateCheck(config, denoFileSystem)],
     ["model", modelCheck(config.modelDir)],
     ["git", gitCheck(localGit(config.repo, env), config.git.remote)],
+    ["relays", relayCheck(config.relays, config.nostr !== undefined)],
   ]);
   console.log(options.json ? JSON.stringify(report) : formatHealthReport(report));
   return report.healthy ? 0 : 1;

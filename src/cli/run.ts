@@ -17,6 +17,7 @@ import { identifyModel, loadEmbedder } from "../embedding/embedder.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
 import { localRepositoryWriter } from "../fs/repository_writer.ts";
 import { localGit } from "../publishing/git.ts";
+import { nostrRelayClient, signer } from "../broadcasting/relay_client.ts";
 import { heartbeatSchedule } from "../schedule.ts";
 import { denoCronScheduler } from "../scheduler.ts";
 import { KvStateStore } from "../store/state_store.ts";
@@ -41,11 +42,13 @@ export async function runCommand(options: RunOptions, version: string): Promise<
   assertPermissions({
     read: [config.repo, config.modelDir],
     write: options.dryRun ? [config.stateDir] : [config.repo, config.stateDir],
+    net: config.nostr ? config.relays.map((relay) => new URL(relay).host) : [],
   });
   const embedder = {
     model: await identifyModel(config.modelDir),
     load: () => loadEmbedder({ modelDir: config.modelDir }),
   };
+  const relays = config.nostr ? nostrRelayClient({ sign: signer(config.nostr) }) : undefined;
   await prepareStateDir(config);
   await setUpLogging({
     level: options.logLevel,
@@ -84,6 +87,7 @@ export async function runCommand(options: RunOptions, version: string): Promise<
         embedder,
         repository: localRepositoryWriter(config.repo),
         git: localGit(config.repo, env),
+        relays,
       }, {
         config,
         dryRun: options.dryRun,
@@ -114,6 +118,7 @@ export async function runCommand(options: RunOptions, version: string): Promise<
     logger.error("{message}", { message: error.message });
     return EXIT_LOCKED;
   } finally {
+    relays?.close();
     for (const name of signals) Deno.removeSignalListener(name, onSignal);
     await closeLogging();
   }

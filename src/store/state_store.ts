@@ -7,6 +7,7 @@
 
 import type { CachedFile, DiscoveryCache } from "../discovery/discovery_cache.ts";
 import type { EmbeddingCache } from "../embedding/embed_skills.ts";
+import type { OutboxEntry, OutboxStore } from "../broadcasting/broadcast.ts";
 import type { ClusterReport, RunStatus } from "../report.ts";
 
 /** A finished run, as remembered. */
@@ -26,7 +27,7 @@ export interface RunRecord {
 }
 
 /** What the heartbeat remembers between runs. */
-export interface StateStore extends Disposable, EmbeddingCache {
+export interface StateStore extends Disposable, EmbeddingCache, OutboxStore {
   /**
    * Remembers a finished run; the oldest are forgotten past
    * {@linkcode RUN_HISTORY_LIMIT}.
@@ -87,6 +88,8 @@ const DISCOVERY_KEY = "discovery-key";
 const EMBEDDINGS = "embeddings";
 const CLUSTERS = "clusters";
 const PENDING = "pending-paths";
+const OUTBOX = "outbox";
+const PUBLISHED = "published-skill";
 /** Deno KV values are limited to 64 KiB: the clusters are stored as JSON in parts of this many characters. */
 const PART_CHARS = 16_000;
 const EMBEDDING_MODEL = "embedding-model";
@@ -198,6 +201,28 @@ export class KvStateStore implements StateStore {
         op.set([EMBEDDINGS, hash], new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength))
       ),
     );
+  }
+
+  async loadOutbox(): Promise<OutboxEntry[]> {
+    const entries: OutboxEntry[] = [];
+    for await (const entry of this.#kv.list<OutboxEntry>({ prefix: [OUTBOX] })) entries.push(entry.value);
+    return entries.sort((a, b) => a.event.created_at - b.event.created_at || (a.event.id < b.event.id ? -1 : 1));
+  }
+
+  async putOutbox(entry: OutboxEntry): Promise<void> {
+    await this.#kv.set([OUTBOX, entry.event.id], entry);
+  }
+
+  async removeOutbox(id: string): Promise<void> {
+    await this.#kv.delete([OUTBOX, id]);
+  }
+
+  async publishedSkillVersion(name: string): Promise<string | undefined> {
+    return (await this.#kv.get<string>([PUBLISHED, name])).value ?? undefined;
+  }
+
+  async recordPublishedSkill(name: string, version: string): Promise<void> {
+    await this.#kv.set([PUBLISHED, name], version);
   }
 
   async loadPendingPaths(): Promise<string[]> {

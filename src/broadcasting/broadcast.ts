@@ -1,0 +1,212 @@
+/**
+ * The broadcasting phase: tells Nostr what changed, without losing or
+ * doubling an update.
+ *
+ * - **An outbox** in the state store: every event is signed once and stored
+ *   before it is sent; every heartbeat drains it; an event leaves it only when
+ *   at least `minAccepted` relays accepted it. A crash or an offline relay
+ *   never loses an update, and a retry resends the very same event (relays
+ *   answer a duplicate as accepted), never a second one.
+ * - **Reconciliation**: the store remembers, per master skill, the version
+ *   relays accepted; each heartbeat enqueues every master whose current
+ *   version has none, so a crash between commit and broadcast, or a run with
+ *   the relays down, is healed by the next heartbeat.
+ * - **Backoff**: an event not yet accepted waits 1, 2, 4… minutes (at most an
+ *   hour) before its next try; relays are sent one event at a time.
+ *
+ * @module
+ */
+
+import { getLogger } from "@logtape/logtape";
+import type { Event, EventTemplate } from "nostr-tools/core";
+import { finalizeEvent } from "nostr-tools/pure";
+import { hexToBytes } from "nostr-tools/utils";
+import type { Clock } from "../clock.ts";
+import type { NostrIdentity } from "../config.ts";
+import type { BroadcastingReport } from "../report.ts";
+import { clawstrPost, runSummary, skillEvent } from "./events.ts";
+import type { RelayClient, RelayResult } from "./relay_client.ts";
+
+const logger = getLogger(["heartbeat", "broadcasting"]);
+
+/** An event waiting for relays to accept it. */
+export interface OutboxEntry {
+  /** The signed event. */
+  event: Event;
+  /** What it announces: a master skill's version, a run's summary, or the agent's profile. */
+  subject:
+    | { kind: "skill"; name: string; version: string }
+    | { kind: "post"; run: string }
+    | { kind: "profile"; name: string };
+  /** Relays that accepted it so far. */
+  acceptedBy: string[];
+  /** Tries so far. */
+  attempts: number;
+  /** Not before this time (ms since the epoch). */
+  nextAttemptAt: number;
+  /** What each relay said last time. */
+  lastResults: RelayResult[];
+}
+
+/** Where the outbox and the published versions are kept. */
+export interface OutboxStore {
+  loadOutbox(): Promise<OutboxEntry[]>;
+  putOutbox(entry: OutboxEntry): Promise<void>;
+  removeOutbox(id: string): Promise<void>;
+  publishedSkillVersion(name: string): Promise<string | undefined>;
+  recordPublishedSkill(name: string, version: string): Promise<void>;
+}
+
+/** A master skill as it stands in the tree. */
+export interface MasterSkill {
+  name: string;
+  version: string;
+  description: string;
+  tags: readonly string[];
+  content: string;
+}
+
+/** What broadcasting needs. */
+export interface BroadcastInput {
+  identity?: NostrIdentity | undefined;
+  relays: readonly string[];
+  client?: RelayClient | undefined;
+  store: OutboxStore;
+  clock: Clock;
+  runId: string;
+  /** The masters this run wrote (for the summary post). */
+  merged: ReadonlyArray<{ name: string; version: string; members: readonly string[] }>;
+  /** Every master in the tree now (for reconciliation). */
+  masters: readonly MasterSkill[];
+  dryRun: boolean;
+  /** Relays that must accept an event before it leaves the outbox. */
+  minAccepted?: number;
+  /** The subclaw of the summary posts. */
+  subclaw?: string;
+  /** The agent's display name (`AGENT_NAME`): the profile field the agent owns. */
+  agentName?: string | undefined;
+}
+
+/** The largest skill text put in an event; longer ones are cut, with a note. */
+export const MAX_EVENT_CONTENT = 48 * 1024;
+
+/**
+ * Broadcasts: enqueues what changed, then drains the outbox.
+ *
+ * @param input The identity, relays, store and what changed.
+ * @returns The phase's report.
+ */
+export async function broadcast(input: BroadcastInput): Promise<BroadcastingReport> {
+  const report: BroadcastingReport = { status: "ok", events: [], pending: 0 };
+  if (!input.identity) return { ...report, status: "skipped", reason: "NOSTR_NSEC is not set" };
+  const now = input.clock.now();
+  const templates: Array<{ template: EventTemplate; subject: OutboxEntry["subject"] }> = [];
+  const queued = await input.store.loadOutbox();
+  const waiting = new Set(
+    queued.flatMap((entry) => entry.subject.kind === "skill" ? [`${entry.subject.name}@${entry.subject.version}`] : []),
+  );
+  for (const master of input.masters) {
+    if (waiting.has(`${master.name}@${master.version}`)) continue;
+    if ((await input.store.publishedSkillVersion(master.name)) === master.version) continue;
+    templates.push({
+      template: skillEvent({ ...master, content: cut(master.content) }, now),
+      subject: { kind: "skill", name: master.name, version: master.version },
+    });
+  }
+  const profile = input.agentName && input.client ? await profileUpdate(input, now) : undefined;
+  if (profile) templates.push({ template: profile, subject: { kind: "profile", name: input.agentName! } });
+  if (input.merged.length > 0) {
+    templates.push({
+      template: clawstrPost(runSummary(input.merged), input.subclaw ?? "skills", now),
+      subject: { kind: "post", run: input.runId },
+    });
+  }
+  if (input.dryRun) {
+    report.unsigned = templates.map(({ template }) => template);
+    report.pending = queued.length;
+    report.reason = `dry run: ${templates.length} events would be signed and sent`;
+    return report;
+  }
+  // Signed once and stored before anything is sent: a crash from here on resends the same events.
+  const secret = hexToBytes(input.identity.secretKey.reveal());
+  for (const { template, subject } of templates) {
+    const event = finalizeEvent(template, secret);
+    await input.store.putOutbox({ event, subject, acceptedBy: [], attempts: 0, nextAttemptAt: 0, lastResults: [] });
+  }
+  if (!input.client) {
+    return {
+      ...report,
+      status: "skipped",
+      reason: "no relay client",
+      pending: (await input.store.loadOutbox()).length,
+    };
+  }
+  const minAccepted = input.minAccepted ?? 1;
+  for (const entry of await input.store.loadOutbox()) {
+    if (entry.nextAttemptAt > now.getTime()) continue;
+    const targets = input.relays.filter((relay) => !entry.acceptedBy.includes(relay));
+    const results = await input.client.publish(entry.event, targets);
+    entry.acceptedBy.push(...results.filter((result) => result.accepted).map((result) => result.relay));
+    entry.lastResults = results;
+    entry.attempts++;
+    const done = entry.acceptedBy.length >= Math.min(minAccepted, input.relays.length);
+    report.events.push({
+      id: entry.event.id,
+      kind: entry.event.kind,
+      subject: entry.subject.kind === "skill"
+        ? `${entry.subject.name} ${entry.subject.version}`
+        : entry.subject.kind === "post"
+        ? `run ${entry.subject.run}`
+        : `profile ${entry.subject.name}`,
+      accepted: done,
+      results,
+    });
+    if (done) {
+      await input.store.removeOutbox(entry.event.id);
+      if (entry.subject.kind === "skill") {
+        await input.store.recordPublishedSkill(entry.subject.name, entry.subject.version);
+      }
+    } else {
+      entry.nextAttemptAt = now.getTime() + Math.min(60, 2 ** (entry.attempts - 1)) * 60_000;
+      await input.store.putOutbox(entry);
+      logger.warn("Event {id} not accepted yet ({accepted} of {needed} relays); retried later", {
+        id: entry.event.id.slice(0, 12),
+        accepted: entry.acceptedBy.length,
+        needed: minAccepted,
+      });
+    }
+  }
+  report.pending = (await input.store.loadOutbox()).length;
+  if (report.pending > 0) report.reason = `${report.pending} events wait in the outbox for relays`;
+  return report;
+}
+
+/**
+ * The agent's profile (kind 0) with its name set, when it differs from what
+ * the relays have: the current profile is fetched first and every field the
+ * agent does not own is kept as it is (never clobbered). Clawstr asks AI
+ * agents not to set `bot`: their posts carry AI labels instead.
+ */
+async function profileUpdate(input: BroadcastInput, now: Date): Promise<EventTemplate | undefined> {
+  const found = await input.client!.query({ kinds: [0], authors: [input.identity!.publicKey] }, input.relays);
+  const latest = found.sort((a, b) => b.created_at - a.created_at)[0];
+  let current: Record<string, unknown> = {};
+  try {
+    current = latest ? JSON.parse(latest.content) : {};
+  } catch {
+    logger.warn("The agent's current profile is not JSON; it is left alone");
+    return undefined;
+  }
+  if (current.name === input.agentName) return undefined;
+  return {
+    kind: 0,
+    created_at: Math.max(Math.floor(now.getTime() / 1000), (latest?.created_at ?? 0) + 1),
+    content: JSON.stringify({ ...current, name: input.agentName }),
+    tags: [],
+  };
+}
+
+function cut(content: string): string {
+  if (content.length <= MAX_EVENT_CONTENT) return content;
+  return `${content.slice(0, MAX_EVENT_CONTENT)}\n\n[…cut: the whole skill is in its repository]`;
+}

@@ -1,0 +1,187 @@
+import { verifyEvent } from "nostr-tools/pure";
+import { assert, assertEquals } from "./assert.ts";
+import { broadcast, type BroadcastInput, type MasterSkill } from "../src/broadcasting/broadcast.ts";
+import { nostrRelayClient, signer } from "../src/broadcasting/relay_client.ts";
+import { loadConfig } from "../src/config.ts";
+import { KvStateStore } from "../src/store/state_store.ts";
+import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
+import { startRelay } from "./relay_harness.ts";
+
+const identity = loadConfig(
+  {
+    repo: "/srv",
+    skillsDir: "skills",
+    stateDir: ".heartbeat",
+    archiveDir: ".archive",
+    ruleSets: [],
+    strict: false,
+    related: 0.9,
+    mergeRelated: false,
+    duplicateThresholds: {},
+    remote: "origin",
+    json: false,
+    logLevel: "info",
+  },
+  { env: { NOSTR_NSEC: TEST_NSEC }, cwd: "/" },
+).nostr!;
+
+const MASTER: MasterSkill = {
+  name: "todoist",
+  version: "1.3.0",
+  description: "Manage Todoist tasks.",
+  tags: ["tasks", "Todo"],
+  content: "---\nname: todoist\nversion: 1.3.0\n---\n\n# Todoist\n",
+};
+const MERGED = [{ name: "todoist", version: "1.3.0", members: ["skills/a/SKILL.md", "skills/b/SKILL.md"] }];
+
+function input(store: KvStateStore, relays: string[], extra: Partial<BroadcastInput> = {}): BroadcastInput {
+  return {
+    identity,
+    relays,
+    client: nostrRelayClient({ sign: signer(identity), timeoutMs: 2000 }),
+    store,
+    clock: { now: () => new Date("2026-11-25T06:00:00Z") },
+    runId: "run-1",
+    merged: MERGED,
+    masters: [MASTER],
+    dryRun: false,
+    ...extra,
+  };
+}
+
+Deno.test("a master skill and the run's Clawstr post reach a real relay, signed, and read back", async () => {
+  await using relay = await startRelay();
+  using store = await KvStateStore.open(":memory:");
+  const run = input(store, [relay.url]);
+  const report = await broadcast(run);
+  run.client!.close();
+  assertEquals(report.status, "ok");
+  assertEquals(report.events.map((event) => [event.kind, event.accepted]).sort(), [[1111, true], [30023, true]]);
+  assertEquals(report.pending, 0);
+  const reader = nostrRelayClient({ sign: signer(identity), timeoutMs: 2000 });
+  const stored = await reader.query({ authors: [identity.publicKey], kinds: [30023, 1111] }, [relay.url]);
+  reader.close();
+  assertEquals(stored.length, 2);
+  for (const event of stored) assert(verifyEvent(event), "a valid signature");
+  const skill = stored.find((event) => event.kind === 30023)!;
+  assertEquals(skill.tags.filter((tag) => ["d", "version", "t"].includes(tag[0]!)), [
+    ["d", "todoist"],
+    ["version", "1.3.0"],
+    ["t", "tasks"],
+    ["t", "todo"],
+  ]);
+  const post = stored.find((event) => event.kind === 1111)!;
+  assert(post.tags.some((tag) => tag[0] === "I" && tag[1] === "https://clawstr.com/c/skills"));
+  assert(post.tags.some((tag) => tag.join(" ") === "l ai agent"));
+  assertEquals(await store.publishedSkillVersion("todoist"), "1.3.0");
+  for (const event of stored) {
+    const text = JSON.stringify(event);
+    assert(!text.includes(TEST_NSEC) && !text.includes(TEST_KEY_HEX), "no event carries the key");
+  }
+  const again = input(store, [relay.url]);
+  const second = await broadcast({ ...again, merged: [] });
+  again.client!.close();
+  assertEquals(second.events, [], "an accepted version is not sent again");
+});
+
+Deno.test("with one of two relays down the event goes to the other, and the outbox retries the first when it is back", async () => {
+  await using up = await startRelay();
+  const down = await startRelay();
+  const downPort = down.port;
+  await down.stop();
+  using store = await KvStateStore.open(":memory:");
+  const downUrl = `ws://127.0.0.1:${downPort}`;
+  const first = input(store, [up.url, downUrl], { minAccepted: 2 });
+  const report = await broadcast(first);
+  first.client!.close();
+  assertEquals(report.events.map((event) => event.results.map((result) => result.accepted)), [[true, false], [
+    true,
+    false,
+  ]]);
+  assertEquals(report.pending, 2);
+  await using back = await startRelay({ port: downPort });
+  const later = input(store, [up.url, back.url], {
+    minAccepted: 2,
+    merged: [],
+    clock: { now: () => new Date("2026-11-25T08:00:00Z") },
+  });
+  const retried = await broadcast(later);
+  later.client!.close();
+  assertEquals(retried.events.map((event) => [event.accepted, event.results.map((result) => result.relay)]), [
+    [true, [back.url]],
+    [true, [back.url]],
+  ], "the same events, sent only to the relay that lacked them");
+  assertEquals(retried.pending, 0);
+});
+
+Deno.test("a relay that answers OK false keeps the event in the outbox, with its reason in the report", async () => {
+  await using relay = await startRelay({ refuse: "blocked: not on the allow list" });
+  using store = await KvStateStore.open(":memory:");
+  const run = input(store, [relay.url]);
+  const report = await broadcast(run);
+  run.client!.close();
+  assertEquals(report.events.every((event) => !event.accepted), true);
+  assert(
+    report.events[0]!.results[0]!.message.includes("not on the allow list"),
+    report.events[0]!.results[0]!.message,
+  );
+  assertEquals((await store.loadOutbox()).length, 2);
+});
+
+Deno.test("without NOSTR_NSEC broadcasting is skipped and says why; a dry run sends nothing and shows the events", async () => {
+  using store = await KvStateStore.open(":memory:");
+  const skipped = await broadcast({ ...input(store, []), identity: undefined, client: undefined });
+  assertEquals([skipped.status, skipped.reason], ["skipped", "NOSTR_NSEC is not set"]);
+  const dry = await broadcast({ ...input(store, []), client: undefined, dryRun: true });
+  assertEquals(dry.unsigned?.map((event) => event.kind), [30023, 1111]);
+  assertEquals((await store.loadOutbox()).length, 0);
+});
+
+Deno.test("the profile gets the agent's name, and fields another client set survive the update", async () => {
+  await using relay = await startRelay();
+  using store = await KvStateStore.open(":memory:");
+  const elsewhere = nostrRelayClient({ sign: signer(identity), timeoutMs: 2000 });
+  const { finalizeEvent } = await import("nostr-tools/pure");
+  const { hexToBytes } = await import("nostr-tools/utils");
+  const earlier = finalizeEvent(
+    {
+      kind: 0,
+      created_at: 1_700_000_000,
+      tags: [],
+      content: JSON.stringify({ name: "old", about: "set elsewhere", picture: "https://example.com/a.png" }),
+    },
+    hexToBytes(TEST_KEY_HEX),
+  );
+  assert((await elsewhere.publish(earlier, [relay.url]))[0]!.accepted);
+  elsewhere.close();
+  const run = input(store, [relay.url], {
+    agentName: "Skill Keeper",
+    merged: [],
+    masters: [],
+    clock: { now: () => new Date() },
+  });
+  const report = await broadcast(run);
+  assertEquals(report.events.map((event) => [event.kind, event.accepted]), [[0, true]]);
+  // The relay stores events a moment after it answers OK: read until the new profile shows.
+  let newest;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const profiles = await run.client!.query({ kinds: [0], authors: [identity.publicKey] }, [relay.url]);
+    newest = profiles.sort((a, b) => b.created_at - a.created_at)[0];
+    if (newest && JSON.parse(newest.content).name === "Skill Keeper") break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  run.client!.close();
+  assertEquals(JSON.parse(newest!.content), {
+    name: "Skill Keeper",
+    about: "set elsewhere",
+    picture: "https://example.com/a.png",
+  });
+  const again = input(store, [relay.url], {
+    agentName: "Skill Keeper",
+    merged: [],
+    masters: [],
+    clock: { now: () => new Date() },
+  });
+  assertEquals((await broadcast(again)).events, [], "an unchanged profile is not published again");
+  again.client!.close();
+});

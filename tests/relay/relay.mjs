@@ -1,0 +1,55 @@
+// A real Nostr relay for the tests (@nostr-relay/core with SQLite), on
+// loopback only. Run under Node from this folder:
+//
+//   node relay.mjs [--port N] [--db FILE] [--refuse REASON] [--auth HOSTNAME]
+//
+// --refuse makes every EVENT fail with `OK false` and the reason; --auth turns
+// on NIP-42 (the relay then asks clients to authenticate). It prints
+// {"port": N} on its first line once it listens, and stops on SIGTERM.
+import { parseArgs } from "node:util";
+import common from "@nostr-relay/common";
+import core from "@nostr-relay/core";
+import sqlite from "@nostr-relay/event-repository-sqlite";
+import validation from "@nostr-relay/validator";
+
+const { createOutgoingNoticeMessage } = common;
+const { NostrRelay } = core;
+const { EventRepositorySqlite } = sqlite;
+const { Validator } = validation;
+import { WebSocketServer } from "ws";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "0" },
+    db: { type: "string", default: ":memory:" },
+    refuse: { type: "string" },
+    auth: { type: "string" },
+  },
+});
+const repository = new EventRepositorySqlite(values.db);
+await repository.init?.();
+const relay = new NostrRelay(repository, values.auth ? { hostname: values.auth } : {});
+if (values.refuse) {
+  relay.register({ beforeHandleEvent: () => ({ canHandle: false, message: values.refuse }) });
+}
+const validator = new Validator();
+const server = new WebSocketServer({ host: "127.0.0.1", port: Number(values.port) });
+server.on("connection", (socket) => {
+  relay.handleConnection(socket);
+  socket.on("message", async (data) => {
+    try {
+      await relay.handleMessage(socket, await validator.validateIncomingMessage(data));
+    } catch (error) {
+      socket.send(JSON.stringify(createOutgoingNoticeMessage(error.message)));
+    }
+  });
+  socket.on("close", () => relay.handleDisconnect(socket));
+  socket.on("error", () => relay.handleDisconnect(socket));
+});
+server.on("listening", () => console.log(JSON.stringify({ port: server.address().port })));
+process.on("SIGTERM", async () => {
+  server.close();
+  await relay.destroy();
+  await repository.destroy?.();
+  process.exit(0);
+});
