@@ -31,6 +31,11 @@ export interface HeartbeatLoopOptions {
   run: (signal: AbortSignal, trigger: RunTrigger) => Promise<RunStatus>;
   /** When the last successful run started, if ever (from the state store). */
   lastSuccessAt?: Date | undefined;
+  /**
+   * Whether work waits from an earlier process (events in the outbox): then a
+   * run starts at once even when the current slot already had a successful one.
+   */
+  workWaiting?: boolean;
   /** Stops the loop: no new run starts, the current one is told to stop. */
   signal: AbortSignal;
   /** Where the loop reports what it does. */
@@ -40,8 +45,8 @@ export interface HeartbeatLoopOptions {
 /**
  * Runs the heartbeat until `signal` aborts.
  *
- * A run starts at once when the current slot has had no successful run, then
- * at each cron tick whose slot has had none. A tick that comes while a run is
+ * A run starts at once when the current slot has had no successful run or
+ * work waits, then at each cron tick whose slot has had none. A tick that comes while a run is
  * still going is skipped and logged, never overlapped. A failed run is
  * retried at the next tick.
  *
@@ -53,7 +58,7 @@ export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<v
   let lastSuccessSlot = options.lastSuccessAt ? slotOf(schedule, options.lastSuccessAt) : -Infinity;
   let current: Promise<void> | undefined;
 
-  const trigger = (kind: RunTrigger) => {
+  const trigger = (kind: RunTrigger, due = false) => {
     if (signal.aborted) return;
     const now = clock.now();
     const slot = slotOf(schedule, now);
@@ -61,7 +66,7 @@ export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<v
       logger.warn("Skipped the tick at {at}: the previous run is still going", { at: now.toISOString() });
       return;
     }
-    if (slot <= lastSuccessSlot) {
+    if (slot <= lastSuccessSlot && !due) {
       logger.debug("No run due at {at}; next at {next}", {
         at: now.toISOString(),
         next: slotStart(schedule, slot + 1).toISOString(),
@@ -91,7 +96,8 @@ export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<v
     minutes: schedule.intervalMinutes,
     cron: schedule.cron,
   });
-  trigger("start");
+  if (options.workWaiting) logger.info("Work waits from an earlier run (events in the outbox): running at once");
+  trigger("start", options.workWaiting);
   options.scheduler.schedule("clawstr-heartbeat", schedule.cron, () => trigger("tick"), signal);
   await stopped;
   // Read `current` after the abort: a run may have started since the last look.

@@ -142,7 +142,7 @@ export interface PublishingReport extends PhaseOutcome {
 
 /** The broadcasting phase's report. */
 export interface BroadcastingReport extends PhaseOutcome {
-  /** Each event sent this run, with each relay's answer. */
+  /** Each event sent this run, with each relay's answer to every try (a retry adds results). */
   events: Array<{
     id: string;
     kind: number;

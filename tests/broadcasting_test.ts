@@ -1,8 +1,9 @@
 import { verifyEvent } from "nostr-tools/pure";
 import { assert, assertEquals } from "./assert.ts";
 import { broadcast, type BroadcastInput, type MasterSkill } from "../src/broadcasting/broadcast.ts";
-import { nostrRelayClient, signer } from "../src/broadcasting/relay_client.ts";
+import { nostrRelayClient, type RelayClient, signer } from "../src/broadcasting/relay_client.ts";
 import { loadConfig } from "../src/config.ts";
+import { relayCheck } from "../src/broadcasting/relay_check.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { startRelay } from "./relay_harness.ts";
@@ -45,6 +46,8 @@ function input(store: KvStateStore, relays: string[], extra: Partial<BroadcastIn
     merged: MERGED,
     masters: [MASTER],
     dryRun: false,
+    retryDelays: [],
+    relayIntervalMs: 0,
     ...extra,
   };
 }
@@ -184,4 +187,115 @@ Deno.test("the profile gets the agent's name, and fields another client set surv
   });
   assertEquals((await broadcast(again)).events, [], "an unchanged profile is not published again");
   again.client!.close();
+});
+
+Deno.test("a relay that demands NIP-42 AUTH gets it, and then accepts the event", async () => {
+  await using relay = await startRelay({ auth: "127.0.0.1" });
+  using store = await KvStateStore.open(":memory:");
+  const run = input(store, [relay.url], { merged: [] });
+  const report = await broadcast(run);
+  run.client!.close();
+  assertEquals(report.events.map((event) => event.accepted), [true], JSON.stringify(report.events));
+});
+
+Deno.test("a relay restarted in the middle of a run loses nothing: the next heartbeat sends what it missed, once", async () => {
+  await using dir = await (await import("./utils.ts")).tempDir();
+  const db = `${dir.path}/relay.sqlite`;
+  const relay = await startRelay({ db });
+  using store = await KvStateStore.open(":memory:");
+  const masters = Array.from({ length: 40 }, (_, i) => ({ ...MASTER, name: `skill-${i}`, content: `# Skill ${i}\n` }));
+  const run = input(store, [relay.url], { masters, merged: [] });
+  // Mid-run: after the tenth event the relay goes away, and the rest meet a closed port.
+  const client = run.client!;
+  let sent = 0;
+  const stopping: RelayClient = {
+    ...client,
+    async publish(event, relays) {
+      if (++sent === 11) await relay.stop();
+      return await client.publish(event, relays);
+    },
+  };
+  const first = await broadcast({ ...run, client: stopping });
+  client.close();
+  assertEquals(first.events.filter((event) => event.accepted).length, 10);
+  assertEquals(first.pending, 30);
+  await using again = await startRelay({ db, port: relay.port });
+  const later = input(store, [again.url], {
+    masters,
+    merged: [],
+    clock: { now: () => new Date("2026-11-25T09:00:00Z") },
+  });
+  const second = await broadcast(later);
+  assertEquals(second.pending, 0, JSON.stringify(second.events.filter((event) => !event.accepted)));
+  let stored: Array<{ tags: string[][] }> = [];
+  for (let attempt = 0; attempt < 20 && stored.length < 40; attempt++) {
+    stored = await later.client!.query({ kinds: [30023], authors: [identity.publicKey] }, [again.url]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  later.client!.close();
+  const names = stored.map((event) => event.tags.find((tag) => tag[0] === "d")![1]).sort();
+  assertEquals(names, masters.map((master) => master.name).sort(), "every skill once");
+  assertEquals(second.events.length, 30, "only what the relay missed is sent again");
+});
+
+Deno.test("within a run, an event a relay missed is retried after a pause", async () => {
+  const relay = await startRelay();
+  const port = relay.port;
+  await relay.stop();
+  using store = await KvStateStore.open(":memory:");
+  let restarted: Awaited<ReturnType<typeof startRelay>> | undefined;
+  // The pause is long enough for the relay process to come back before the retry.
+  const run = input(store, [`ws://127.0.0.1:${port}`], { merged: [], retryDelays: [3000] });
+  const coming = startRelay({ port }).then((relay) => {
+    restarted = relay;
+  });
+  const started = performance.now();
+  const report = await broadcast(run);
+  await coming;
+  run.client!.close();
+  await restarted?.stop();
+  assertEquals(report.events.map((event) => event.accepted), [true]);
+  assertEquals(report.events[0]!.results.map((result) => result.accepted), [false, true]);
+  assert(performance.now() - started >= 3000, "the retry waited");
+});
+
+Deno.test("events sent to one relay are spaced by the relay interval", async () => {
+  await using relay = await startRelay();
+  using store = await KvStateStore.open(":memory:");
+  const run = input(store, [relay.url], { relayIntervalMs: 400 });
+  const started = performance.now();
+  const report = await broadcast(run);
+  const elapsed = performance.now() - started;
+  run.client!.close();
+  assertEquals(report.events.map((event) => event.accepted), [true, true]);
+  assert(elapsed >= 400, `two events took ${elapsed.toFixed(0)} ms; the second had to wait 400 ms`);
+});
+
+Deno.test("the relays health check reports which relay accepted the last event and which refused it, and why", async () => {
+  await using accepting = await startRelay();
+  await using refusing = await startRelay({ refuse: "blocked: not on the allow list" });
+  using store = await KvStateStore.open(":memory:");
+  const relays = [accepting.url, refusing.url];
+  const run = input(store, relays);
+  await broadcast(run);
+  run.client!.close();
+  const check = relayCheck(relays, { configured: true, lastAnswers: () => store.loadRelayAnswers(), timeoutMs: 2000 });
+  const healthy = await check();
+  assert(healthy.healthy, healthy.detail);
+  assert(
+    healthy.detail.includes(`${accepting.url} `) && healthy.detail.includes("accepted the last event"),
+    healthy.detail,
+  );
+  assert(
+    healthy.detail.includes("refused the last event") && healthy.detail.includes("not on the allow list"),
+    healthy.detail,
+  );
+
+  // When every relay refused the last event, the agent is not being heard: unhealthy.
+  const refusedOnly = await relayCheck([refusing.url], {
+    configured: true,
+    lastAnswers: async () => (await store.loadRelayAnswers()).filter((answer) => answer.relay === refusing.url),
+    timeoutMs: 2000,
+  })();
+  assertEquals(refusedOnly.healthy, false, refusedOnly.detail);
 });

@@ -59,7 +59,11 @@ async function settle(): Promise<void> {
 
 const logger = getLogger(["heartbeat", "test"]);
 
-function startLoop(time: FakeTime, runs: ManualRuns, options: { hours?: number; lastSuccessAt?: Date } = {}) {
+function startLoop(
+  time: FakeTime,
+  runs: ManualRuns,
+  options: { hours?: number; lastSuccessAt?: Date; workWaiting?: boolean } = {},
+) {
   const stop = new AbortController();
   const done = runHeartbeatLoop({
     schedule: heartbeatSchedule(options.hours ?? 6),
@@ -67,6 +71,7 @@ function startLoop(time: FakeTime, runs: ManualRuns, options: { hours?: number; 
     clock: time,
     run: runs.run,
     lastSuccessAt: options.lastSuccessAt,
+    workWaiting: options.workWaiting ?? false,
     signal: stop.signal,
     logger,
   });
@@ -113,6 +118,20 @@ Deno.test("no run starts at start when the current slot already had a successful
   time.tick("2026-11-25T12:00:00Z");
   assertEquals(runs.started, ["2026-11-25T12:00:00.000Z"]);
   await runs.finish();
+  stop.abort();
+  await done;
+});
+
+Deno.test("events waiting in the outbox start a run at start even when the slot already had one", async () => {
+  const time = new FakeTime("2026-11-25T07:00:00Z");
+  const runs = new ManualRuns(time);
+  const { stop, done } = startLoop(time, runs, { lastSuccessAt: new Date("2026-11-25T06:30:00Z"), workWaiting: true });
+  await settle();
+  assertEquals(runs.started, ["2026-11-25T07:00:00.000Z"]);
+  await runs.finish();
+  // The slot is done now: the next run waits for the next slot.
+  time.tick("2026-11-25T08:00:00Z");
+  assertEquals(runs.started.length, 1);
   stop.abort();
   await done;
 });

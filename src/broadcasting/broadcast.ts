@@ -55,6 +55,16 @@ export interface OutboxStore {
   removeOutbox(id: string): Promise<void>;
   publishedSkillVersion(name: string): Promise<string | undefined>;
   recordPublishedSkill(name: string, version: string): Promise<void>;
+  /** Keeps each relay's answer to the last event sent to it, for the health check. */
+  recordRelayAnswers(answers: readonly RelayAnswer[]): Promise<void>;
+}
+
+/** A relay's answer to the last event sent to it. */
+export interface RelayAnswer extends RelayResult {
+  /** The event's id. */
+  id: string;
+  /** When it answered (ms since the epoch). */
+  at: number;
 }
 
 /** A master skill as it stands in the tree. */
@@ -85,6 +95,10 @@ export interface BroadcastInput {
   subclaw?: string;
   /** The agent's display name (`AGENT_NAME`): the profile field the agent owns. */
   agentName?: string | undefined;
+  /** Pauses before each retry within the run, ms (default 1, 2 and 4 s). */
+  retryDelays?: readonly number[];
+  /** The least time between two events sent to one relay, ms (default 100). */
+  relayIntervalMs?: number;
 }
 
 /** The largest skill text put in an event; longer ones are cut, with a note. */
@@ -141,41 +155,54 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
       pending: (await input.store.loadOutbox()).length,
     };
   }
-  const minAccepted = input.minAccepted ?? 1;
-  for (const entry of await input.store.loadOutbox()) {
-    if (entry.nextAttemptAt > now.getTime()) continue;
-    const targets = input.relays.filter((relay) => !entry.acceptedBy.includes(relay));
-    const results = await input.client.publish(entry.event, targets);
-    entry.acceptedBy.push(...results.filter((result) => result.accepted).map((result) => result.relay));
-    entry.lastResults = results;
-    entry.attempts++;
-    const done = entry.acceptedBy.length >= Math.min(minAccepted, input.relays.length);
-    report.events.push({
-      id: entry.event.id,
-      kind: entry.event.kind,
-      subject: entry.subject.kind === "skill"
-        ? `${entry.subject.name} ${entry.subject.version}`
-        : entry.subject.kind === "post"
-        ? `run ${entry.subject.run}`
-        : `profile ${entry.subject.name}`,
-      accepted: done,
-      results,
-    });
-    if (done) {
+  const needed = Math.min(input.minAccepted ?? 1, input.relays.length);
+  const delays = input.retryDelays ?? [1000, 2000, 4000];
+  const pace = relayLimiter(input.relayIntervalMs ?? 100);
+  const outcomes = new Map<string, BroadcastingReport["events"][number]>();
+  let due = (await input.store.loadOutbox()).filter((entry) => entry.nextAttemptAt <= now.getTime());
+  // Short pauses within the run cover a relay's brief hiccup; what still misses waits for a later run.
+  for (let round = 0; due.length > 0 && round <= delays.length; round++) {
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, delays[round - 1]));
+    const missed: OutboxEntry[] = [];
+    for (const entry of due) {
+      const targets = input.relays.filter((relay) => !entry.acceptedBy.includes(relay));
+      await pace(targets);
+      const results = await input.client.publish(entry.event, targets);
+      await input.store.recordRelayAnswers(
+        results.map((result) => ({ ...result, id: entry.event.id, at: input.clock.now().getTime() })),
+      );
+      entry.acceptedBy.push(...results.filter((result) => result.accepted).map((result) => result.relay));
+      entry.lastResults = results;
+      const done = entry.acceptedBy.length >= needed;
+      outcomes.set(entry.event.id, {
+        id: entry.event.id,
+        kind: entry.event.kind,
+        subject: describeSubject(entry.subject),
+        accepted: done,
+        results: [...(outcomes.get(entry.event.id)?.results ?? []), ...results],
+      });
+      if (!done) {
+        missed.push(entry);
+        continue;
+      }
       await input.store.removeOutbox(entry.event.id);
       if (entry.subject.kind === "skill") {
         await input.store.recordPublishedSkill(entry.subject.name, entry.subject.version);
       }
-    } else {
-      entry.nextAttemptAt = now.getTime() + Math.min(60, 2 ** (entry.attempts - 1)) * 60_000;
-      await input.store.putOutbox(entry);
-      logger.warn("Event {id} not accepted yet ({accepted} of {needed} relays); retried later", {
-        id: entry.event.id.slice(0, 12),
-        accepted: entry.acceptedBy.length,
-        needed: minAccepted,
-      });
     }
+    due = missed;
   }
+  for (const entry of due) {
+    entry.attempts++;
+    entry.nextAttemptAt = now.getTime() + Math.min(60, 2 ** (entry.attempts - 1)) * 60_000;
+    await input.store.putOutbox(entry);
+    logger.warn("Event {id} not accepted yet ({accepted} of {needed} relays); retried in a later run", {
+      id: entry.event.id.slice(0, 12),
+      accepted: entry.acceptedBy.length,
+      needed,
+    });
+  }
+  report.events = [...outcomes.values()];
   report.pending = (await input.store.loadOutbox()).length;
   if (report.pending > 0) report.reason = `${report.pending} events wait in the outbox for relays`;
   return report;
@@ -203,6 +230,22 @@ async function profileUpdate(input: BroadcastInput, now: Date): Promise<EventTem
     created_at: Math.max(Math.floor(now.getTime() / 1000), (latest?.created_at ?? 0) + 1),
     content: JSON.stringify({ ...current, name: input.agentName }),
     tags: [],
+  };
+}
+
+function describeSubject(subject: OutboxEntry["subject"]): string {
+  if (subject.kind === "skill") return `${subject.name} ${subject.version}`;
+  return subject.kind === "post" ? `run ${subject.run}` : `profile ${subject.name}`;
+}
+
+/** Waits until every given relay's last event is at least `intervalMs` old: a per-relay rate limit. */
+function relayLimiter(intervalMs: number): (relays: readonly string[]) => Promise<void> {
+  const last = new Map<string, number>();
+  return async (relays) => {
+    const now = performance.now();
+    const wait = Math.max(0, ...relays.map((relay) => (last.get(relay) ?? -Infinity) + intervalMs - now));
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    for (const relay of relays) last.set(relay, performance.now());
   };
 }
 

@@ -76,6 +76,9 @@ export function nostrRelayClient(options: RelayClientOptions): RelayClient {
       const settled = await Promise.allSettled(
         pool.publish([...relays], event, { maxWait, onauth: (template) => Promise.resolve(options.sign(template)) }),
       );
+      // A relay that failed is dropped from the pool, so the next try connects afresh.
+      const failed = relays.filter((_, i) => settled[i]!.status === "rejected");
+      if (failed.length > 0) pool.close([...failed]);
       return settled.map((outcome, i) => ({
         relay: relays[i]!,
         accepted: outcome.status === "fulfilled",

@@ -15,6 +15,9 @@ import { denoFileSystem } from "../fs/file_system.ts";
 import { formatHealthReport, runHealthChecks } from "../health.ts";
 import type { CommonOptions } from "./args.ts";
 import { loadCommandConfig } from "./environment.ts";
+import { join } from "node:path";
+import { KvStateStore } from "../store/state_store.ts";
+import type { RelayAnswer } from "../broadcasting/broadcast.ts";
 
 /**
  * Runs the health checks.
@@ -30,8 +33,26 @@ export async function healthCommand(options: CommonOptions): Promise<number> {
     ["discovery", parseRateCheck(config, denoFileSystem)],
     ["model", modelCheck(config.modelDir)],
     ["git", gitCheck(localGit(config.repo, env), config.git.remote)],
-    ["relays", relayCheck(config.relays, config.nostr !== undefined)],
+    [
+      "relays",
+      relayCheck(config.relays, {
+        configured: config.nostr !== undefined,
+        lastAnswers: () => lastAnswers(config.stateDir),
+      }),
+    ],
   ]);
   console.log(options.json ? JSON.stringify(report) : formatHealthReport(report));
   return report.healthy ? 0 : 1;
+}
+
+/** The relays' last answers, from the state store when a run has made one (health never creates it). */
+async function lastAnswers(stateDir: string): Promise<RelayAnswer[]> {
+  const path = join(stateDir, "state.kv");
+  try {
+    await Deno.stat(path);
+  } catch {
+    return [];
+  }
+  using store = await KvStateStore.open(path);
+  return await store.loadRelayAnswers();
 }

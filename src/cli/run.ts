@@ -109,6 +109,7 @@ export async function runCommand(options: RunOptions, version: string): Promise<
       clock: systemClock,
       run: runOnce,
       lastSuccessAt: dateOf((await store.lastSuccessfulRun(options.dryRun))?.startedAt),
+      workWaiting: !options.dryRun && (await store.loadOutbox()).length > 0,
       signal: stop.signal,
       logger,
     });

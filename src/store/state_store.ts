@@ -7,7 +7,7 @@
 
 import type { CachedFile, DiscoveryCache } from "../discovery/discovery_cache.ts";
 import type { EmbeddingCache } from "../embedding/embed_skills.ts";
-import type { OutboxEntry, OutboxStore } from "../broadcasting/broadcast.ts";
+import type { OutboxEntry, OutboxStore, RelayAnswer } from "../broadcasting/broadcast.ts";
 import type { ClusterReport, RunStatus } from "../report.ts";
 
 /** A finished run, as remembered. */
@@ -90,6 +90,7 @@ const CLUSTERS = "clusters";
 const PENDING = "pending-paths";
 const OUTBOX = "outbox";
 const PUBLISHED = "published-skill";
+const RELAY_ANSWER = "relay-answer";
 /** Deno KV values are limited to 64 KiB: the clusters are stored as JSON in parts of this many characters. */
 const PART_CHARS = 16_000;
 const EMBEDDING_MODEL = "embedding-model";
@@ -223,6 +224,21 @@ export class KvStateStore implements StateStore {
 
   async recordPublishedSkill(name: string, version: string): Promise<void> {
     await this.#kv.set([PUBLISHED, name], version);
+  }
+
+  async recordRelayAnswers(answers: readonly RelayAnswer[]): Promise<void> {
+    await this.#commitInBatches(answers.map((answer) => (op) => op.set([RELAY_ANSWER, answer.relay], answer)));
+  }
+
+  /**
+   * Each relay's answer to the last event sent to it.
+   *
+   * @returns The answers, one per relay that was ever sent an event.
+   */
+  async loadRelayAnswers(): Promise<RelayAnswer[]> {
+    const answers: RelayAnswer[] = [];
+    for await (const entry of this.#kv.list<RelayAnswer>({ prefix: [RELAY_ANSWER] })) answers.push(entry.value);
+    return answers;
   }
 
   async loadPendingPaths(): Promise<string[]> {

@@ -4,7 +4,8 @@
 //   node relay.mjs [--port N] [--db FILE] [--refuse REASON] [--auth HOSTNAME]
 //
 // --refuse makes every EVENT fail with `OK false` and the reason; --auth turns
-// on NIP-42 (the relay then asks clients to authenticate). It prints
+// on NIP-42 for that host name and refuses events from clients that have not
+// authenticated (`OK false` with `auth-required:`). It prints
 // {"port": N} on its first line once it listens, and stops on SIGTERM.
 import { parseArgs } from "node:util";
 import common from "@nostr-relay/common";
@@ -31,6 +32,17 @@ await repository.init?.();
 const relay = new NostrRelay(repository, values.auth ? { hostname: values.auth } : {});
 if (values.refuse) {
   relay.register({ beforeHandleEvent: () => ({ canHandle: false, message: values.refuse }) });
+}
+if (values.auth) {
+  relay.register({
+    handleMessage: async (ctx, message, next) => {
+      if (message[0] === "EVENT" && !ctx.pubkey) {
+        ctx.sendMessage(["OK", message[1].id, false, "auth-required: authenticate first"]);
+        return { messageType: "EVENT", success: false };
+      }
+      return await next();
+    },
+  });
 }
 const validator = new Validator();
 const server = new WebSocketServer({ host: "127.0.0.1", port: Number(values.port) });
