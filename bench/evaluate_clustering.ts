@@ -13,6 +13,7 @@
 
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { runHeartbeatProcess } from "./heartbeat_process.ts";
 import { readPairs } from "./metrics.ts";
 
 const { values, positionals } = parseArgs({
@@ -21,10 +22,6 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 const shared = resolve(values.shared!);
-const project = new URL("..", import.meta.url).pathname;
-const config = JSON.parse(await Deno.readTextFile(join(project, "deno.json")));
-const flags: string[] = config.tasks.heartbeat.command.split(/\s+/).slice(2, -1)
-  .map((flag: string) => flag === "--allow-read=." ? `--allow-read=.,${join(project, "models")}` : flag);
 
 /** Copies a directory tree. */
 async function copy(from: string, to: string): Promise<void> {
@@ -40,26 +37,8 @@ async function evaluate(corpus: string, pairsFile: string, extra: string[] = [])
   const repo = await Deno.makeTempDir({ prefix: "clustering-eval-" });
   await copy(join(shared, "corpora", corpus, "skills"), join(repo, "skills"));
   const started = performance.now();
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      join(project, "deno.json"),
-      ...flags,
-      join(project, "main.ts"),
-      "--once",
-      "--dry-run",
-      "--json",
-      ...extra,
-    ],
-    cwd: repo,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const report = await runHeartbeatProcess(repo, ["--dry-run", ...extra]);
   const seconds = (performance.now() - started) / 1000;
-  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
-  const report = JSON.parse(new TextDecoder().decode(output.stdout));
   await Deno.remove(repo, { recursive: true });
   const clusterOf = new Map<string, number>();
   report.clusters.forEach((cluster: { kind: string; action: string; members: string[] }, index: number) => {

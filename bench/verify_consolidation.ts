@@ -13,12 +13,10 @@
 import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
+import { runHeartbeatProcess } from "./heartbeat_process.ts";
 
 const project = new URL("..", import.meta.url).pathname;
 const source = Deno.args[0] ?? join(project, "..", "shared", "corpora", "openclaw-skills", "skills");
-const config = JSON.parse(await Deno.readTextFile(join(project, "deno.json")));
-const flags: string[] = config.tasks.heartbeat.command.split(/\s+/).slice(2, -1)
-  .map((flag: string) => flag === "--allow-read=." ? `--allow-read=.,${join(project, "models")}` : flag);
 
 /** Every file under `dir` (but the state directory) with its SHA-256. */
 function snapshot(dir: string): Map<string, string> {
@@ -38,25 +36,7 @@ function snapshot(dir: string): Map<string, string> {
 
 async function heartbeat(repo: string): Promise<number> {
   const started = performance.now();
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      join(project, "deno.json"),
-      ...flags,
-      join(project, "main.ts"),
-      "--once",
-      "--no-commit",
-      "--no-push",
-      "--json",
-    ],
-    cwd: repo,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
-  const report = JSON.parse(new TextDecoder().decode(output.stdout));
+  const report = await runHeartbeatProcess(repo, ["--no-commit", "--no-push"]);
   if (Deno.env.get("SHOW_MERGES")) {
     for (const merge of report.consolidation.merged.slice(0, 12)) {
       console.log(`    ${merge.master} <- ${merge.members.join(" ")}`);

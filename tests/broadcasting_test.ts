@@ -2,29 +2,13 @@ import { verifyEvent } from "nostr-tools/pure";
 import { assert, assertEquals } from "./assert.ts";
 import { broadcast, type BroadcastInput, type MasterSkill } from "../src/broadcasting/broadcast.ts";
 import { nostrRelayClient, type RelayClient, signer } from "../src/broadcasting/relay_client.ts";
-import { loadConfig } from "../src/config.ts";
+import { testConfig } from "./options.ts";
 import { relayCheck } from "../src/broadcasting/relay_check.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { startRelay } from "./relay_harness.ts";
 
-const identity = loadConfig(
-  {
-    repo: "/srv",
-    skillsDir: "skills",
-    stateDir: ".heartbeat",
-    archiveDir: ".archive",
-    ruleSets: [],
-    strict: false,
-    related: 0.9,
-    mergeRelated: false,
-    duplicateThresholds: {},
-    remote: "origin",
-    json: false,
-    logLevel: "info",
-  },
-  { env: { NOSTR_NSEC: TEST_NSEC }, cwd: "/" },
-).nostr!;
+const identity = testConfig("/srv", { env: { NOSTR_NSEC: TEST_NSEC } }).nostr!;
 
 const MASTER: MasterSkill = {
   name: "todoist",

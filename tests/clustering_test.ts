@@ -8,7 +8,7 @@ import { loadLocalEmbedder } from "../src/embedding/embedder.ts";
 import { skillEmbeddingText } from "../src/embedding/skill_text.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 import { readPairs } from "../bench/metrics.ts";
-import { hasShared, SHARED, tempDir, writeTree } from "./utils.ts";
+import { discoverTree, hasShared, SHARED } from "./utils.ts";
 
 const embedder = await loadLocalEmbedder({});
 
@@ -16,13 +16,7 @@ const embedder = await loadLocalEmbedder({});
 async function library(
   files: Record<string, string>,
 ): Promise<{ skills: Skill[]; vectors: Map<string, Float32Array> }> {
-  await using dir = await tempDir();
-  await writeTree(dir.path, files);
-  const { skills } = await discoverSkills(denoFileSystem, {
-    repo: dir.path,
-    skillsDir: join(dir.path, "skills"),
-    ruleSets: [],
-  });
+  const skills = await discoverTree(files);
   const vectors = await embedder.embed(skills.map(skillEmbeddingText));
   return { skills, vectors: new Map(skills.map((skill, i) => [skill.contentHash, vectors[i]!])) };
 }

@@ -4,21 +4,9 @@ import { ConfigError, DEFAULT_RELAYS, loadConfig } from "../src/config.ts";
 import { EnvFileError, parseEnvFile } from "../src/env_file.ts";
 import { REDACTED } from "../src/secret.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
+import { commandLine } from "./options.ts";
 
-const OPTIONS: CommonOptions = {
-  repo: "/srv/skills",
-  skillsDir: "skills",
-  stateDir: ".heartbeat",
-  archiveDir: ".archive",
-  ruleSets: ["agentskills"],
-  strict: false,
-  related: 0.9,
-  mergeRelated: false,
-  duplicateThresholds: {},
-  remote: "origin",
-  json: false,
-  logLevel: "info",
-};
+const OPTIONS: CommonOptions = commandLine({ ruleSets: ["agentskills"] });
 
 function load(env: Record<string, string>, envFile?: Map<string, string>, options: Partial<CommonOptions> = {}) {
   return loadConfig({ ...OPTIONS, ...options }, { env, envFile, cwd: "/home/agent" });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { recoverConsolidation } from "../src/consolidation/apply.ts";
-import { loadConfig } from "../src/config.ts";
+import { testConfig } from "./options.ts";
 import { BUNDLED_MODEL_DIR, identifyModel, loadEmbedder } from "../src/embedding/embedder.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 import { localRepositoryWriter, OutsideRepositoryError } from "../src/fs/repository_writer.ts";
@@ -31,23 +31,7 @@ function snapshot(dir: string): Record<string, string> {
 
 /** Runs the heartbeat's pipeline once over `repo`. */
 async function heartbeat(repo: string, dryRun = false): Promise<RunReport> {
-  const config = loadConfig(
-    {
-      repo,
-      skillsDir: "skills",
-      stateDir: ".heartbeat",
-      archiveDir: ".archive",
-      ruleSets: [],
-      strict: false,
-      related: 0.9,
-      mergeRelated: false,
-      duplicateThresholds: {},
-      remote: "origin",
-      json: false,
-      logLevel: "info",
-    },
-    { env: {}, cwd: "/" },
-  );
+  const config = testConfig(repo);
   using store = await KvStateStore.open(":memory:");
   return await runPipeline(
     { store, clock: { now: () => new Date() }, fs: denoFileSystem, embedder, repository: localRepositoryWriter(repo) },

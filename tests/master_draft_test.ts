@@ -1,14 +1,11 @@
-import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
-import { discoverSkills } from "../src/discovery/discover.ts";
 import { licenceConflict } from "../src/consolidation/licence.ts";
 import { draftMaster, type MasterDraft, type Member } from "../src/consolidation/master_draft.ts";
 import { masterName, toSlug } from "../src/consolidation/master_name.ts";
 import { masterVersion } from "../src/consolidation/master_version.ts";
 import { mergeBodies } from "../src/consolidation/merge_bodies.ts";
 import { parseFrontmatter } from "../src/discovery/frontmatter.ts";
-import { denoFileSystem } from "../src/fs/file_system.ts";
-import { tempDir, writeTree } from "./utils.ts";
+import { discoverTree } from "./utils.ts";
 
 Deno.test("the master's version is the highest by semver, not string order, bumped by what changed", () => {
   assertEquals(masterVersion(["1.9.0", "1.10.0"], "combined"), "1.11.0");
@@ -81,13 +78,7 @@ Deno.test("licences: the same or none merge; different ones, or one against a te
 });
 
 async function members(files: Record<string, string>): Promise<Member[]> {
-  await using dir = await tempDir();
-  await writeTree(dir.path, files);
-  const { skills } = await discoverSkills(denoFileSystem, {
-    repo: dir.path,
-    skillsDir: join(dir.path, "skills"),
-    ruleSets: [],
-  });
+  const skills = await discoverTree(files);
   return skills.map((skill) => ({ skill, body: parseFrontmatter(files[skill.path]!).body }));
 }
 

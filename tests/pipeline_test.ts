@@ -1,6 +1,6 @@
 import { assertEquals } from "./assert.ts";
 import type { Clock } from "../src/clock.ts";
-import { loadConfig } from "../src/config.ts";
+import { testConfig } from "./options.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 import { runPipeline } from "../src/pipeline.ts";
 import { PHASES } from "../src/report.ts";
@@ -12,23 +12,7 @@ import { PROJECT_ROOT } from "./utils.ts";
 const embedder = { model: await identifyModel(BUNDLED_MODEL_DIR), load: () => loadEmbedder({ workers: 0 }) };
 
 /** The project itself, whose `skills/` are the bundled skills; nothing here writes to it. */
-const config = loadConfig(
-  {
-    repo: PROJECT_ROOT,
-    skillsDir: "skills",
-    stateDir: ".heartbeat",
-    archiveDir: ".archive",
-    ruleSets: ["agentskills", "clawhub"],
-    strict: false,
-    related: 0.9,
-    mergeRelated: false,
-    duplicateThresholds: {},
-    remote: "origin",
-    json: false,
-    logLevel: "info",
-  },
-  { env: {}, cwd: "/" },
-);
+const config = testConfig(PROJECT_ROOT, { overrides: { ruleSets: ["agentskills", "clawhub"] } });
 
 /** A clock that moves one second each time it is read. */
 function steppingClock(start: string): Clock {

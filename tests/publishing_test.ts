@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { loadConfig } from "../src/config.ts";
+import { testConfig } from "./options.ts";
 import { BUNDLED_MODEL_DIR, identifyModel, loadEmbedder } from "../src/embedding/embedder.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 import { localRepositoryWriter } from "../src/fs/repository_writer.ts";
@@ -51,23 +51,7 @@ async function heartbeat(
   store: KvStateStore,
   flags: { commit?: boolean; push?: boolean; dryRun?: boolean; env?: Record<string, string> } = {},
 ): Promise<RunReport> {
-  const config = loadConfig(
-    {
-      repo,
-      skillsDir: "skills",
-      stateDir: ".heartbeat",
-      archiveDir: ".archive",
-      ruleSets: [],
-      strict: false,
-      related: 0.9,
-      mergeRelated: false,
-      duplicateThresholds: {},
-      remote: "origin",
-      json: false,
-      logLevel: "info",
-    },
-    { env: flags.env ?? {}, cwd: "/" },
-  );
+  const config = testConfig(repo, { env: flags.env ?? {} });
   return await runPipeline(
     {
       store,
@@ -198,10 +182,10 @@ Deno.test("a change holding a private key is never committed, and the error does
 
 Deno.test("a detached HEAD, a merge under way or someone's staged changes stop publishing with a clear error", async () => {
   await using repo = await repository();
-  const run = () =>
+  const publishIn = (path: string, paths: string[]) => () =>
     publish({
-      git: localGit(repo.path, gitEnv),
-      paths: ["skills/weather.md"],
+      git: localGit(path, gitEnv),
+      paths,
       message: "m",
       commit: true,
       push: false,
@@ -209,6 +193,7 @@ Deno.test("a detached HEAD, a merge under way or someone's staged changes stop p
       remote: "origin",
       secrets: [],
     });
+  const run = publishIn(repo.path, ["skills/weather.md"]);
   await Deno.writeTextFile(join(repo.path, "notes.txt"), "staged by a person\n");
   await git(repo.path, "add", "notes.txt");
   await assertRejects(run, RepositoryStateError, "staged changes that are not the heartbeat's");
@@ -218,17 +203,7 @@ Deno.test("a detached HEAD, a merge under way or someone's staged changes stop p
   await git(repo.path, "checkout", "-q", "main");
   const notRepo = await tempDir();
   await assertRejects(
-    () =>
-      publish({
-        git: localGit(notRepo.path, gitEnv),
-        paths: [],
-        message: "m",
-        commit: true,
-        push: false,
-        dryRun: false,
-        remote: "origin",
-        secrets: [],
-      }),
+    publishIn(notRepo.path, []),
     RepositoryStateError,
     "Not a git repository",
   );

@@ -7,6 +7,9 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { discoverSkills } from "../src/discovery/discover.ts";
+import type { Skill } from "../src/discovery/skill.ts";
+import { denoFileSystem } from "../src/fs/file_system.ts";
 
 /** The project's root directory. */
 export const PROJECT_ROOT: string = fileURLToPath(new URL("..", import.meta.url));
@@ -163,6 +166,24 @@ export async function writeTree(dir: string, files: Record<string, string | Uint
     if (typeof content === "string") await Deno.writeTextFile(target, content);
     else await Deno.writeFile(target, content);
   }
+}
+
+/**
+ * Writes `files` into a temporary repository and discovers its skills (the
+ * directory is removed afterwards: the skills carry their text).
+ *
+ * @param files The files, by path relative to the repository.
+ * @returns The skills found under `skills/`.
+ */
+export async function discoverTree(files: Record<string, string>): Promise<Skill[]> {
+  await using dir = await tempDir();
+  await writeTree(dir.path, files);
+  const { skills } = await discoverSkills(denoFileSystem, {
+    repo: dir.path,
+    skillsDir: join(dir.path, "skills"),
+    ruleSets: [],
+  });
+  return skills;
 }
 
 /**

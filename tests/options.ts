@@ -1,0 +1,47 @@
+/**
+ * The command line's options as tests build them, and a configuration from
+ * them: one place for the defaults every test starts from.
+ *
+ * @module
+ */
+
+import type { CommonOptions } from "../src/cli/args.ts";
+import { type Config, loadConfig } from "../src/config.ts";
+
+/**
+ * The command line's defaults, with some options changed.
+ *
+ * @param overrides The options that differ.
+ * @returns The options.
+ */
+export function commandLine(overrides: Partial<CommonOptions> = {}): CommonOptions {
+  return {
+    repo: "/srv/skills",
+    skillsDir: "skills",
+    stateDir: ".heartbeat",
+    archiveDir: ".archive",
+    ruleSets: [],
+    strict: false,
+    related: 0.9,
+    mergeRelated: false,
+    duplicateThresholds: {},
+    remote: "origin",
+    json: false,
+    logLevel: "info",
+    ...overrides,
+  };
+}
+
+/**
+ * The configuration of a run over `repo`.
+ *
+ * @param repo The repository.
+ * @param options The options that differ from the defaults, and the environment.
+ * @returns The configuration.
+ */
+export function testConfig(
+  repo: string,
+  options: { overrides?: Partial<CommonOptions>; env?: Record<string, string> } = {},
+): Config {
+  return loadConfig(commandLine({ repo, ...options.overrides }), { env: options.env ?? {}, cwd: "/" });
+}
