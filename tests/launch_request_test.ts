@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import {
   checksumAddress,
+  launchedSymbol,
   LaunchFieldError,
   type LaunchFields,
   launchPostContent,
@@ -72,4 +73,11 @@ Deno.test("an image must be a direct https image URL, and no field may break the
   }
   const error = assertThrows(() => validateLaunch({ ...VALID, name: "Keeper\nsymbol: EVIL" }), LaunchFieldError);
   assertEquals(error.problems.map((p) => p.field), ["name"]);
+});
+
+Deno.test("an earlier launch post is recognised by its symbol, whatever its spacing and case; other posts are not", () => {
+  assertEquals(launchedSymbol(launchPostContent(validateLaunch(VALID))), "KEEP");
+  assertEquals(launchedSymbol("gm\r\n!CLAWNCH\r\nname: X\r\nSymbol :  keep \r\n"), "KEEP");
+  assertEquals(launchedSymbol("talking about !clawnch here\nsymbol: KEEP"), undefined);
+  assertEquals(launchedSymbol("!clawnch\nname: no symbol"), undefined);
 });

@@ -131,6 +131,21 @@ export function launchPostContent(request: LaunchRequest): string {
 }
 
 /**
+ * The symbol a post launches, when it is a launch post: `!clawnch` on a line
+ * of its own and a `symbol:` line. Used to find an earlier launch on the
+ * relays, whoever wrote the post's text (spacing and case vary).
+ *
+ * @param content A post's text.
+ * @returns The upper-cased symbol, or `undefined` when the post launches nothing.
+ */
+export function launchedSymbol(content: string): string | undefined {
+  const lines = content.split(/\r?\n/).map((line) => line.trim());
+  if (!lines.some((line) => line.toLowerCase() === "!clawnch")) return undefined;
+  const symbol = lines.map((line) => /^symbol\s*:\s*(\S+)$/i.exec(line)?.[1]).find((found) => found !== undefined);
+  return symbol?.toUpperCase();
+}
+
+/**
  * Why a wallet address is not valid, or `undefined` when it is: `0x` and 40
  * hex digits; all-lower or all-upper case carries no checksum, mixed case
  * must match EIP-55 (a typo in a mixed-case address is caught).
