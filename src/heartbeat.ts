@@ -55,10 +55,13 @@ export interface HeartbeatLoopOptions {
  */
 export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<void> {
   const { schedule, clock, logger, signal } = options;
-  let lastSuccessSlot = options.lastSuccessAt ? slotOf(schedule, options.lastSuccessAt) : -Infinity;
+  // Waiting work makes the current slot count as not yet run.
+  let lastSuccessSlot = options.lastSuccessAt && !options.workWaiting
+    ? slotOf(schedule, options.lastSuccessAt)
+    : -Infinity;
   let current: Promise<void> | undefined;
 
-  const trigger = (kind: RunTrigger, due = false) => {
+  const trigger = (kind: RunTrigger) => {
     if (signal.aborted) return;
     const now = clock.now();
     const slot = slotOf(schedule, now);
@@ -66,7 +69,7 @@ export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<v
       logger.warn("Skipped the tick at {at}: the previous run is still going", { at: now.toISOString() });
       return;
     }
-    if (slot <= lastSuccessSlot && !due) {
+    if (slot <= lastSuccessSlot) {
       logger.debug("No run due at {at}; next at {next}", {
         at: now.toISOString(),
         next: slotStart(schedule, slot + 1).toISOString(),
@@ -97,7 +100,7 @@ export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<v
     cron: schedule.cron,
   });
   if (options.workWaiting) logger.info("Work waits from an earlier run (events in the outbox): running at once");
-  trigger("start", options.workWaiting);
+  trigger("start");
   options.scheduler.schedule("clawstr-heartbeat", schedule.cron, () => trigger("tick"), signal);
   await stopped;
   // Read `current` after the abort: a run may have started since the last look.

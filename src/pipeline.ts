@@ -11,9 +11,8 @@ import { getLogger, withContext } from "@logtape/logtape";
 import { relative } from "node:path";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
-import { discoverSkills, type DiscoveryResult } from "./discovery/discover.ts";
+import { configuredDiscovery, discoverSkills, type DiscoveryResult } from "./discovery/discover.ts";
 import { discoveryCacheKey } from "./discovery/discovery_cache.ts";
-import type { ReadOptions } from "./discovery/read_skill_files.ts";
 import type { Skill } from "./discovery/skill.ts";
 import { clusteringFingerprint, clusterSkills } from "./clustering/cluster.ts";
 import { embedSkills } from "./embedding/embed_skills.ts";
@@ -324,14 +323,12 @@ async function runDiscovery(
   adapters: PipelineAdapters,
   config: Config,
 ): Promise<DiscoveryResult> {
-  const readOptions: ReadOptions = { repo: config.repo, ruleSets: config.ruleSets, strict: config.strict };
-  const cacheKey = discoveryCacheKey(readOptions);
-  const previous = await adapters.store.loadDiscoveryCache(cacheKey);
   const ignored = adapters.git ? await ignoredPaths(adapters.git, config.repo, config.skillsDir) : [];
+  const options = configuredDiscovery(config, ignored);
+  const cacheKey = discoveryCacheKey(options);
+  const previous = await adapters.store.loadDiscoveryCache(cacheKey);
   const result = await discoverSkills(adapters.fs, {
-    ...readOptions,
-    skillsDir: config.skillsDir,
-    exclude: [config.archiveDir, config.stateDir, ...ignored],
+    ...options,
     cache: previous,
     now: adapters.clock.now().getTime(),
   });
@@ -364,7 +361,7 @@ function currentMasters(repository: RepositoryWriter, paths: readonly string[]):
     const bytes = repository.read(path);
     if (!bytes) continue;
     const content = new TextDecoder().decode(bytes);
-    const { data } = parseFrontmatter(content.replace(/^\uFEFF/, ""));
+    const { data } = parseFrontmatter(content);
     if (!data || typeof data.name !== "string" || readProvenance(data) === undefined) continue;
     masters.set(data.name, {
       name: data.name,

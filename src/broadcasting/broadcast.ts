@@ -159,7 +159,9 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
   const delays = input.retryDelays ?? [1000, 2000, 4000];
   const pace = relayLimiter(input.relayIntervalMs ?? 100);
   const outcomes = new Map<string, BroadcastingReport["events"][number]>();
-  let due = (await input.store.loadOutbox()).filter((entry) => entry.nextAttemptAt <= now.getTime());
+  const outbox = await input.store.loadOutbox();
+  let due = outbox.filter((entry) => entry.nextAttemptAt <= now.getTime());
+  const notDue = outbox.length - due.length;
   // Short pauses within the run cover a relay's brief hiccup; what still misses waits for a later run.
   for (let round = 0; due.length > 0 && round <= delays.length; round++) {
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, delays[round - 1]));
@@ -203,7 +205,7 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
     });
   }
   report.events = [...outcomes.values()];
-  report.pending = (await input.store.loadOutbox()).length;
+  report.pending = notDue + due.length;
   if (report.pending > 0) report.reason = `${report.pending} events wait in the outbox for relays`;
   return report;
 }

@@ -9,6 +9,7 @@ import { parseRateCheck } from "../discovery/parse_rate_check.ts";
 import { modelCheck } from "../embedding/model_check.ts";
 import { localGit } from "../publishing/git.ts";
 import { gitCheck } from "../publishing/git_check.ts";
+import { ignoredPaths } from "../publishing/ignored_paths.ts";
 import { relayCheck } from "../broadcasting/relay_check.ts";
 import { fileSystemCheck } from "../file_system_check.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
@@ -28,11 +29,12 @@ import type { RelayAnswer } from "../broadcasting/broadcast.ts";
  */
 export async function healthCommand(options: CommonOptions): Promise<number> {
   const { config, env } = await loadCommandConfig(options);
+  const git = localGit(config.repo, env);
   const report = await runHealthChecks([
     ["file-system", fileSystemCheck(config)],
-    ["discovery", parseRateCheck(config, denoFileSystem)],
+    ["discovery", parseRateCheck(config, denoFileSystem, () => ignoredPaths(git, config.repo, config.skillsDir))],
     ["model", modelCheck(config.modelDir)],
-    ["git", gitCheck(localGit(config.repo, env), config.git.remote)],
+    ["git", gitCheck(git, config.git.remote)],
     [
       "relays",
       relayCheck(config.relays, {

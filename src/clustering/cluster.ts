@@ -220,23 +220,26 @@ function relatedClusters(
   // Candidate pairs: units sharing a bucket in any of several random-hyperplane tables.
   const parent = units.map((_, i) => i);
   const find = (i: number): number => parent[i] === i ? i : (parent[i] = find(parent[i]!));
-  const links = new Map<number, number>();
+  const compared = new Set<number>();
   for (const bucket of hyperplaneBuckets(means, dims)) {
     for (let x = 0; x < bucket.length; x++) {
       for (let y = x + 1; y < bucket.length; y++) {
         const [a, b] = [bucket[x]!, bucket[y]!];
         const pairKey = a * units.length + b;
-        if (links.has(pairKey)) continue;
-        const similarity = cosine(a, b);
-        links.set(pairKey, similarity);
-        if (similarity >= threshold) parent[find(b)] = find(a);
+        if (compared.has(pairKey)) continue;
+        compared.add(pairKey);
+        if (cosine(a, b) >= threshold) parent[find(b)] = find(a);
       }
     }
   }
   const components = groupBy(units.length, find);
+  const link = (a: number, b: number) => {
+    const similarity = cosine(a, b);
+    return similarity >= threshold ? similarity : 0;
+  };
   const clusters: ClusterReport[] = [];
   for (const component of [...components.values()].filter((members) => members.length > 1)) {
-    for (const group of averageLinkage(component, (a, b) => cosine(a, b) >= threshold ? cosine(a, b) : 0, threshold)) {
+    for (const group of averageLinkage(component, link, threshold)) {
       let sum = 0;
       let pairs = 0;
       for (let i = 0; i < group.length; i++) {

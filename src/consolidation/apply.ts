@@ -13,7 +13,7 @@
  */
 
 import { join } from "node:path";
-import type { RepositoryWriter } from "../fs/repository_writer.ts";
+import { type RepositoryWriter, sameBytes } from "../fs/repository_writer.ts";
 import type { ArchiveEntry, Operation } from "./plan.ts";
 
 /** An operation could not be carried out. */
@@ -142,8 +142,4 @@ function apply(operation: Operation, writer: RepositoryWriter, indexPath: string
       return;
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

@@ -22,7 +22,7 @@ import { dirname, posix } from "node:path";
 import { stringify } from "yaml";
 import type { Skill } from "../discovery/skill.ts";
 import { parseFrontmatter } from "../discovery/frontmatter.ts";
-import type { RepositoryWriter } from "../fs/repository_writer.ts";
+import { type RepositoryWriter, sameBytes } from "../fs/repository_writer.ts";
 import type { ClusterReport } from "../report.ts";
 import { draftMaster, type Member } from "./master_draft.ts";
 
@@ -129,7 +129,7 @@ function planMerge(
     if (!bytes) return { reason: `${skill.path} is gone` };
     const text = new TextDecoder().decode(bytes);
     texts.set(skill.path, text);
-    members.push({ skill, body: parseFrontmatter(text.replace(/^\uFEFF/, "")).body });
+    members.push({ skill, body: parseFrontmatter(text).body });
   }
   const draft = draftMaster(members);
   if ("refused" in draft) return { reason: draft.refused };
@@ -230,8 +230,4 @@ function archiveTarget(skill: Skill, input: PlanInput, reserved: Set<string>): s
       return candidate;
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

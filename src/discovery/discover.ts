@@ -12,6 +12,7 @@
 
 import { getLogger } from "@logtape/logtape";
 import { relative } from "node:path";
+import type { Config } from "../config.ts";
 import { denoFileSystem, type FileSystem } from "../fs/file_system.ts";
 import type { Diagnostic, DiscoveryReport } from "../report.ts";
 import { type DiscoveryCache, isCacheable, sameStamp } from "./discovery_cache.ts";
@@ -19,6 +20,25 @@ import type { DiscoveryWorkerRequest } from "./discovery_worker.ts";
 import { findSkillFiles } from "./find_skill_files.ts";
 import { type FileOutcome, type ReadOptions, readSkillFiles, type StampedFile, stampFile } from "./read_skill_files.ts";
 import type { Skill } from "./skill.ts";
+
+/**
+ * The discovery a configuration asks for: its skills directory and rules,
+ * with the archive, the state directory and what git ignores left out. The
+ * run and the health check both start from it, so they look at the same files.
+ *
+ * @param config The configuration.
+ * @param ignored Absolute paths git ignores under the skills directory.
+ * @returns The options, to which a caller adds a cache or workers.
+ */
+export function configuredDiscovery(config: Config, ignored: readonly string[]): DiscoveryOptions {
+  return {
+    repo: config.repo,
+    ruleSets: config.ruleSets,
+    strict: config.strict,
+    skillsDir: config.skillsDir,
+    exclude: [config.archiveDir, config.stateDir, ...ignored],
+  };
+}
 
 /** Options of {@linkcode discoverSkills}. */
 export interface DiscoveryOptions extends ReadOptions {

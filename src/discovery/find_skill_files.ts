@@ -39,7 +39,7 @@ export interface SkillFile {
 
 /** Options of {@linkcode findSkillFiles}. */
 export interface FindSkillFilesOptions {
-  /** Absolute directories not to enter. */
+  /** Absolute, normalised paths not to enter (directories) or read (files). */
   exclude?: readonly string[];
   /** How deep below the skills directory to look (default 12). */
   maxDepth?: number;
@@ -73,7 +73,8 @@ export function* findSkillFiles(
   options: FindSkillFilesOptions,
 ): Generator<SkillFile, void> {
   const maxDepth = options.maxDepth ?? 12;
-  const exclude = options.exclude ?? [];
+  // The walk never enters an excluded directory, so an exact match is enough.
+  const exclude = new Set(options.exclude ?? []);
   const rootReal = fs.realPathSync(root);
   const report = (path: string, severity: Diagnostic["severity"], rule: string, message: string) =>
     options.onDiagnostic({ path: options.relative(path), severity, rule, message });
@@ -105,7 +106,7 @@ export function* findSkillFiles(
     for (const entry of entries) {
       if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
       const path = join(dir, entry.name);
-      if (exclude.some((excluded) => isInside(excluded, path))) continue;
+      if (exclude.has(path)) continue;
       if (entry.isSymlink) {
         reportLink(path, entry.name);
       } else if (entry.isDirectory) {

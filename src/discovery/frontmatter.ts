@@ -40,7 +40,7 @@ const MAX_YAML_ERRORS = 3;
 /**
  * Reads the frontmatter of a file's text.
  *
- * @param text The file's text, without a byte-order mark.
+ * @param source The file's text; a leading byte-order mark is ignored.
  * @returns The frontmatter and body, and diagnostics for what could not be read.
  *
  * @example
@@ -50,7 +50,8 @@ const MAX_YAML_ERRORS = 3;
  * console.assert(data?.name === "x" && bodyLine === 4);
  * ```
  */
-export function parseFrontmatter(text: string): Frontmatter {
+export function parseFrontmatter(source: string): Frontmatter {
+  const text = source.replace(/^\uFEFF/, "");
   const numberSources = new Map<string, string>();
   const keyLines = new Map<string, number>();
   const unread = (rule: string, message: string): Frontmatter => ({

@@ -7,7 +7,7 @@
 import type { Config } from "../config.ts";
 import type { FileSystem } from "../fs/file_system.ts";
 import type { HealthCheck } from "../health.ts";
-import { discoverSkills } from "./discover.ts";
+import { configuredDiscovery, discoverSkills } from "./discover.ts";
 
 /** Below this share of readable skill files, the library is reported unhealthy. */
 export const MIN_PARSE_SUCCESS_RATE = 0.9;
@@ -18,17 +18,16 @@ export const MIN_PARSE_SUCCESS_RATE = 0.9;
  *
  * @param config Where the skills are and how they are validated.
  * @param fs The file system.
+ * @param ignored The paths git ignores under the skills directory, as the run leaves them out.
  * @returns The check.
  */
-export function parseRateCheck(config: Config, fs: FileSystem): HealthCheck {
+export function parseRateCheck(
+  config: Config,
+  fs: FileSystem,
+  ignored: () => Promise<readonly string[]>,
+): HealthCheck {
   return async () => {
-    const { report } = await discoverSkills(fs, {
-      repo: config.repo,
-      skillsDir: config.skillsDir,
-      exclude: [config.archiveDir, config.stateDir],
-      ruleSets: config.ruleSets,
-      strict: config.strict,
-    });
+    const { report } = await discoverSkills(fs, configuredDiscovery(config, await ignored()));
     const errors = report.diagnostics.filter((diagnostic) => diagnostic.severity === "error").length;
     const percent = (report.parseSuccessRate * 100).toFixed(1);
     return {

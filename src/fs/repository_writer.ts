@@ -130,3 +130,14 @@ export function localRepositoryWriter(root: string): RepositoryWriter {
   };
   return writer;
 }
+
+/**
+ * Whether two byte arrays hold the same bytes.
+ *
+ * @param a One.
+ * @param b The other.
+ * @returns `true` when they are equal byte for byte.
+ */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}

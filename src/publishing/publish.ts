@@ -22,6 +22,7 @@
  */
 
 import { getLogger } from "@logtape/logtape";
+import { scrubSecrets } from "../logging.ts";
 import type { Secret } from "../secret.ts";
 import type { PublishingReport } from "../report.ts";
 import type { Git } from "./git.ts";
@@ -75,7 +76,6 @@ export interface PublishInput {
   retryDelays?: readonly number[];
 }
 
-const NSEC = /nsec1[02-9ac-hj-np-z]{20,}/;
 const HEX64 = /\b[0-9a-fA-F]{64}\b/g;
 
 /**
@@ -112,7 +112,8 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
     }
     await git.run(["add", "-A", "--", ...changed]);
     const diff = (await git.run(["diff", "--cached"])).stdout;
-    const leak = input.secrets.some((secret) => diff.includes(secret.reveal())) || NSEC.test(diff);
+    // The same test the logs use: a configured secret, or anything shaped like an nsec.
+    const leak = scrubSecrets(diff, input.secrets) !== diff;
     if (leak) {
       await git.run(["reset", "-q", "--", ...changed]);
       throw new RepositoryStateError(
