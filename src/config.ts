@@ -18,6 +18,7 @@ import type { RuleSet } from "./discovery/validate.ts";
 import { DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering/evidence.ts";
 import { BUNDLED_MODEL_DIR } from "./embedding/embedder.ts";
 import { Secret } from "./secret.ts";
+import { LaunchFieldError, type LaunchFields, type LaunchRequest, validateLaunch } from "./launching/launch_request.ts";
 
 /**
  * The relays Clawstr's own documentation names (clawstr/clawstr). The seed's
@@ -39,7 +40,17 @@ export const ENVIRONMENT_VARIABLES = {
   NOSTR_NSEC: "the agent's Nostr private key, nsec1… or 64 hex digits (secret)",
   NOSTR_RELAY: "relay URLs, comma-separated (default: Clawstr's documented relays)",
   AGENT_NAME: "the agent's display name in its Nostr profile",
-  TOKEN_TICKER: "the governance token's symbol, for the Clawnch launch",
+  TOKEN_TICKER:
+    "the governance token's symbol (≤ 32 letters or digits); with TOKEN_WALLET it turns the Clawnch launch on",
+  TOKEN_WALLET: "the Base wallet that receives the token's fees: 0x and 40 hex digits (EIP-55 when mixed case)",
+  TOKEN_NAME: "the token's name (≤ 100 characters)",
+  TOKEN_DESCRIPTION: "what the token is for (≤ 1,000 characters)",
+  TOKEN_IMAGE: "a direct https URL of the token's image (.png, .jpg, .gif, .webp, .svg)",
+  TOKEN_WEBSITE: "the token's website, https (optional)",
+  TOKEN_TWITTER: "the token's X/Twitter handle or URL (optional)",
+  NOSTR_PREVIOUS_KEYS:
+    "public keys (npub1… or hex) the agent used before, comma-separated: a launch by any of them counts",
+  CLAWNCH_PUBKEY: "Clawnch's public key (npub1… or hex): only its replies count as the launch's outcome",
 } as const;
 
 /** The configuration is invalid; each problem names its variable or flag. */
@@ -91,8 +102,15 @@ export interface Config {
   readonly relaysAreDefault: boolean;
   /** The agent's display name. */
   readonly agentName?: string | undefined;
-  /** The governance token's symbol, upper-cased. */
-  readonly tokenTicker?: string | undefined;
+  /**
+   * The Clawnch launch: the validated request, or why there is none (the
+   * launch is opt-in: it needs `TOKEN_TICKER` and `TOKEN_WALLET`).
+   */
+  readonly launch: { readonly request: LaunchRequest } | { readonly off: string };
+  /** Public keys (hex) the agent used before; their launches count as its own. */
+  readonly previousKeys: readonly string[];
+  /** Clawnch's public key (hex), when configured: only its replies are verified outcomes. */
+  readonly clawnchPubkey?: string | undefined;
   /**
    * Every text form of every secret in this configuration, for scrubbing logs
    * and checking commits.
@@ -168,10 +186,12 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
   if (agentName !== undefined && agentName.length > 100) {
     problems.push(`AGENT_NAME is ${agentName.length} characters long: at most 100 are allowed`);
   }
-  const ticker = read("TOKEN_TICKER");
-  if (ticker !== undefined && !/^[A-Za-z0-9]{1,32}$/.test(ticker)) {
-    problems.push(`TOKEN_TICKER "${ticker}" is not a token symbol: expected 1 to 32 letters or digits`);
-  }
+  const launch = launchConfig(read, problems);
+  const previousKeys = (read("NOSTR_PREVIOUS_KEYS") ?? "").split(",").map((key) => key.trim()).filter((key) =>
+    key !== ""
+  ).flatMap((key) => parsePublicKey("NOSTR_PREVIOUS_KEYS", key, problems) ?? []);
+  const clawnchText = read("CLAWNCH_PUBKEY");
+  const clawnchPubkey = clawnchText === undefined ? undefined : parsePublicKey("CLAWNCH_PUBKEY", clawnchText, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   const secrets = nsec === undefined || nostr === undefined ? [] : secretForms(nsec, nostr.secretKey);
@@ -193,7 +213,9 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     relays,
     relaysAreDefault: relayText === undefined,
     agentName,
-    tokenTicker: ticker?.toUpperCase(),
+    launch,
+    previousKeys: [...new Set(previousKeys)],
+    clawnchPubkey,
     secrets,
   };
 }
@@ -208,6 +230,57 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
 export function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** The variable behind each launch field. */
+const LAUNCH_VARIABLES: Record<keyof LaunchFields, keyof typeof ENVIRONMENT_VARIABLES> = {
+  symbol: "TOKEN_TICKER",
+  wallet: "TOKEN_WALLET",
+  name: "TOKEN_NAME",
+  description: "TOKEN_DESCRIPTION",
+  image: "TOKEN_IMAGE",
+  website: "TOKEN_WEBSITE",
+  twitter: "TOKEN_TWITTER",
+};
+
+/**
+ * The launch: off (saying which opt-in variable is missing) unless both the
+ * ticker and the wallet are set; then every field is validated, each problem
+ * naming its variable.
+ */
+function launchConfig(
+  read: (name: keyof typeof ENVIRONMENT_VARIABLES) => string | undefined,
+  problems: string[],
+): Config["launch"] {
+  const missing = (["TOKEN_TICKER", "TOKEN_WALLET"] as const).filter((name) => read(name) === undefined);
+  if (missing.length > 0) return { off: `the token launch is off: ${missing.join(" and ")} not set` };
+  const fields = Object.fromEntries(
+    Object.entries(LAUNCH_VARIABLES).map(([field, variable]) => [field, read(variable)]),
+  ) as LaunchFields;
+  try {
+    return { request: validateLaunch(fields) };
+  } catch (error) {
+    if (!(error instanceof LaunchFieldError)) throw error;
+    problems.push(...error.problems.map((problem) => `${LAUNCH_VARIABLES[problem.field]} ${problem.message}`));
+    return { off: "the token launch is not valid" };
+  }
+}
+
+/** A public key, npub1… or 64 hex digits, as hex; a private key given by mistake is refused without echoing it. */
+function parsePublicKey(variable: string, text: string, problems: string[]): string | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return text.toLowerCase();
+  try {
+    const decoded = decode(text);
+    if (decoded.type === "npub") return decoded.data;
+  } catch {
+    // Reported below.
+  }
+  problems.push(
+    text.startsWith("nsec1")
+      ? `${variable} holds a private key (nsec1…): give public keys only (npub1… or hex)`
+      : `${variable} entry "${text.slice(0, 20)}" is not a public key: expected npub1… or 64 hex digits`,
+  );
+  return undefined;
 }
 
 function parseSecretKey(text: string, problems: string[]): NostrIdentity | undefined {

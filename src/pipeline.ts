@@ -1,6 +1,6 @@
 /**
  * The heartbeat pipeline: one run of discovery → clustering → consolidation →
- * publishing → broadcasting over injected adapters, producing a run report.
+ * publishing → launching → broadcasting over injected adapters, producing a run report.
  * It never needs cron, the network or a particular disk layout of its own, so
  * tests drive it directly.
  *
@@ -23,6 +23,7 @@ import { recoverConsolidation } from "./consolidation/apply.ts";
 import type { Git } from "./publishing/git.ts";
 import { broadcast, type MasterSkill } from "./broadcasting/broadcast.ts";
 import type { RelayClient } from "./broadcasting/relay_client.ts";
+import { launchToken } from "./launching/launch.ts";
 import { readProvenance } from "./clustering/provenance.ts";
 import { parseFrontmatter } from "./discovery/frontmatter.ts";
 import { ignoredPaths } from "./publishing/ignored_paths.ts";
@@ -116,6 +117,7 @@ async function run(
     clusters: [],
     consolidation: { status: "not-implemented", merged: [], refused: [], written: [], archived: [], removed: [] },
     publishing: { status: "not-implemented", paths: [], committed: false, pushed: false },
+    launching: { status: "not-implemented" },
     broadcasting: { status: "not-implemented", events: [], pending: 0 },
     timings: {},
   };
@@ -130,6 +132,15 @@ async function run(
   }
 
   let skills: Skill[] = [];
+  // What the two Nostr phases share.
+  const nostr = {
+    identity: config.nostr,
+    relays: config.relays,
+    client: adapters.relays,
+    store: adapters.store,
+    clock: adapters.clock,
+    dryRun: options.dryRun,
+  };
   const phases: Record<PhaseName, () => Promise<void>> = {
     discovery: async () => {
       const discovered = await runDiscovery(adapters, config);
@@ -204,20 +215,23 @@ async function run(
       });
       if (report.publishing.committed) await adapters.store.savePendingPaths([]);
     },
+    launching: async () => {
+      report.launching = await launchToken({
+        ...nostr,
+        launch: config.launch,
+        previousKeys: config.previousKeys,
+        clawnchPubkey: config.clawnchPubkey,
+      });
+    },
     broadcasting: async () => {
       report.broadcasting = await broadcast({
-        identity: config.nostr,
-        relays: config.relays,
-        client: adapters.relays,
-        store: adapters.store,
-        clock: adapters.clock,
+        ...nostr,
         runId,
         merged: report.consolidation.merged,
         masters: currentMasters(adapters.repository, [
           ...report.consolidation.merged.map((merge) => merge.master),
           ...skills.filter((skill) => readProvenance(skill.frontmatter) !== undefined).map((skill) => skill.path),
         ]),
-        dryRun: options.dryRun,
         agentName: config.agentName,
       });
     },

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { LaunchOutcome } from "./launching/launch_record.ts";
+
 /** How a phase ended. */
 export type PhaseStatus = "ok" | "skipped" | "not-implemented" | "failed" | "interrupted";
 
@@ -156,11 +158,38 @@ export interface BroadcastingReport extends PhaseOutcome {
   unsigned?: Array<{ kind: number; created_at: number; content: string; tags: string[][] }>;
 }
 
+/** The launching phase's report: the Clawnch launch of the agent's token. */
+export interface LaunchingReport extends PhaseOutcome {
+  /** The symbol, when the launch is configured. */
+  symbol?: string;
+  /**
+   * What the phase decided: `launch` (signed and queued for the relays; in a
+   * dry run, what a real run would do), `wait` (not now: the reason says
+   * why), `launched` (this symbol was launched before: nothing is posted).
+   */
+  decision?: "launch" | "wait" | "launched";
+  /** The launch post: in a dry run the exact post a real run would sign, else the one posted. */
+  post?: { id?: string; kind: number; created_at: number; content: string; tags: string[][]; pubkey?: string };
+  /** Where the launch post stands: in the outbox, accepted by relays, or found on the relays. */
+  state?: "queued" | "published" | "found";
+  /** Clawnch's answer, once a verified reply was read. */
+  outcome?: LaunchOutcome;
+  /** Replies not signed by the configured Clawnch key. */
+  unverifiedReplies?: number;
+}
+
 /** How the whole run ended. */
 export type RunStatus = "ok" | "failed" | "interrupted";
 
 /** The names of the pipeline's phases, in order. */
-export const PHASES = ["discovery", "clustering", "consolidation", "publishing", "broadcasting"] as const;
+export const PHASES = [
+  "discovery",
+  "clustering",
+  "consolidation",
+  "publishing",
+  "launching",
+  "broadcasting",
+] as const;
 
 /** A phase name. */
 export type PhaseName = typeof PHASES[number];
@@ -193,6 +222,8 @@ export interface RunReport {
   consolidation: ConsolidationReport;
   /** Commit and push. */
   publishing: PublishingReport;
+  /** The token launch (its post is sent by broadcasting, with the other events). */
+  launching: LaunchingReport;
   /** Nostr events. */
   broadcasting: BroadcastingReport;
   /** Milliseconds per phase, and `total`. */
@@ -230,6 +261,7 @@ export function formatReport(report: RunReport): string {
       publishing.committed ? `: committed ${publishing.commit?.slice(0, 12)}${publishing.pushed ? ", pushed" : ""}` : ""
     }`,
   );
+  lines.push(...formatLaunch(report.launching, report.dryRun));
   const accepted = broadcasting.events.filter((event) => event.accepted).length;
   lines.push(
     `  broadcasting   ${describe(broadcasting)}${
@@ -279,6 +311,26 @@ function formatDiagnostics(diagnostics: readonly Diagnostic[]): string[] {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   for (const [key, count] of [...counts].sort()) lines.push(`  ${count} × ${key}`);
+  return lines;
+}
+
+/** The launch's line; in a dry run, the post a real run would sign, indented. */
+function formatLaunch(launching: LaunchingReport, dryRun: boolean): string[] {
+  const facts = [
+    launching.symbol,
+    launching.state,
+    launching.outcome &&
+    `Clawnch: ${launching.outcome.status}${launching.outcome.token ? ` ${launching.outcome.token}` : ""}`,
+    launching.unverifiedReplies ? `${launching.unverifiedReplies} unverified replies` : undefined,
+  ].filter((fact) => fact);
+  const lines = [`  launching      ${describe(launching)}${facts.length > 0 ? `: ${facts.join(", ")}` : ""}`];
+  if (launching.outcome?.status === "failed") lines.push(`    Clawnch said: ${launching.outcome.message}`);
+  if (dryRun && launching.post) {
+    lines.push(
+      `    the post (kind ${launching.post.kind}):`,
+      ...launching.post.content.split("\n").map((l) => `      ${l}`),
+    );
+  }
   return lines;
 }
 

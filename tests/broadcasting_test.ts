@@ -46,7 +46,7 @@ Deno.test("a master skill and the run's Clawstr post reach a real relay, signed,
   assertEquals(report.events.map((event) => [event.kind, event.accepted]).sort(), [[1111, true], [30023, true]]);
   assertEquals(report.pending, 0);
   const reader = nostrRelayClient({ sign: signer(identity), timeoutMs: 2000 });
-  const stored = await reader.query({ authors: [identity.publicKey], kinds: [30023, 1111] }, [relay.url]);
+  const stored = (await reader.query([{ authors: [identity.publicKey], kinds: [30023, 1111] }], [relay.url])).events;
   reader.close();
   assertEquals(stored.length, 2);
   for (const event of stored) assert(verifyEvent(event), "a valid signature");
@@ -152,7 +152,7 @@ Deno.test("the profile gets the agent's name, and fields another client set surv
   // The relay stores events a moment after it answers OK: read until the new profile shows.
   let newest;
   for (let attempt = 0; attempt < 20; attempt++) {
-    const profiles = await run.client!.query({ kinds: [0], authors: [identity.publicKey] }, [relay.url]);
+    const profiles = (await run.client!.query([{ kinds: [0], authors: [identity.publicKey] }], [relay.url])).events;
     newest = profiles.sort((a, b) => b.created_at - a.created_at)[0];
     if (newest && JSON.parse(newest.content).name === "Skill Keeper") break;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -213,7 +213,7 @@ Deno.test("a relay restarted in the middle of a run loses nothing: the next hear
   assertEquals(second.pending, 0, JSON.stringify(second.events.filter((event) => !event.accepted)));
   let stored: Array<{ tags: string[][] }> = [];
   for (let attempt = 0; attempt < 20 && stored.length < 40; attempt++) {
-    stored = await later.client!.query({ kinds: [30023], authors: [identity.publicKey] }, [again.url]);
+    stored = (await later.client!.query([{ kinds: [30023], authors: [identity.publicKey] }], [again.url])).events;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   later.client!.close();

@@ -74,7 +74,7 @@ Deno.test("a run broadcasts to a real relay, logs the run id on every line, and 
     },
     timeoutMs: 2000,
   });
-  const events = await reader.query({ kinds: [0, 1111, 30023] }, [relay.url]);
+  const { events } = await reader.query([{ kinds: [0, 1111, 30023] }], [relay.url]);
   reader.close();
   for (const event of events) {
     assert(!JSON.stringify(event).includes(TEST_NSEC) && !JSON.stringify(event).includes(TEST_KEY_HEX));

@@ -3,8 +3,9 @@ import type { CommonOptions } from "../src/cli/args.ts";
 import { ConfigError, DEFAULT_RELAYS, loadConfig } from "../src/config.ts";
 import { EnvFileError, parseEnvFile } from "../src/env_file.ts";
 import { REDACTED } from "../src/secret.ts";
-import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
-import { commandLine } from "./options.ts";
+import { npubEncode } from "nostr-tools/nip19";
+import { TEST_KEY_HEX, TEST_NSEC, TEST_PUBKEY } from "./keys.ts";
+import { commandLine, LAUNCH_ENV as LAUNCH } from "./options.ts";
 
 const OPTIONS: CommonOptions = commandLine({ ruleSets: ["agentskills"] });
 
@@ -55,10 +56,10 @@ Deno.test("a printed configuration shows the key as [redacted] in every form", (
 });
 
 Deno.test("flags and the environment win over .env, which wins over defaults", () => {
-  const envFile = new Map([["AGENT_NAME", "From file"], ["TOKEN_TICKER", "file"]]);
+  const envFile = new Map([["AGENT_NAME", "From file"], ["NOSTR_RELAY", "wss://file.example"]]);
   const config = load({ AGENT_NAME: "From env" }, envFile);
   assertEquals(config.agentName, "From env");
-  assertEquals(config.tokenTicker, "FILE");
+  assertEquals(config.relays, ["wss://file.example"]);
 });
 
 Deno.test("NOSTR_RELAY takes a comma-separated list of wss:// URLs, and ws:// only on loopback", () => {
@@ -81,24 +82,44 @@ const INVALID: Array<[Record<string, string>, string]> = [
   [{ NOSTR_RELAY: "https://relay.example.com" }, 'NOSTR_RELAY entry "https://relay.example.com" is not a relay URL'],
   [{ NOSTR_RELAY: "not a url" }, 'NOSTR_RELAY entry "not a url" is not a URL'],
   [{ NOSTR_RELAY: ",," }, "NOSTR_RELAY names no relay"],
-  [{ TOKEN_TICKER: "TOO$" }, 'TOKEN_TICKER "TOO$" is not a token symbol'],
-  [{ TOKEN_TICKER: "A".repeat(33) }, "is not a token symbol"],
+  [{ ...LAUNCH, TOKEN_TICKER: "TOO$" }, "TOKEN_TICKER must be letters and digits only"],
+  [{ ...LAUNCH, TOKEN_TICKER: "A".repeat(33) }, "TOKEN_TICKER is longer than 32 characters"],
+  [{ ...LAUNCH, TOKEN_WALLET: "0x12" }, "TOKEN_WALLET must be 0x and 40 hex digits"],
+  [{ ...LAUNCH, TOKEN_IMAGE: "" }, "TOKEN_IMAGE is required"],
+  [{ NOSTR_PREVIOUS_KEYS: TEST_NSEC }, "NOSTR_PREVIOUS_KEYS holds a private key"],
+  [{ CLAWNCH_PUBKEY: "clawnch" }, 'CLAWNCH_PUBKEY entry "clawnch" is not a public key'],
   [{ AGENT_NAME: "x".repeat(101) }, "AGENT_NAME is 101 characters long"],
 ];
 
 for (const [env, message] of INVALID) {
   Deno.test(`loadConfig() refuses ${Object.keys(env).join(", ")}=${JSON.stringify(Object.values(env)[0]).slice(0, 40)}`, () => {
     const error = assertThrows(() => load(env), ConfigError, message);
+    assert(!error.message.includes(TEST_NSEC), "the message must not echo a key");
     if (env.NOSTR_NSEC) assert(!error.message.includes(env.NOSTR_NSEC), "the message must not echo the key");
   });
 }
 
 Deno.test("loadConfig() reports every problem at once", () => {
   const error = assertThrows(
-    () => load({ NOSTR_NSEC: "bad", NOSTR_RELAY: "http://x", TOKEN_TICKER: "$" }),
+    () => load({ NOSTR_NSEC: "bad", NOSTR_RELAY: "http://x", ...LAUNCH, TOKEN_TICKER: "$", TOKEN_NAME: "" }),
     ConfigError,
   );
-  assertEquals(error.problems.length, 3);
+  assertEquals(error.problems.length, 4);
+});
+
+Deno.test("the launch is off until both TOKEN_TICKER and TOKEN_WALLET are set, and says which is missing", () => {
+  assertEquals(load({}).launch, { off: "the token launch is off: TOKEN_TICKER and TOKEN_WALLET not set" });
+  assertEquals(load({ TOKEN_TICKER: "KEEP" }).launch, { off: "the token launch is off: TOKEN_WALLET not set" });
+  const on = load({ ...LAUNCH, TOKEN_TICKER: "keep" }).launch;
+  assert("request" in on);
+  assertEquals(on.request.symbol, "KEEP");
+});
+
+Deno.test("previous keys and Clawnch's key are read as npub or hex public keys", () => {
+  const npub = npubEncode(TEST_PUBKEY);
+  const config = load({ NOSTR_PREVIOUS_KEYS: ` ${npub}, ${"AB".repeat(32)} `, CLAWNCH_PUBKEY: npub });
+  assertEquals(config.previousKeys, [TEST_PUBKEY, "ab".repeat(32)]);
+  assertEquals(config.clawnchPubkey, TEST_PUBKEY);
 });
 
 Deno.test("loadConfig() refuses a skills or archive directory outside the repository", () => {

@@ -45,3 +45,12 @@ export function testConfig(
 ): Config {
   return loadConfig(commandLine({ repo, ...options.overrides }), { env: options.env ?? {}, cwd: "/" });
 }
+
+/** The environment of a valid token launch (`TOKEN_*`). */
+export const LAUNCH_ENV: Readonly<Record<string, string>> = {
+  TOKEN_TICKER: "keep",
+  TOKEN_WALLET: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+  TOKEN_NAME: "Skill Keeper",
+  TOKEN_DESCRIPTION: "Governance token of the Clawstr skill keeper.",
+  TOKEN_IMAGE: "https://example.com/keeper.png",
+};

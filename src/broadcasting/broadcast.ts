@@ -37,7 +37,8 @@ export interface OutboxEntry {
   subject:
     | { kind: "skill"; name: string; version: string }
     | { kind: "post"; run: string }
-    | { kind: "profile"; name: string };
+    | { kind: "profile"; name: string }
+    | { kind: "launch"; symbol: string };
   /** Relays that accepted it so far. */
   acceptedBy: string[];
   /** Tries so far. */
@@ -52,9 +53,13 @@ export interface OutboxEntry {
 export interface OutboxStore {
   loadOutbox(): Promise<OutboxEntry[]>;
   putOutbox(entry: OutboxEntry): Promise<void>;
-  removeOutbox(id: string): Promise<void>;
+  /**
+   * Takes an accepted event out of the outbox and, in the same atomic write,
+   * records what it announced: a skill's published version, a launch's
+   * acceptance. A crash never leaves one without the other.
+   */
+  completeOutbox(entry: OutboxEntry): Promise<void>;
   publishedSkillVersion(name: string): Promise<string | undefined>;
-  recordPublishedSkill(name: string, version: string): Promise<void>;
   /** Keeps each relay's answer to the last event sent to it, for the health check. */
   recordRelayAnswers(answers: readonly RelayAnswer[]): Promise<void>;
 }
@@ -187,10 +192,7 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
         missed.push(entry);
         continue;
       }
-      await input.store.removeOutbox(entry.event.id);
-      if (entry.subject.kind === "skill") {
-        await input.store.recordPublishedSkill(entry.subject.name, entry.subject.version);
-      }
+      await input.store.completeOutbox(entry);
     }
     due = missed;
   }
@@ -217,8 +219,12 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
  * agents not to set `bot`: their posts carry AI labels instead.
  */
 async function profileUpdate(input: BroadcastInput, now: Date): Promise<EventTemplate | undefined> {
-  const found = await input.client!.query({ kinds: [0], authors: [input.identity!.publicKey] }, input.relays);
-  const latest = found.sort((a, b) => b.created_at - a.created_at)[0];
+  const found = await input.client!.query([{ kinds: [0], authors: [input.identity!.publicKey] }], input.relays);
+  if (found.answered.length === 0) {
+    logger.warn("No relay answered for the agent's current profile; the profile is left alone this run");
+    return undefined;
+  }
+  const latest = found.events.sort((a, b) => b.created_at - a.created_at)[0];
   let current: Record<string, unknown> = {};
   try {
     current = latest ? JSON.parse(latest.content) : {};
@@ -236,8 +242,16 @@ async function profileUpdate(input: BroadcastInput, now: Date): Promise<EventTem
 }
 
 function describeSubject(subject: OutboxEntry["subject"]): string {
-  if (subject.kind === "skill") return `${subject.name} ${subject.version}`;
-  return subject.kind === "post" ? `run ${subject.run}` : `profile ${subject.name}`;
+  switch (subject.kind) {
+    case "skill":
+      return `${subject.name} ${subject.version}`;
+    case "post":
+      return `run ${subject.run}`;
+    case "profile":
+      return `profile ${subject.name}`;
+    case "launch":
+      return `launch ${subject.symbol}`;
+  }
 }
 
 /** Waits until every given relay's last event is at least `intervalMs` old: a per-relay rate limit. */

@@ -1,7 +1,9 @@
 /**
  * Publishing to Nostr relays and reading from them, with nostr-tools'
  * `SimplePool`: per-relay results from each relay's `OK` message, NIP-42 AUTH
- * answered when a relay asks, a connect-and-answer timeout per relay.
+ * answered when a relay asks, a connect-and-answer timeout per relay. A read
+ * tells the relays that answered (sent their end of stored events) from those
+ * that did not: "nothing found" and "nobody answered" are different facts.
  *
  * @module
  */
@@ -32,6 +34,16 @@ export interface RelayResult {
   message: string;
 }
 
+/** What a read found, and who answered it. */
+export interface QueryResult {
+  /** The events every answering relay returned, each once. */
+  events: Event[];
+  /** Relays that sent their end of stored events (EOSE): what they hold is in `events`. */
+  answered: string[];
+  /** Relays that did not answer in time, refused or could not be reached, and why. */
+  silent: Array<{ relay: string; message: string }>;
+}
+
 /** Talks to relays. */
 export interface RelayClient {
   /**
@@ -45,11 +57,11 @@ export interface RelayClient {
   /**
    * Reads events.
    *
-   * @param filter A NIP-01 filter.
+   * @param filters NIP-01 filters (events matching any).
    * @param relays Relay URLs.
-   * @returns The events the relays returned before their end of stored events, or the timeout.
+   * @returns The events (signatures verified, each once) and which relays answered.
    */
-  query(filter: Filter, relays: readonly string[]): Promise<Event[]>;
+  query(filters: readonly Filter[], relays: readonly string[]): Promise<QueryResult>;
   /** Closes every connection. */
   close(): void;
 }
@@ -89,11 +101,58 @@ export function nostrRelayClient(options: RelayClientOptions): RelayClient {
           : String(outcome.reason),
       }));
     },
-    async query(filter, relays) {
-      return await pool.querySync([...relays], filter, { maxWait });
+    async query(filters, relays) {
+      const answers = await Promise.all(relays.map((relay) => queryRelay(pool, relay, filters, maxWait)));
+      const events = new Map<string, Event>();
+      for (const answer of answers) for (const event of answer.events) events.set(event.id, event);
+      return {
+        events: [...events.values()],
+        answered: answers.filter((answer) => answer.message === undefined).map((answer) => answer.relay),
+        silent: answers.flatMap(({ relay, message }) => message === undefined ? [] : [{ relay, message }]),
+      };
     },
     close() {
       pool.destroy();
     },
   };
+}
+
+/**
+ * Reads from one relay. nostr-tools' own timeout pretends an end of stored
+ * events, so this keeps its own: only a real EOSE before it counts as an answer.
+ */
+async function queryRelay(
+  pool: SimplePool,
+  url: string,
+  filters: readonly Filter[],
+  maxWait: number,
+): Promise<{ relay: string; events: Event[]; message?: string }> {
+  const events: Event[] = [];
+  let relay;
+  try {
+    relay = await pool.ensureRelay(url, { connectionTimeout: maxWait });
+  } catch (error) {
+    pool.close([url]);
+    return { relay: url, events, message: error instanceof Error ? error.message : String(error) };
+  }
+  return await new Promise((resolve) => {
+    // The first resolve wins: each path resolves before closing, whose `onclose` would resolve again.
+    const timer = setTimeout(() => {
+      resolve({ relay: url, events, message: `no answer within ${maxWait} ms` });
+      subscription.close("timed out");
+    }, maxWait);
+    const subscription = relay.subscribe([...filters], {
+      eoseTimeout: maxWait * 10,
+      onevent: (event) => events.push(event),
+      oneose: () => {
+        clearTimeout(timer);
+        resolve({ relay: url, events });
+        subscription.close();
+      },
+      onclose: (reason) => {
+        clearTimeout(timer);
+        resolve({ relay: url, events, message: `closed: ${reason}` });
+      },
+    });
+  });
 }

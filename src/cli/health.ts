@@ -18,7 +18,7 @@ import type { CommonOptions } from "./args.ts";
 import { loadCommandConfig } from "./environment.ts";
 import { join } from "node:path";
 import { KvStateStore } from "../store/state_store.ts";
-import type { RelayAnswer } from "../broadcasting/broadcast.ts";
+import { launchCheck } from "../launching/launch_check.ts";
 
 /**
  * Runs the health checks.
@@ -39,22 +39,23 @@ export async function healthCommand(options: CommonOptions): Promise<number> {
       "relays",
       relayCheck(config.relays, {
         configured: config.nostr !== undefined,
-        lastAnswers: () => lastAnswers(config.stateDir),
+        lastAnswers: () => readState(config.stateDir, [], (store) => store.loadRelayAnswers()),
       }),
     ],
+    ["launch", launchCheck(config.launch, () => readState(config.stateDir, [], (store) => store.loadLaunches()))],
   ]);
   console.log(options.json ? JSON.stringify(report) : formatHealthReport(report));
   return report.healthy ? 0 : 1;
 }
 
-/** The relays' last answers, from the state store when a run has made one (health never creates it). */
-async function lastAnswers(stateDir: string): Promise<RelayAnswer[]> {
+/** Reads the state store when a run has made one (health never creates it); `none` when there is none. */
+async function readState<T>(stateDir: string, none: T, read: (store: KvStateStore) => Promise<T>): Promise<T> {
   const path = join(stateDir, "state.kv");
   try {
     await Deno.stat(path);
   } catch {
-    return [];
+    return none;
   }
   using store = await KvStateStore.open(path);
-  return await store.loadRelayAnswers();
+  return await read(store);
 }

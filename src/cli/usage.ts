@@ -44,7 +44,9 @@ Commands:
   health               check the setup and exit 0 when healthy, 1 when not
   help [COMMAND]       show help
 
-Environment: NOSTR_NSEC, NOSTR_RELAY, AGENT_NAME, TOKEN_TICKER (see README.md).
+Environment: NOSTR_NSEC, NOSTR_RELAY, NOSTR_PREVIOUS_KEYS, AGENT_NAME, and for the
+Clawnch launch TOKEN_TICKER, TOKEN_WALLET, TOKEN_NAME, TOKEN_DESCRIPTION,
+TOKEN_IMAGE, TOKEN_WEBSITE, TOKEN_TWITTER, CLAWNCH_PUBKEY (see README.md).
 Exit codes: 0 ok, 1 run failed or unhealthy, 2 bad usage or configuration,
 3 another heartbeat holds the repository's lock.`;
 

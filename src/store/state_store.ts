@@ -1,6 +1,6 @@
 /**
- * The state store: what the heartbeat remembers between runs (run history
- * now; caches, the outbox and the launch record later), on Deno KV.
+ * The state store: what the heartbeat remembers between runs (run history,
+ * caches, the outbox, published versions, launch records), on Deno KV.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import type { CachedFile, DiscoveryCache } from "../discovery/discovery_cache.ts
 import type { EmbeddingCache } from "../embedding/embed_skills.ts";
 import type { OutboxEntry, OutboxStore, RelayAnswer } from "../broadcasting/broadcast.ts";
 import type { ClusterReport, RunStatus } from "../report.ts";
+import type { LaunchRecord, LaunchStore } from "../launching/launch_record.ts";
 
 /** A finished run, as remembered. */
 export interface RunRecord {
@@ -27,7 +28,7 @@ export interface RunRecord {
 }
 
 /** What the heartbeat remembers between runs. */
-export interface StateStore extends Disposable, EmbeddingCache, OutboxStore {
+export interface StateStore extends Disposable, EmbeddingCache, OutboxStore, LaunchStore {
   /**
    * Remembers a finished run; the oldest are forgotten past
    * {@linkcode RUN_HISTORY_LIMIT}.
@@ -91,6 +92,7 @@ const PENDING = "pending-paths";
 const OUTBOX = "outbox";
 const PUBLISHED = "published-skill";
 const RELAY_ANSWER = "relay-answer";
+const LAUNCH = "launch";
 /** Deno KV values are limited to 64 KiB: the clusters are stored as JSON in parts of this many characters. */
 const PART_CHARS = 16_000;
 const EMBEDDING_MODEL = "embedding-model";
@@ -214,16 +216,34 @@ export class KvStateStore implements StateStore {
     await this.#kv.set([OUTBOX, entry.event.id], entry);
   }
 
-  async removeOutbox(id: string): Promise<void> {
-    await this.#kv.delete([OUTBOX, id]);
+  async completeOutbox(entry: OutboxEntry): Promise<void> {
+    const op = this.#kv.atomic().delete([OUTBOX, entry.event.id]);
+    const { subject } = entry;
+    if (subject.kind === "skill") op.set([PUBLISHED, subject.name], subject.version);
+    if (subject.kind === "launch") {
+      const record = (await this.#kv.get<LaunchRecord>([LAUNCH, subject.symbol])).value;
+      if (record?.event.id === entry.event.id) {
+        op.set([LAUNCH, subject.symbol], { ...record, state: "published", acceptedBy: entry.acceptedBy });
+      }
+    }
+    await op.commit();
+  }
+
+  async loadLaunches(): Promise<LaunchRecord[]> {
+    const records: LaunchRecord[] = [];
+    for await (const entry of this.#kv.list<LaunchRecord>({ prefix: [LAUNCH] })) records.push(entry.value);
+    return records.sort((a, b) => a.event.created_at - b.event.created_at);
+  }
+
+  async putLaunch(record: LaunchRecord, outbox?: OutboxEntry): Promise<void> {
+    const op = this.#kv.atomic().set([LAUNCH, record.symbol], record);
+    if (outbox) op.set([OUTBOX, outbox.event.id], outbox);
+    const { ok } = await op.commit();
+    if (!ok) throw new Error(`The launch record of ${record.symbol} could not be saved`);
   }
 
   async publishedSkillVersion(name: string): Promise<string | undefined> {
     return (await this.#kv.get<string>([PUBLISHED, name])).value ?? undefined;
-  }
-
-  async recordPublishedSkill(name: string, version: string): Promise<void> {
-    await this.#kv.set([PUBLISHED, name], version);
   }
 
   async recordRelayAnswers(answers: readonly RelayAnswer[]): Promise<void> {

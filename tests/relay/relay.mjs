@@ -29,7 +29,11 @@ const { values } = parseArgs({
 });
 const repository = new EventRepositorySqlite(values.db);
 await repository.init?.();
-const relay = new NostrRelay(repository, values.auth ? { hostname: values.auth } : {});
+// No filter-result cache (its default keeps a REQ's answer for 1 s): tests read back what they just wrote.
+const relay = new NostrRelay(repository, {
+  filterResultCacheTtl: 0,
+  ...(values.auth ? { hostname: values.auth } : {}),
+});
 if (values.refuse) {
   relay.register({ beforeHandleEvent: () => ({ canHandle: false, message: values.refuse }) });
 }

@@ -1,0 +1,90 @@
+/**
+ * Reading Clawnch's reply to a launch post. Clawnch answers each launch post
+ * with the token's address or an error (`TICKER_TAKEN`,
+ * `INVALID_TOKEN_DETAILS`, `RATE_LIMITED`…). Anyone can reply, so only a
+ * reply signed by the configured Clawnch key is an outcome; the rest are kept
+ * as unverified, for a person to look at.
+ *
+ * @module
+ */
+
+import type { Event } from "nostr-tools/core";
+import type { Filter } from "nostr-tools/filter";
+import { verifyEvent } from "nostr-tools/pure";
+import { type LaunchOutcome, type LaunchRecord, MAX_UNVERIFIED, type UnverifiedReply } from "./launch_record.ts";
+
+/**
+ * The filters that find replies to a post: NIP-10 replies (kind 1) and NIP-22
+ * comments (kind 1111) name it in an `e` tag, or as the root in `E`.
+ *
+ * @param postId The launch post's id.
+ * @returns The filters.
+ */
+export function replyFilters(postId: string): Filter[] {
+  return [{ kinds: [1, 1111], "#e": [postId] }, { kinds: [1111], "#E": [postId] }];
+}
+
+/** What the replies say. */
+export interface ReadReplies {
+  /** The outcome, from the clearest verified reply (a launch beats an error, a later reply an earlier one). */
+  outcome?: LaunchOutcome;
+  /** Replies from other keys, the record's earlier ones included. */
+  unverified: UnverifiedReply[];
+}
+
+/**
+ * Reads the replies to a launch.
+ *
+ * @param record The launch.
+ * @param replies Events that reply to it.
+ * @param clawnchPubkey Clawnch's key (hex); without it no reply is verified.
+ * @param ownKeys The agent's keys, whose own replies are neither outcome nor unverified.
+ * @returns The outcome, if a verified reply gives one, and the unverified replies.
+ */
+export function readReplies(
+  record: LaunchRecord,
+  replies: readonly Event[],
+  clawnchPubkey: string | undefined,
+  ownKeys: readonly string[],
+): ReadReplies {
+  const unverified = new Map(record.unverified.map((reply) => [reply.id, reply]));
+  const outcomes: LaunchOutcome[] = record.outcome ? [record.outcome] : [];
+  for (const reply of replies) {
+    if (ownKeys.includes(reply.pubkey) || !names(reply, record.event.id)) continue;
+    if (clawnchPubkey !== undefined && reply.pubkey === clawnchPubkey && verifyEvent(reply)) {
+      outcomes.push(outcomeOf(reply, walletOf(record.event.content)));
+    } else if (unverified.size < MAX_UNVERIFIED) {
+      unverified.set(reply.id, { id: reply.id, pubkey: reply.pubkey, excerpt: reply.content.slice(0, 280) });
+    }
+  }
+  const rank = { launched: 2, failed: 1, unclear: 0 };
+  const outcome = outcomes.sort((a, b) => rank[b.status] - rank[a.status] || b.at.localeCompare(a.at))[0];
+  return { ...(outcome ? { outcome } : {}), unverified: [...unverified.values()] };
+}
+
+/** Whether an event names the post in an `e` or `E` tag (a relay may return more than was asked). */
+function names(reply: Event, postId: string): boolean {
+  return reply.tags.some((tag) => (tag[0] === "e" || tag[0] === "E") && tag[1] === postId);
+}
+
+/** An error code such as `TICKER_TAKEN` (upper case only: `token_address` is no error). */
+const ERROR_CODE = /\b[A-Z]{2,}(?:_[A-Z]{2,})+\b/;
+/** A word that says the launch did not happen. */
+const FAILURE_WORD = /\b(error|failed|failure|invalid|rejected|denied)\b/i;
+const ADDRESS = /0x[0-9a-fA-F]{40}/g;
+
+function outcomeOf(reply: Event, wallet: string | undefined): LaunchOutcome {
+  const base = {
+    message: reply.content.slice(0, 500),
+    replyId: reply.id,
+    at: new Date(reply.created_at * 1000).toISOString(),
+  };
+  if (ERROR_CODE.test(reply.content) || FAILURE_WORD.test(reply.content)) return { status: "failed", ...base };
+  const token = reply.content.match(ADDRESS)?.find((address) => address.toLowerCase() !== wallet);
+  return token ? { status: "launched", token, ...base } : { status: "unclear", ...base };
+}
+
+/** The wallet a launch post names, lower-cased: an address in the reply that is the wallet is not the token. */
+function walletOf(content: string): string | undefined {
+  return /^\s*wallet\s*:\s*(0x[0-9a-fA-F]{40})\s*$/im.exec(content)?.[1]?.toLowerCase();
+}
