@@ -189,9 +189,11 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
   const launch = launchConfig(read, problems);
   const previousKeys = (read("NOSTR_PREVIOUS_KEYS") ?? "").split(",").map((key) => key.trim()).filter((key) =>
     key !== ""
-  ).flatMap((key) => parsePublicKey("NOSTR_PREVIOUS_KEYS", key, problems) ?? []);
+  ).flatMap((key, i) => parsePublicKey(`NOSTR_PREVIOUS_KEYS entry ${i + 1}`, key, nostr, problems) ?? []);
   const clawnchText = read("CLAWNCH_PUBKEY");
-  const clawnchPubkey = clawnchText === undefined ? undefined : parsePublicKey("CLAWNCH_PUBKEY", clawnchText, problems);
+  const clawnchPubkey = clawnchText === undefined
+    ? undefined
+    : parsePublicKey("CLAWNCH_PUBKEY", clawnchText, nostr, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   const secrets = nsec === undefined || nostr === undefined ? [] : secretForms(nsec, nostr.secretKey);
@@ -266,20 +268,34 @@ function launchConfig(
   }
 }
 
-/** A public key, npub1… or 64 hex digits, as hex; a private key given by mistake is refused without echoing it. */
-function parsePublicKey(variable: string, text: string, problems: string[]): string | undefined {
-  if (/^[0-9a-fA-F]{64}$/.test(text)) return text.toLowerCase();
+/**
+ * A public key, npub1… or 64 hex digits, as hex. A private key given by
+ * mistake (an nsec, or the agent's own key in hex) is refused: public keys go
+ * into relay queries. No message echoes the value.
+ */
+function parsePublicKey(
+  where: string,
+  text: string,
+  own: NostrIdentity | undefined,
+  problems: string[],
+): string | undefined {
+  const privateKey = `${where} is a private key: give public keys only (npub1… or hex)`;
+  if (/^[0-9a-fA-F]{64}$/.test(text)) {
+    if (own !== undefined && text.toLowerCase() === own.secretKey.reveal()) problems.push(privateKey);
+    else return text.toLowerCase();
+    return undefined;
+  }
+  if (/^nsec1/i.test(text)) {
+    problems.push(privateKey);
+    return undefined;
+  }
   try {
     const decoded = decode(text);
     if (decoded.type === "npub") return decoded.data;
   } catch {
     // Reported below.
   }
-  problems.push(
-    text.startsWith("nsec1")
-      ? `${variable} holds a private key (nsec1…): give public keys only (npub1… or hex)`
-      : `${variable} entry "${text.slice(0, 20)}" is not a public key: expected npub1… or 64 hex digits`,
-  );
+  problems.push(`${where} is not a public key: expected npub1… or 64 hex digits`);
   return undefined;
 }
 

@@ -83,7 +83,7 @@ const logger = getLogger([ROOT_CATEGORY, "pipeline"]);
  * Runs the pipeline once and records the run in the store.
  *
  * Each phase's outcome goes into the report; a phase that throws fails the
- * run and the phases after it are skipped. When `signal` aborts, the run stops
+ * run and the phases after it are skipped (after launching, they still run). When `signal` aborts, the run stops
  * before the next phase and reports `interrupted`.
  *
  * @param adapters The store and clock.
@@ -251,8 +251,9 @@ async function run(
       report.error = `${phase}: ${error instanceof Error ? error.message : String(error)}`;
       report[phase].status = "failed";
       report[phase].reason = report.error;
-      markRemaining(report, PHASES[PHASES.indexOf(phase) + 1], "skipped", `${phase} failed`);
       logger.error("Phase {phase} failed: {error}", { phase, error });
+      if (INDEPENDENT_PHASES.has(phase)) continue;
+      markRemaining(report, PHASES[PHASES.indexOf(phase) + 1], "skipped", `${phase} failed`);
       break;
     } finally {
       report.timings[phase] = Math.round(performance.now() - phaseStarted);
@@ -273,6 +274,12 @@ async function run(
   logger.info("Run {status} in {ms} ms", { status: report.status, ms: report.timings.total });
   return report;
 }
+
+/**
+ * Phases whose failure fails the run but not the phases after it: a launch
+ * that cannot go ahead must not hold back the skills' events.
+ */
+const INDEPENDENT_PHASES: ReadonlySet<PhaseName> = new Set(["launching"]);
 
 /** At most this many rounds of consolidation in one run. */
 const MAX_ROUNDS = 5;

@@ -173,13 +173,15 @@ Deno.test("the profile gets the agent's name, and fields another client set surv
   again.client!.close();
 });
 
-Deno.test("a relay that demands NIP-42 AUTH gets it, and then accepts the event", async () => {
+Deno.test("a relay that demands NIP-42 AUTH for writes and reads gets it, then accepts the events and answers", async () => {
   await using relay = await startRelay({ auth: "127.0.0.1" });
   using store = await KvStateStore.open(":memory:");
-  const run = input(store, [relay.url], { merged: [] });
+  const run = input(store, [relay.url], { merged: [], agentName: "Keeper" });
   const report = await broadcast(run);
+  assertEquals(report.events.map((event) => [event.kind, event.accepted]).sort(), [[0, true], [30023, true]]);
+  const read = await run.client!.query([{ kinds: [0], authors: [identity.publicKey] }], [relay.url]);
   run.client!.close();
-  assertEquals(report.events.map((event) => event.accepted), [true], JSON.stringify(report.events));
+  assertEquals([read.answered, read.events.length], [[relay.url], 1]);
 });
 
 Deno.test("a relay restarted in the middle of a run loses nothing: the next heartbeat sends what it missed, once", async () => {

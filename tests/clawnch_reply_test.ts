@@ -74,3 +74,12 @@ Deno.test("a launch beats an earlier error, and a recorded outcome is kept when 
   const recorded = readReplies(launch, [success], CLAWNCH, []).outcome!;
   assertEquals(readReplies({ ...launch, outcome: recorded }, [], CLAWNCH, []).outcome, recorded);
 });
+
+Deno.test("a transaction hash is no token address, and a token named beside words like 'error' is still a launch", () => {
+  const hash = `0x${"1".repeat(64)}`;
+  const read = (content: string) => readReplies(launch, [reply(content)], CLAWNCH, []).outcome;
+  assertEquals(read(`Deployed in tx ${hash}. Token: ${TOKEN}`)?.token, TOKEN);
+  assertEquals(read(`tx ${hash}`)?.status, "unclear");
+  assertEquals(read(`No errors. Token address: ${TOKEN}`)?.status, "launched");
+  assertEquals(read(`INVALID_TOKEN_DETAILS: image unreachable; wallet ${WALLET}`)?.status, "failed");
+});

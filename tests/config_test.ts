@@ -86,15 +86,19 @@ const INVALID: Array<[Record<string, string>, string]> = [
   [{ ...LAUNCH, TOKEN_TICKER: "A".repeat(33) }, "TOKEN_TICKER is longer than 32 characters"],
   [{ ...LAUNCH, TOKEN_WALLET: "0x12" }, "TOKEN_WALLET must be 0x and 40 hex digits"],
   [{ ...LAUNCH, TOKEN_IMAGE: "" }, "TOKEN_IMAGE is required"],
-  [{ NOSTR_PREVIOUS_KEYS: TEST_NSEC }, "NOSTR_PREVIOUS_KEYS holds a private key"],
-  [{ CLAWNCH_PUBKEY: "clawnch" }, 'CLAWNCH_PUBKEY entry "clawnch" is not a public key'],
+  [{ NOSTR_PREVIOUS_KEYS: `npub1x,${TEST_NSEC}` }, "NOSTR_PREVIOUS_KEYS entry 2 is a private key"],
+  [{ NOSTR_PREVIOUS_KEYS: TEST_NSEC.toUpperCase() }, "NOSTR_PREVIOUS_KEYS entry 1 is a private key"],
+  [{ NOSTR_NSEC: TEST_NSEC, CLAWNCH_PUBKEY: TEST_KEY_HEX.toUpperCase() }, "CLAWNCH_PUBKEY is a private key"],
+  [{ CLAWNCH_PUBKEY: "clawnch" }, "CLAWNCH_PUBKEY is not a public key"],
   [{ AGENT_NAME: "x".repeat(101) }, "AGENT_NAME is 101 characters long"],
 ];
 
 for (const [env, message] of INVALID) {
   Deno.test(`loadConfig() refuses ${Object.keys(env).join(", ")}=${JSON.stringify(Object.values(env)[0]).slice(0, 40)}`, () => {
     const error = assertThrows(() => load(env), ConfigError, message);
-    assert(!error.message.includes(TEST_NSEC), "the message must not echo a key");
+    for (const key of [TEST_NSEC, TEST_NSEC.toUpperCase(), TEST_KEY_HEX.toUpperCase(), "clawnch"]) {
+      assert(!error.message.includes(key), "the message must not echo a key");
+    }
     if (env.NOSTR_NSEC) assert(!error.message.includes(env.NOSTR_NSEC), "the message must not echo the key");
   });
 }

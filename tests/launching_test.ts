@@ -3,12 +3,13 @@ import { npubEncode } from "nostr-tools/nip19";
 import { finalizeEvent, generateSecretKey, getPublicKey } from "nostr-tools/pure";
 import { bytesToHex } from "nostr-tools/utils";
 import type { Event } from "nostr-tools/core";
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { broadcast } from "../src/broadcasting/broadcast.ts";
 import { nostrRelayClient, type RelayClient, signer } from "../src/broadcasting/relay_client.ts";
 import type { Config } from "../src/config.ts";
 import { launchToken } from "../src/launching/launch.ts";
 import { launchCheck } from "../src/launching/launch_check.ts";
+import { LaunchRecordExistsError } from "../src/launching/launch_record.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { LAUNCH_ENV, testConfig } from "./options.ts";
@@ -154,6 +155,51 @@ Deno.test("a lost state store or a rotated key finds the earlier launch on the r
   const unlisted = agent([relay.url], { NOSTR_NSEC: rotated });
   const dry = await heartbeat(unlisted, control, clock(START + 2 * HOUR), true);
   assertEquals(dry.launching.decision, "launch", "only the listed earlier key stops a second launch");
+});
+
+Deno.test("an earlier key's launch note behind more notes than a relay returns at once is still found", async () => {
+  await using relay = await startRelay();
+  const earlier = generateSecretKey();
+  const at = Math.floor(START / 1000) - 30 * 86400;
+  await post(relay.url, earlier, {
+    kind: 1,
+    created_at: at,
+    content: "!clawnch\nname: Skill Keeper\nsymbol: KEEP",
+    tags: [],
+  });
+  // The test relay returns at most 100 events per read.
+  for (let i = 1; i <= 150; i++) {
+    await post(relay.url, earlier, { kind: 1, created_at: at + i, content: `gm ${i}`, tags: [] });
+  }
+  using store = await KvStateStore.open(":memory:");
+  const config = agent([relay.url], { NOSTR_PREVIOUS_KEYS: getPublicKey(earlier) });
+  const report = await heartbeat(config, store, clock());
+  assertEquals([report.launching.decision, report.launching.state], ["launched", "found"]);
+  assertEquals((await launchPosts(relay.url)).filter((event) => event.kind === 1111), [], "no new launch post");
+});
+
+Deno.test("the launch post stays in the outbox until every relay has it, so no single relay holds the only copy", async () => {
+  await using dir = await tempDir();
+  const db = join(dir.path, "relay.sqlite");
+  await using up = await startRelay();
+  const refusing = await startRelay({ db, refuse: "blocked: try later" });
+  const config = agent([up.url, refusing.url]);
+  using store = await KvStateStore.open(":memory:");
+  const time = clock();
+  const first = await heartbeat(config, store, time);
+  assertEquals([first.launching.decision, first.broadcasting.pending], ["launch", 1]);
+  assertEquals((await store.loadLaunches())[0]!.state, "queued");
+  await refusing.stop();
+  await using back = await startRelay({ db, port: refusing.port });
+  time.at = START + HOUR;
+  const second = await heartbeat(config, store, time);
+  assertEquals(second.broadcasting.events.map((event) => [event.id, event.accepted]), [[
+    first.launching.post!.id,
+    true,
+  ]]);
+  assertEquals((await store.loadLaunches())[0]!.state, "published");
+  assertEquals((await launchPosts(back.url)).map((event) => event.id), [first.launching.post!.id]);
+  assertEquals((await launchPosts(up.url)).length, 1);
 });
 
 Deno.test("no two launches fall within 24 hours, whatever their symbols", async () => {
@@ -350,4 +396,32 @@ Deno.test("the heartbeat shows the post in a dry run, then launches once across 
   const health = await runCli(["health", "--json"], { cwd: repo.path, env, task: "health" });
   const check = JSON.parse(health.stdout).checks.find((found: { name: string }) => found.name === "launch");
   assertStringIncludes(check.detail, "KEEP posted at");
+});
+
+Deno.test("the store refuses a second launch record for a symbol, and then writes nothing, not even the outbox entry", async () => {
+  using store = await KvStateStore.open(":memory:");
+  const event = finalizeEvent(
+    { kind: 1111, created_at: 1, content: "!clawnch\nsymbol: KEEP", tags: [] },
+    generateSecretKey(),
+  );
+  const record = { symbol: "KEEP", event, state: "queued" as const, acceptedBy: [], unverified: [] };
+  await store.addLaunch(record);
+  const again = finalizeEvent(
+    { kind: 1111, created_at: 2, content: "!clawnch\nsymbol: KEEP", tags: [] },
+    generateSecretKey(),
+  );
+  const entry = { event: again, subject: { kind: "launch" as const, symbol: "KEEP" } };
+  await assertRejects(
+    () =>
+      store.addLaunch({ ...record, event: again }, {
+        ...entry,
+        acceptedBy: [],
+        attempts: 0,
+        nextAttemptAt: 0,
+        lastResults: [],
+      }),
+    LaunchRecordExistsError,
+  );
+  assertEquals((await store.loadLaunches()).map((found) => found.event.id), [event.id]);
+  assertEquals(await store.loadOutbox(), []);
 });

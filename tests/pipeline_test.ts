@@ -1,6 +1,7 @@
 import { assertEquals } from "./assert.ts";
 import type { Clock } from "../src/clock.ts";
-import { testConfig } from "./options.ts";
+import { LAUNCH_ENV, testConfig } from "./options.ts";
+import { TEST_NSEC } from "./keys.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 import { runPipeline } from "../src/pipeline.ts";
 import { PHASES } from "../src/report.ts";
@@ -90,4 +91,23 @@ Deno.test("the run history keeps the newest runs, newest first", async () => {
   }
   assertEquals((await store.recentRuns(2)).map((run) => run.runId), ["run-2", "run-1"]);
   assertEquals((await store.lastSuccessfulRun(false))?.runId, "run-1");
+});
+
+Deno.test("a launch that fails fails the run, but the skills' events are still broadcast", async () => {
+  using store = await KvStateStore.open(":memory:");
+  const launching = testConfig(PROJECT_ROOT, { env: { NOSTR_NSEC: TEST_NSEC, ...LAUNCH_ENV } });
+  // The real store, whose launch records cannot be read.
+  const broken = new Proxy(store, {
+    get(target, property) {
+      if (property === "loadLaunches") return () => Promise.reject(new Error("the launch records cannot be read"));
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const report = await runPipeline({ ...adaptersWith(store), store: broken }, { ...OPTIONS, config: launching });
+  assertEquals(report.status, "failed");
+  assertEquals(report.launching.status, "failed");
+  assertEquals(report.error, "launching: the launch records cannot be read");
+  assertEquals(report.broadcasting.status, "ok");
+  assertEquals(report.broadcasting.unsigned?.map((event) => event.kind), [1111], "the run's post");
 });

@@ -4,7 +4,7 @@
  *
  * - **An outbox** in the state store: every event is signed once and stored
  *   before it is sent; every heartbeat drains it; an event leaves it only when
- *   at least `minAccepted` relays accepted it. A crash or an offline relay
+ *   at least `minAccepted` relays accepted it (a launch post: every relay). A crash or an offline relay
  *   never loses an update, and a retry resends the very same event (relays
  *   answer a duplicate as accepted), never a second one.
  * - **Reconciliation**: the store remembers, per master skill, the version
@@ -160,7 +160,11 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
       pending: (await input.store.loadOutbox()).length,
     };
   }
-  const needed = Math.min(input.minAccepted ?? 1, input.relays.length);
+  const enough = Math.min(input.minAccepted ?? 1, input.relays.length);
+  // A launch post goes to every relay: the lookup that keeps a wiped state directory from launching
+  // again must not hang on a single relay keeping it.
+  const needed = (entry: OutboxEntry) => entry.subject.kind === "launch" ? input.relays.length : enough;
+  const accepted = (entry: OutboxEntry) => entry.acceptedBy.filter((relay) => input.relays.includes(relay)).length;
   const delays = input.retryDelays ?? [1000, 2000, 4000];
   const pace = relayLimiter(input.relayIntervalMs ?? 100);
   const outcomes = new Map<string, BroadcastingReport["events"][number]>();
@@ -180,7 +184,7 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
       );
       entry.acceptedBy.push(...results.filter((result) => result.accepted).map((result) => result.relay));
       entry.lastResults = results;
-      const done = entry.acceptedBy.length >= needed;
+      const done = accepted(entry) >= needed(entry);
       outcomes.set(entry.event.id, {
         id: entry.event.id,
         kind: entry.event.kind,
@@ -202,8 +206,8 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
     await input.store.putOutbox(entry);
     logger.warn("Event {id} not accepted yet ({accepted} of {needed} relays); retried in a later run", {
       id: entry.event.id.slice(0, 12),
-      accepted: entry.acceptedBy.length,
-      needed,
+      accepted: accepted(entry),
+      needed: needed(entry),
     });
   }
   report.events = [...outcomes.values()];

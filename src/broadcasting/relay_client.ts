@@ -11,6 +11,7 @@
 import type { Event, EventTemplate, VerifiedEvent } from "nostr-tools/core";
 import type { Filter } from "nostr-tools/filter";
 import { SimplePool } from "nostr-tools/pool";
+import type { Subscription } from "nostr-tools/abstract-relay";
 import { finalizeEvent } from "nostr-tools/pure";
 import { hexToBytes } from "nostr-tools/utils";
 import type { NostrIdentity } from "../config.ts";
@@ -102,7 +103,9 @@ export function nostrRelayClient(options: RelayClientOptions): RelayClient {
       }));
     },
     async query(filters, relays) {
-      const answers = await Promise.all(relays.map((relay) => queryRelay(pool, relay, filters, maxWait)));
+      const answers = await Promise.all(
+        relays.map((relay) => queryRelay(pool, relay, filters, { sign: options.sign, timeoutMs: maxWait })),
+      );
       const events = new Map<string, Event>();
       for (const answer of answers) for (const event of answer.events) events.set(event.id, event);
       return {
@@ -119,40 +122,61 @@ export function nostrRelayClient(options: RelayClientOptions): RelayClient {
 
 /**
  * Reads from one relay. nostr-tools' own timeout pretends an end of stored
- * events, so this keeps its own: only a real EOSE before it counts as an answer.
+ * events, so this keeps its own: only a real EOSE before it counts as an
+ * answer. A relay that closes the read with `auth-required:` gets a NIP-42
+ * AUTH and the read once more. A relay that does not answer in time is
+ * dropped from the pool, so the next read connects afresh.
  */
 async function queryRelay(
   pool: SimplePool,
   url: string,
   filters: readonly Filter[],
-  maxWait: number,
+  options: Required<RelayClientOptions>,
 ): Promise<{ relay: string; events: Event[]; message?: string }> {
   const events: Event[] = [];
-  let relay;
+  let relay: Awaited<ReturnType<SimplePool["ensureRelay"]>>;
   try {
-    relay = await pool.ensureRelay(url, { connectionTimeout: maxWait });
+    relay = await pool.ensureRelay(url, { connectionTimeout: options.timeoutMs });
   } catch (error) {
     pool.close([url]);
     return { relay: url, events, message: error instanceof Error ? error.message : String(error) };
   }
   return await new Promise((resolve) => {
-    // The first resolve wins: each path resolves before closing, whose `onclose` would resolve again.
+    /** The read under way; unset once the answer is settled, so that late callbacks are ignored. */
+    let current: Subscription | undefined;
+    const finish = (message?: string) => {
+      const subscription = current;
+      if (!subscription) return;
+      current = undefined;
+      clearTimeout(timer);
+      // Clears nostr-tools' own EOSE timer, which would otherwise keep the process alive.
+      subscription.receivedEose();
+      if (!subscription.closed) subscription.close();
+      resolve(message === undefined ? { relay: url, events } : { relay: url, events, message });
+    };
     const timer = setTimeout(() => {
-      resolve({ relay: url, events, message: `no answer within ${maxWait} ms` });
-      subscription.close("timed out");
-    }, maxWait);
-    const subscription = relay.subscribe([...filters], {
-      eoseTimeout: maxWait * 10,
-      onevent: (event) => events.push(event),
-      oneose: () => {
-        clearTimeout(timer);
-        resolve({ relay: url, events });
-        subscription.close();
-      },
-      onclose: (reason) => {
-        clearTimeout(timer);
-        resolve({ relay: url, events, message: `closed: ${reason}` });
-      },
-    });
+      finish(`no answer within ${options.timeoutMs} ms`);
+      pool.close([url]);
+    }, options.timeoutMs);
+    const read = (authenticated: boolean) => {
+      const subscription: Subscription = relay.subscribe([...filters], {
+        // Later than this read's own timer: nostr-tools' timeout must never pass for an answer.
+        eoseTimeout: options.timeoutMs + 100,
+        onevent: (event) => events.push(event),
+        oneose: () => {
+          if (subscription === current) finish();
+        },
+        onclose: (reason) => {
+          if (subscription !== current) return;
+          if (authenticated || !reason.startsWith("auth-required:")) return finish(`closed: ${reason}`);
+          relay.auth((template) => Promise.resolve(options.sign(template))).then(
+            () => current === subscription && read(true),
+            (error) => finish(`AUTH failed: ${error instanceof Error ? error.message : String(error)}`),
+          );
+        },
+      });
+      current = subscription;
+    };
+    read(false);
   });
 }

@@ -15,13 +15,19 @@ import { type LaunchOutcome, type LaunchRecord, MAX_UNVERIFIED, type UnverifiedR
 
 /**
  * The filters that find replies to a post: NIP-10 replies (kind 1) and NIP-22
- * comments (kind 1111) name it in an `e` tag, or as the root in `E`.
+ * comments (kind 1111) name it in an `e` tag, or as the root in `E`. Clawnch's
+ * own replies are asked for separately, so that a flood of other replies
+ * (and relays' caps on how many they return) cannot push them out.
  *
  * @param postId The launch post's id.
+ * @param clawnchPubkey Clawnch's key (hex), when configured.
  * @returns The filters.
  */
-export function replyFilters(postId: string): Filter[] {
-  return [{ kinds: [1, 1111], "#e": [postId] }, { kinds: [1111], "#E": [postId] }];
+export function replyFilters(postId: string, clawnchPubkey?: string): Filter[] {
+  const any: Filter[] = [{ kinds: [1, 1111], "#e": [postId] }, { kinds: [1111], "#E": [postId] }];
+  return clawnchPubkey === undefined
+    ? any
+    : [...any, ...any.map((filter) => ({ ...filter, authors: [clawnchPubkey] }))];
 }
 
 /** What the replies say. */
@@ -67,21 +73,29 @@ function names(reply: Event, postId: string): boolean {
   return reply.tags.some((tag) => (tag[0] === "e" || tag[0] === "E") && tag[1] === postId);
 }
 
-/** An error code such as `TICKER_TAKEN` (upper case only: `token_address` is no error). */
-const ERROR_CODE = /\b[A-Z]{2,}(?:_[A-Z]{2,})+\b/;
-/** A word that says the launch did not happen. */
+/** Clawnch's error codes (`TICKER_TAKEN`, `INVALID_TOKEN_DETAILS`, `RATE_LIMITED`) and codes shaped like them. */
+const ERROR_CODE =
+  /\b(TICKER_TAKEN|RATE_LIMITED|INVALID_[A-Z_]+|[A-Z]+(?:_[A-Z]+)*_(?:ERROR|FAILED|TAKEN|LIMITED|INVALID))\b/;
+/** A word that says the launch did not happen: it counts only when the reply names no token. */
 const FAILURE_WORD = /\b(error|failed|failure|invalid|rejected|denied)\b/i;
-const ADDRESS = /0x[0-9a-fA-F]{40}/g;
+/** An address: exactly 40 hex digits (a 64-digit transaction hash is not one). */
+const ADDRESS = /\b0x[0-9a-fA-F]{40}(?![0-9a-fA-F])/g;
+/** An address named as the token: after "token", "contract", "CA" or "address". */
+const NAMED_TOKEN = /\b(?:token|contract|ca|address)\b[^0-9a-z\n]{0,20}(0x[0-9a-fA-F]{40})(?![0-9a-fA-F])/i;
 
+/**
+ * Reads one verified reply: an error code means failed, whatever else it
+ * says; else an address that is not the wallet (preferably one named as the
+ * token) means launched; else a failure word means failed; else unclear.
+ */
 function outcomeOf(reply: Event, wallet: string | undefined): LaunchOutcome {
-  const base = {
-    message: reply.content.slice(0, 500),
-    replyId: reply.id,
-    at: new Date(reply.created_at * 1000).toISOString(),
-  };
-  if (ERROR_CODE.test(reply.content) || FAILURE_WORD.test(reply.content)) return { status: "failed", ...base };
-  const token = reply.content.match(ADDRESS)?.find((address) => address.toLowerCase() !== wallet);
-  return token ? { status: "launched", token, ...base } : { status: "unclear", ...base };
+  const text = reply.content;
+  const base = { message: text.slice(0, 500), replyId: reply.id, at: new Date(reply.created_at * 1000).toISOString() };
+  if (ERROR_CODE.test(text)) return { status: "failed", ...base };
+  const candidates = [NAMED_TOKEN.exec(text)?.[1], ...(text.match(ADDRESS) ?? [])];
+  const token = candidates.find((address) => address !== undefined && address.toLowerCase() !== wallet);
+  if (token) return { status: "launched", token, ...base };
+  return { status: FAILURE_WORD.test(text) ? "failed" : "unclear", ...base };
 }
 
 /** The wallet a launch post names, lower-cased: an address in the reply that is the wallet is not the token. */

@@ -20,23 +20,20 @@
 
 import { getLogger } from "@logtape/logtape";
 import type { Event } from "nostr-tools/core";
-import { finalizeEvent, verifyEvent } from "nostr-tools/pure";
+import { finalizeEvent } from "nostr-tools/pure";
 import { hexToBytes } from "nostr-tools/utils";
 import type { Clock } from "../clock.ts";
 import type { Config, NostrIdentity } from "../config.ts";
 import { clawstrPost } from "../broadcasting/events.ts";
-import type { Filter } from "nostr-tools/filter";
 import type { RelayClient } from "../broadcasting/relay_client.ts";
 import type { LaunchingReport } from "../report.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 import { launchedSymbol, launchPostContent } from "./launch_request.ts";
 import type { LaunchRecord, LaunchStore } from "./launch_record.ts";
 import { readReplies, replyFilters } from "./clawnch_reply.ts";
+import { CLAWNCH_SUBCLAW, lookUpLaunches } from "./launch_lookup.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "launching"]);
-
-/** The subclaw Clawnch's scanners watch. */
-export const CLAWNCH_SUBCLAW = "clawnch";
 
 /** The least time between two launches, of any symbol (Clawnch allows one per 24 hours). */
 export const LAUNCH_INTERVAL_MS = 24 * 60 * 60 * 1000;
@@ -87,9 +84,9 @@ export async function launchToken(input: LaunchInput): Promise<LaunchingReport> 
   if (own) return await followUp(input, own, report, keys);
   if (!input.client) return wait("no relay client to look for an earlier launch");
 
-  const lookup = await input.client.query(launchFilters(keys), input.relays);
-  const found = foundLaunches(lookup.events, keys, records);
-  if (!input.dryRun) { for (const record of found) await input.store.putLaunch(record); }
+  const lookup = await lookUpLaunches(input.client, keys, input.relays);
+  const found = foundLaunches(lookup.posts, records);
+  if (!input.dryRun) { for (const record of found) await input.store.addLaunch(record); }
   const earlier = found.find((record) => record.symbol === request.symbol);
   if (earlier) {
     logger.warn("{symbol} was launched before, by key {pubkey}: it is not launched again", {
@@ -114,7 +111,7 @@ export async function launchToken(input: LaunchInput): Promise<LaunchingReport> 
   }
   const event = finalizeEvent(template, hexToBytes(identity.secretKey.reveal()));
   const record: LaunchRecord = { symbol: request.symbol, event, state: "queued", acceptedBy: [], unverified: [] };
-  await input.store.putLaunch(record, {
+  await input.store.addLaunch(record, {
     event,
     subject: { kind: "launch", symbol: request.symbol },
     acceptedBy: [],
@@ -129,7 +126,7 @@ export async function launchToken(input: LaunchInput): Promise<LaunchingReport> 
   return { ...report, decision: "launch", state: "queued", post: event };
 }
 
-/** Where an earlier launch stands, and Clawnch's reply to it once the relays have the post. */
+/** Where an earlier launch stands, and Clawnch's reply to it. */
 async function followUp(
   input: LaunchInput,
   record: LaunchRecord,
@@ -142,18 +139,18 @@ async function followUp(
     state: record.state,
     post: record.event,
     reason: `${record.symbol} was launched at ${new Date(record.event.created_at * 1000).toISOString()}${
-      record.state === "queued" ? "; its post waits in the outbox for the relays" : ""
+      record.state === "queued" ? "; its post waits in the outbox until every relay has it" : ""
     }`,
     unverifiedReplies: record.unverified.length,
     ...(record.outcome ? { outcome: record.outcome } : {}),
   };
-  const settled = record.outcome && record.outcome.status !== "unclear";
-  if (settled || record.state === "queued" || !input.client) return done;
-  const replies = await input.client.query(replyFilters(record.event.id), input.relays);
+  // Replies are read until Clawnch confirms the launch: an error or an unclear answer may be followed by a clearer one.
+  if (record.outcome?.status === "launched" || !input.client) return done;
+  const replies = await input.client.query(replyFilters(record.event.id, input.clawnchPubkey), input.relays);
   const read = readReplies(record, replies.events, input.clawnchPubkey, keys);
   const changed = read.outcome?.replyId !== record.outcome?.replyId ||
     read.unverified.length !== record.unverified.length;
-  if (changed && !input.dryRun) await input.store.putLaunch({ ...record, ...read });
+  if (changed && !input.dryRun) await input.store.updateLaunch({ ...record, ...read });
   if (read.outcome && read.outcome.replyId !== record.outcome?.replyId) {
     logger.info("Clawnch answered the launch of {symbol}: {status} {detail}", {
       symbol: record.symbol,
@@ -168,30 +165,11 @@ async function followUp(
   };
 }
 
-/**
- * Filters for the keys' launch posts: Clawstr posts in the Clawnch subclaw,
- * and plain notes (Clawnch also reads kind 1).
- */
-function launchFilters(keys: readonly string[]): Filter[] {
-  const url = `https://clawstr.com/c/${CLAWNCH_SUBCLAW}`;
-  // Root (`I`) and parent (`i`) scope both name the subclaw; relays differ in which tags they index.
-  return [
-    { kinds: [1111], authors: [...keys], "#I": [url] },
-    { kinds: [1111], authors: [...keys], "#i": [url] },
-    { kinds: [1], authors: [...keys], limit: 1000 },
-  ];
-}
-
-/** Launch posts among `events` by one of `keys`, as records, the earliest per symbol, not already recorded. */
-function foundLaunches(
-  events: readonly Event[],
-  keys: readonly string[],
-  records: readonly LaunchRecord[],
-): LaunchRecord[] {
+/** Launch posts (oldest first) as records: the earliest per symbol, of symbols not already recorded. */
+function foundLaunches(posts: readonly Event[], records: readonly LaunchRecord[]): LaunchRecord[] {
   const found = new Map<string, LaunchRecord>();
-  for (const event of [...events].sort((a, b) => a.created_at - b.created_at)) {
-    const symbol = launchedSymbol(event.content);
-    if (symbol === undefined || !keys.includes(event.pubkey) || !verifyEvent(event)) continue;
+  for (const event of posts) {
+    const symbol = launchedSymbol(event.content)!;
     if (found.has(symbol) || records.some((record) => record.symbol === symbol)) continue;
     found.set(symbol, { symbol, event, state: "found", acceptedBy: [], unverified: [] });
   }

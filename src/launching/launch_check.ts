@@ -44,7 +44,7 @@ export function launchCheck(launch: Config["launch"], records: () => Promise<rea
       return { name: "launch", healthy: false, detail: `Clawnch refused ${symbol}: ${outcome.message}`, data };
     }
     const where = record.state === "queued"
-      ? "its post waits in the outbox for the relays"
+      ? "its post waits in the outbox until every relay has it"
       : "no verified reply from Clawnch yet";
     const unverified = record.unverified.length > 0 ? ` (${record.unverified.length} unverified replies)` : "";
     return { name: "launch", healthy: true, detail: `${symbol} posted at ${at}: ${where}${unverified}`, data };

@@ -63,11 +63,27 @@ export interface LaunchStore {
   /** @returns Every launch record, oldest first. */
   loadLaunches(): Promise<LaunchRecord[]>;
   /**
-   * Saves a launch record and, for a new launch, its outbox entry, in one
-   * atomic write: a crash leaves either both or neither.
+   * Saves the record of a symbol that has none and, for a new launch, its
+   * outbox entry, in one atomic write: a crash leaves either both or neither.
    *
    * @param record The record.
    * @param outbox The signed launch post's outbox entry, when it is to be sent.
+   * @throws {LaunchRecordExistsError} When the symbol has a record already: nothing is written.
    */
-  putLaunch(record: LaunchRecord, outbox?: OutboxEntry): Promise<void>;
+  addLaunch(record: LaunchRecord, outbox?: OutboxEntry): Promise<void>;
+  /**
+   * Replaces the record of a symbol (with the replies read since).
+   *
+   * @param record The record.
+   */
+  updateLaunch(record: LaunchRecord): Promise<void>;
+}
+
+/** A launch was to be recorded for a symbol that has a record already: the store refuses a second launch. */
+export class LaunchRecordExistsError extends Error {
+  /** @param symbol The symbol. */
+  constructor(symbol: string) {
+    super(`${symbol} has a launch record already: it is not launched again`);
+    this.name = "LaunchRecordExistsError";
+  }
 }

@@ -9,7 +9,7 @@ import type { CachedFile, DiscoveryCache } from "../discovery/discovery_cache.ts
 import type { EmbeddingCache } from "../embedding/embed_skills.ts";
 import type { OutboxEntry, OutboxStore, RelayAnswer } from "../broadcasting/broadcast.ts";
 import type { ClusterReport, RunStatus } from "../report.ts";
-import type { LaunchRecord, LaunchStore } from "../launching/launch_record.ts";
+import { type LaunchRecord, LaunchRecordExistsError, type LaunchStore } from "../launching/launch_record.ts";
 
 /** A finished run, as remembered. */
 export interface RunRecord {
@@ -217,16 +217,20 @@ export class KvStateStore implements StateStore {
   }
 
   async completeOutbox(entry: OutboxEntry): Promise<void> {
-    const op = this.#kv.atomic().delete([OUTBOX, entry.event.id]);
     const { subject } = entry;
-    if (subject.kind === "skill") op.set([PUBLISHED, subject.name], subject.version);
-    if (subject.kind === "launch") {
-      const record = (await this.#kv.get<LaunchRecord>([LAUNCH, subject.symbol])).value;
-      if (record?.event.id === entry.event.id) {
-        op.set([LAUNCH, subject.symbol], { ...record, state: "published", acceptedBy: entry.acceptedBy });
+    // A launch record is read and rewritten: the write holds only if nothing changed it in between.
+    for (let committed = false; !committed;) {
+      const op = this.#kv.atomic().delete([OUTBOX, entry.event.id]);
+      if (subject.kind === "skill") op.set([PUBLISHED, subject.name], subject.version);
+      if (subject.kind === "launch") {
+        const current = await this.#kv.get<LaunchRecord>([LAUNCH, subject.symbol]);
+        op.check(current);
+        if (current.value?.event.id === entry.event.id) {
+          op.set(current.key, { ...current.value, state: "published", acceptedBy: entry.acceptedBy });
+        }
       }
+      committed = (await op.commit()).ok;
     }
-    await op.commit();
   }
 
   async loadLaunches(): Promise<LaunchRecord[]> {
@@ -235,11 +239,15 @@ export class KvStateStore implements StateStore {
     return records.sort((a, b) => a.event.created_at - b.event.created_at);
   }
 
-  async putLaunch(record: LaunchRecord, outbox?: OutboxEntry): Promise<void> {
-    const op = this.#kv.atomic().set([LAUNCH, record.symbol], record);
+  async addLaunch(record: LaunchRecord, outbox?: OutboxEntry): Promise<void> {
+    const key = [LAUNCH, record.symbol];
+    const op = this.#kv.atomic().check({ key, versionstamp: null }).set(key, record);
     if (outbox) op.set([OUTBOX, outbox.event.id], outbox);
-    const { ok } = await op.commit();
-    if (!ok) throw new Error(`The launch record of ${record.symbol} could not be saved`);
+    if (!(await op.commit()).ok) throw new LaunchRecordExistsError(record.symbol);
+  }
+
+  async updateLaunch(record: LaunchRecord): Promise<void> {
+    await this.#kv.set([LAUNCH, record.symbol], record);
   }
 
   async publishedSkillVersion(name: string): Promise<string | undefined> {

@@ -4,8 +4,8 @@
 //   node relay.mjs [--port N] [--db FILE] [--refuse REASON] [--auth HOSTNAME]
 //
 // --refuse makes every EVENT fail with `OK false` and the reason; --auth turns
-// on NIP-42 for that host name and refuses events from clients that have not
-// authenticated (`OK false` with `auth-required:`). It prints
+// on NIP-42 for that host name and refuses events and reads from clients that
+// have not authenticated (`OK false` / `CLOSED` with `auth-required:`). It prints
 // {"port": N} on its first line once it listens, and stops on SIGTERM.
 import { parseArgs } from "node:util";
 import common from "@nostr-relay/common";
@@ -43,6 +43,10 @@ if (values.auth) {
       if (message[0] === "EVENT" && !ctx.pubkey) {
         ctx.sendMessage(["OK", message[1].id, false, "auth-required: authenticate first"]);
         return { messageType: "EVENT", success: false };
+      }
+      if (message[0] === "REQ" && !ctx.pubkey) {
+        ctx.sendMessage(["CLOSED", message[1], "auth-required: authenticate first"]);
+        return { messageType: "REQ", success: false };
       }
       return await next();
     },
