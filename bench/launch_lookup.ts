@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- a command-line script prints its results
 /**
  * Measures the launch lookup against the real test relay (tests/relay, which
  * returns at most 100 events per read): how long finding an earlier launch
