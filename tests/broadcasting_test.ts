@@ -6,7 +6,7 @@ import { testConfig } from "./options.ts";
 import { relayCheck } from "../src/broadcasting/relay_check.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
-import { startRelay } from "./relay_harness.ts";
+import { startMuteRelay, startRelay } from "./relay_harness.ts";
 
 const identity = testConfig("/srv", { env: { NOSTR_NSEC: TEST_NSEC } }).nostr!;
 
@@ -284,4 +284,22 @@ Deno.test("the relays health check reports which relay accepted the last event a
     timeoutMs: 2000,
   })();
   assertEquals(refusedOnly.healthy, false, refusedOnly.detail);
+});
+
+Deno.test("a relay that leaves two events in a row unanswered is sent nothing more that run; the others get every event", async () => {
+  await using silent = startMuteRelay();
+  await using relay = await startRelay();
+  using store = await KvStateStore.open(":memory:");
+  const masters = Array.from({ length: 5 }, (_, i) => ({ ...MASTER, name: `skill-${i}`, content: `# Skill ${i}\n` }));
+  const run = input(store, [silent.url, relay.url], {
+    masters,
+    merged: [],
+    client: nostrRelayClient({ sign: signer(identity), timeoutMs: 300 }),
+  });
+  const report = await broadcast(run);
+  run.client!.close();
+  assertEquals(report.events.map((event) => event.accepted), [true, true, true, true, true]);
+  const toSilent = report.events.map((event) => event.results.find((result) => result.relay === silent.url)!.message);
+  assert(toSilent.slice(0, 2).every((message) => message.endsWith("timed out")), toSilent.join("; "));
+  assert(toSilent.slice(2).every((message) => message.startsWith("not sent")), toSilent.join("; "));
 });

@@ -1,23 +1,14 @@
+import { finalizeEvent, generateSecretKey } from "nostr-tools/pure";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { nostrRelayClient } from "../src/broadcasting/relay_client.ts";
-import { startRelay } from "./relay_harness.ts";
-
-/** A WebSocket server on loopback that accepts connections and never answers a message. */
-function mute() {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    socket.onmessage = () => {};
-    return response;
-  });
-  return { url: `ws://127.0.0.1:${server.addr.port}`, [Symbol.asyncDispose]: () => server.shutdown() };
-}
+import { startMuteRelay, startRelay } from "./relay_harness.ts";
 
 const noAuth = () => {
   throw new Error("no AUTH expected");
 };
 
 Deno.test("a relay that connects but never answers a read is reported silent, beside one that answers", async () => {
-  await using silent = mute();
+  await using silent = startMuteRelay();
   await using relay = await startRelay();
   const client = nostrRelayClient({ sign: noAuth, timeoutMs: 300 });
   const result = await client.query([{ kinds: [1] }], [silent.url, relay.url]);
@@ -34,4 +25,31 @@ Deno.test("a relay that cannot be reached is reported silent with the reason", a
   const result = await client.query([{ kinds: [1] }], [gone.url]);
   client.close();
   assertEquals([result.answered, result.silent.map((answer) => answer.relay)], [[], [gone.url]]);
+});
+
+Deno.test("an event sent to a relay that never answers fails after the client's timeout, as unanswered", async () => {
+  await using silent = startMuteRelay();
+  await using relay = await startRelay();
+  const client = nostrRelayClient({ sign: noAuth, timeoutMs: 300 });
+  const event = finalizeEvent({ kind: 1, created_at: 1, content: "hello", tags: [] }, generateSecretKey());
+  const results = await client.publish(event, [silent.url, relay.url]);
+  client.close();
+  assertEquals(results.map((result) => [result.relay, result.accepted, result.answered]), [
+    [silent.url, false, false],
+    [relay.url, true, true],
+  ]);
+  assertStringIncludes(results[0]!.message, "timed out");
+});
+
+Deno.test("a relay that refuses an event has answered; one that cannot be reached has not", async () => {
+  await using refusing = await startRelay({ refuse: "blocked: not here" });
+  const gone = await startRelay();
+  await gone.stop();
+  const client = nostrRelayClient({ sign: noAuth, timeoutMs: 500 });
+  const event = finalizeEvent({ kind: 1, created_at: 1, content: "hello", tags: [] }, generateSecretKey());
+  const [refused, unreachable] = await client.publish(event, [refusing.url, gone.url]);
+  client.close();
+  assertEquals([refused!.accepted, refused!.answered, refused!.message], [false, true, "blocked: not here"]);
+  assertEquals([unreachable!.accepted, unreachable!.answered], [false, false]);
+  assertStringIncludes(unreachable!.message, "connection failure");
 });

@@ -61,3 +61,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<TestRelay>
   };
   return { url: `ws://127.0.0.1:${port}`, port, stop, [Symbol.asyncDispose]: stop };
 }
+
+/**
+ * A WebSocket server on loopback that accepts connections and never answers
+ * a message: a relay that black-holes what it is sent.
+ *
+ * @returns Its URL; disposing it stops it.
+ */
+export function startMuteRelay(): AsyncDisposable & { url: string } {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.onmessage = () => {};
+    return response;
+  });
+  return { url: `ws://127.0.0.1:${server.addr.port}`, [Symbol.asyncDispose]: () => server.shutdown() };
+}

@@ -106,6 +106,9 @@ export interface BroadcastInput {
   relayIntervalMs?: number;
 }
 
+/** A relay that leaves this many events in a row unanswered is sent nothing more in the run. */
+export const SILENT_LIMIT = 2;
+
 /** The largest skill text put in an event; longer ones are cut, with a note. */
 export const MAX_EVENT_CONTENT = 48 * 1024;
 
@@ -171,18 +174,44 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
   const outbox = await input.store.loadOutbox();
   let due = outbox.filter((entry) => entry.nextAttemptAt <= now.getTime());
   const notDue = outbox.length - due.length;
+  // A relay that leaves events unanswered (down, or black-holing connections) would cost its
+  // timeout on every event: after a few in a row it is sent nothing more this run.
+  const silentInRow = new Map<string, number>();
+  const benched = (relay: string) => (silentInRow.get(relay) ?? 0) >= SILENT_LIMIT;
+  const targetsOf = (entry: OutboxEntry) => input.relays.filter((relay) => !entry.acceptedBy.includes(relay));
+  const later: OutboxEntry[] = [];
   // Short pauses within the run cover a relay's brief hiccup; what still misses waits for a later run.
   for (let round = 0; due.length > 0 && round <= delays.length; round++) {
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, delays[round - 1]));
     const missed: OutboxEntry[] = [];
     for (const entry of due) {
-      const targets = input.relays.filter((relay) => !entry.acceptedBy.includes(relay));
-      await pace(targets);
-      const results = await input.client.publish(entry.event, targets);
+      const targets = targetsOf(entry);
+      const live = targets.filter((relay) => !benched(relay));
+      await pace(live);
+      const sent = live.length > 0 ? await input.client.publish(entry.event, live) : [];
+      for (const result of sent) {
+        const silent = result.answered ? 0 : (silentInRow.get(result.relay) ?? 0) + 1;
+        silentInRow.set(result.relay, silent);
+        if (silent === SILENT_LIMIT) {
+          logger.warn("Relay {relay} left {count} events in a row unanswered: it is sent nothing more this run", {
+            relay: result.relay,
+            count: SILENT_LIMIT,
+          });
+        }
+      }
       await input.store.recordRelayAnswers(
-        results.map((result) => ({ ...result, id: entry.event.id, at: input.clock.now().getTime() })),
+        sent.map((result) => ({ ...result, id: entry.event.id, at: input.clock.now().getTime() })),
       );
-      entry.acceptedBy.push(...results.filter((result) => result.accepted).map((result) => result.relay));
+      const results = [
+        ...sent,
+        ...targets.filter((relay) => !live.includes(relay)).map((relay) => ({
+          relay,
+          accepted: false,
+          answered: false,
+          message: `not sent: the relay left ${SILENT_LIMIT} events in a row unanswered this run`,
+        })),
+      ];
+      entry.acceptedBy.push(...sent.filter((result) => result.accepted).map((result) => result.relay));
       entry.lastResults = results;
       const done = accepted(entry) >= needed(entry);
       outcomes.set(entry.event.id, {
@@ -192,14 +221,14 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
         accepted: done,
         results: [...(outcomes.get(entry.event.id)?.results ?? []), ...results],
       });
-      if (!done) {
-        missed.push(entry);
-        continue;
-      }
-      await input.store.completeOutbox(entry);
+      if (done) await input.store.completeOutbox(entry);
+      // Another try this run only when a relay it still lacks may answer.
+      else if (targetsOf(entry).some((relay) => !benched(relay))) missed.push(entry);
+      else later.push(entry);
     }
     due = missed;
   }
+  due.push(...later);
   for (const entry of due) {
     entry.attempts++;
     entry.nextAttemptAt = now.getTime() + Math.min(60, 2 ** (entry.attempts - 1)) * 60_000;

@@ -31,6 +31,8 @@ export interface RelayResult {
   relay: string;
   /** Whether the relay stored it (or already had it). */
   accepted: boolean;
+  /** Whether the relay answered at all (`OK` true or false): not when it could not be reached or kept silent. */
+  answered: boolean;
   /** The relay's message: its `OK` reason, or why it could not be reached. */
   message: string;
 }
@@ -86,21 +88,9 @@ export function nostrRelayClient(options: RelayClientOptions): RelayClient {
   const maxWait = options.timeoutMs ?? 5000;
   return {
     async publish(event, relays) {
-      const settled = await Promise.allSettled(
-        pool.publish([...relays], event, { maxWait, onauth: (template) => Promise.resolve(options.sign(template)) }),
+      return await Promise.all(
+        relays.map((relay) => publishTo(pool, relay, event, { sign: options.sign, timeoutMs: maxWait })),
       );
-      // A relay that failed is dropped from the pool, so the next try connects afresh.
-      const failed = relays.filter((_, i) => settled[i]!.status === "rejected");
-      if (failed.length > 0) pool.close([...failed]);
-      return settled.map((outcome, i) => ({
-        relay: relays[i]!,
-        accepted: outcome.status === "fulfilled",
-        message: outcome.status === "fulfilled"
-          ? String(outcome.value ?? "")
-          : outcome.reason instanceof Error
-          ? outcome.reason.message
-          : String(outcome.reason),
-      }));
     },
     async query(filters, relays) {
       const answers = await Promise.all(
@@ -118,6 +108,42 @@ export function nostrRelayClient(options: RelayClientOptions): RelayClient {
       pool.destroy();
     },
   };
+}
+
+/**
+ * Sends an event to one relay, waiting at most `timeoutMs` to connect and as
+ * long again for its `OK` (nostr-tools' own publish timeout is longer). A
+ * relay that did not accept is dropped from the pool, so the next try
+ * connects afresh.
+ */
+async function publishTo(
+  pool: SimplePool,
+  url: string,
+  event: Event,
+  options: Required<RelayClientOptions>,
+): Promise<RelayResult> {
+  let relay: Awaited<ReturnType<SimplePool["ensureRelay"]>>;
+  try {
+    relay = await pool.ensureRelay(url, { connectionTimeout: options.timeoutMs });
+  } catch (error) {
+    pool.close([url]);
+    return { relay: url, accepted: false, answered: false, message: `connection failure: ${errorText(error)}` };
+  }
+  relay.publishTimeout = options.timeoutMs;
+  const onauth = (template: EventTemplate) => Promise.resolve(options.sign(template));
+  const outcome = (await Promise.allSettled(pool.publish([url], event, { maxWait: options.timeoutMs, onauth })))[0]!;
+  if (outcome.status === "fulfilled") {
+    return { relay: url, accepted: true, answered: true, message: String(outcome.value ?? "") };
+  }
+  const message = errorText(outcome.reason);
+  // An `OK false` comes over an open connection; a timeout or a dropped connection is no answer.
+  const answered = relay.connected && !message.endsWith("timed out");
+  pool.close([url]);
+  return { relay: url, accepted: false, answered, message };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -139,7 +165,7 @@ async function queryRelay(
     relay = await pool.ensureRelay(url, { connectionTimeout: options.timeoutMs });
   } catch (error) {
     pool.close([url]);
-    return { relay: url, events, message: error instanceof Error ? error.message : String(error) };
+    return { relay: url, events, message: errorText(error) };
   }
   return await new Promise((resolve) => {
     /** The read under way; unset once the answer is settled, so that late callbacks are ignored. */
@@ -171,7 +197,7 @@ async function queryRelay(
           if (authenticated || !reason.startsWith("auth-required:")) return finish(`closed: ${reason}`);
           relay.auth((template) => Promise.resolve(options.sign(template))).then(
             () => current === subscription && read(true),
-            (error) => finish(`AUTH failed: ${error instanceof Error ? error.message : String(error)}`),
+            (error) => finish(`AUTH failed: ${errorText(error)}`),
           );
         },
       });
