@@ -6,12 +6,12 @@
  *   without one, the relays are asked for an earlier launch post of the symbol
  *   by this key or any earlier key (`NOSTR_PREVIOUS_KEYS`), so a wiped state
  *   directory, a fresh container or a rotated key does not launch again.
- * - **Never blind**: every relay must answer that lookup; a relay that does
- *   not makes the launch wait for a later heartbeat.
+ * - **Never blind**: every relay must answer every page of that lookup; a
+ *   relay that does not makes the launch wait for a later heartbeat.
  * - **One per 24 hours**, across symbols (Clawnch's own limit).
  * - **Signed once**: the post is signed and stored with its record in one
  *   atomic write, then sent by the broadcasting phase's outbox, which resends
- *   the very same event until relays accept it.
+ *   the very same event until every relay has accepted it.
  * - **The answer**: later heartbeats read Clawnch's reply (only one signed by
  *   `CLAWNCH_PUBKEY` counts) into the record, the run report and `health`.
  *
