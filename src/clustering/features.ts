@@ -59,6 +59,53 @@ export function words(text: string): string[] {
   return (text.toLowerCase().match(WORD) ?? []).filter((word) => word.length >= 2 && word.length <= 40);
 }
 
+/**
+ * The distinct words of a text, as {@linkcode words} finds them, in the order
+ * they first appear. One pass over the characters, with no array of every
+ * word: this is most of the work of discovering a skill.
+ *
+ * @param text Any text.
+ * @param max The most words returned (the first `max` distinct ones).
+ * @returns The distinct lower-cased words of 2 to 40 characters.
+ */
+export function distinctWords(text: string, max: number): string[] {
+  const lower = text.toLowerCase();
+  const found = new Set<string>();
+  const add = (from: number, to: number) => {
+    if (to - from >= 2 && to - from <= 40) found.add(lower.slice(from, to));
+  };
+  let start = -1;
+  for (let i = 0; i < lower.length && found.size < max;) {
+    const width = wordCharWidth(lower, i);
+    if (width > 0) {
+      if (start < 0) start = i;
+      i += width;
+      continue;
+    }
+    if (start >= 0) add(start, i);
+    start = -1;
+    i++;
+  }
+  if (start >= 0 && found.size < max) add(start, lower.length);
+  return [...found];
+}
+
+const WORD_CHAR = /^[\p{L}\p{N}]$/u;
+/** Per UTF-16 code unit below the surrogates and above: 1 for a letter or digit, 0 not, -1 not yet known. */
+const BMP_WORD_CHAR = new Int8Array(0x10000).fill(-1);
+
+/** The code units of the letter or digit at `i` (2 for one outside the BMP), or 0 when there is none. */
+function wordCharWidth(text: string, i: number): number {
+  const unit = text.charCodeAt(i);
+  if (unit >= 0xd800 && unit <= 0xdbff) {
+    const point = text.codePointAt(i)!;
+    return point > 0xffff && WORD_CHAR.test(String.fromCodePoint(point)) ? 2 : 0;
+  }
+  let known = BMP_WORD_CHAR[unit]!;
+  if (known < 0) known = BMP_WORD_CHAR[unit] = WORD_CHAR.test(String.fromCharCode(unit)) ? 1 : 0;
+  return known;
+}
+
 /** The parts of a skill {@linkcode extractFeatures} reads. */
 export interface FeatureSource {
   name: string;
@@ -78,11 +125,6 @@ export interface FeatureSource {
  * @returns The features.
  */
 export function extractFeatures(source: FeatureSource): SkillFeatures {
-  const terms = new Set<string>();
-  for (const word of words(source.text)) {
-    terms.add(word);
-    if (terms.size >= MAX_TERMS) break;
-  }
   const hosts = new Set<string>();
   for (const match of source.text.matchAll(URL_HOST)) hosts.add(registrableDomain(match[1]!.toLowerCase()));
   const env = new Set((source.text.match(ENV_NAME) ?? []).filter((name) => SERVICE_VARIABLE.test(name)));
@@ -91,7 +133,7 @@ export function extractFeatures(source: FeatureSource): SkillFeatures {
   collectGating(source.openclaw, tools, env);
   const title = /^#\s+(.+)$/m.exec(source.body)?.[1] ?? "";
   return {
-    terms: [...terms].sort(),
+    terms: distinctWords(source.text, MAX_TERMS),
     hosts: [...hosts].sort(),
     tools: [...tools].filter((tool) => tool !== "").sort(),
     env: [...env].sort(),

@@ -97,10 +97,16 @@ export class SkillLibrary {
     const n = skills.length;
     this.#rareDf = Math.max(MIN_RARE_DF, Math.floor((options.rareShare ?? 0.01) * n));
     const ids = new Map<string, number>();
+    // Ids follow the order terms are met in, so ties between terms are broken by a hash of the
+    // term itself: which terms are indexed must not depend on the order of words in a file.
+    const termRank: number[] = [];
     const docs = skills.map((skill) =>
       Int32Array.from(skill.features.terms, (term) => {
         let id = ids.get(term);
-        if (id === undefined) ids.set(term, id = ids.size);
+        if (id === undefined) {
+          ids.set(term, id = ids.size);
+          termRank.push(fnv1a(term));
+        }
         return id;
       }).sort()
     );
@@ -119,7 +125,7 @@ export class SkillLibrary {
     // share their rarest words, and two skills for one service share its name, which is rare.
     const indexed = docs.map((doc) =>
       [...doc].filter((id) => this.#termDf[id]! >= 2 && this.#termDf[id]! <= this.#rareDf)
-        .sort((x, y) => this.#termDf[x]! - this.#termDf[y]! || x - y)
+        .sort((x, y) => this.#termDf[x]! - this.#termDf[y]! || termRank[x]! - termRank[y]! || x - y)
         .slice(0, INDEXED_TERMS)
     );
     const postings = new Map<number, number[]>();
@@ -307,4 +313,11 @@ export class SkillLibrary {
       if (touched.length > 0) yield [a, touched.sort((x, y) => x - y)];
     }
   }
+}
+
+/** The 32-bit FNV-1a hash of a string's UTF-16 code units. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }

@@ -93,7 +93,10 @@ const OUTBOX = "outbox";
 const PUBLISHED = "published-skill";
 const RELAY_ANSWER = "relay-answer";
 const LAUNCH = "launch";
-/** Deno KV values are limited to 64 KiB: the clusters are stored as JSON in parts of this many characters. */
+/**
+ * Deno KV values are limited to 64 KiB: large values (the clusters, the pending paths) are stored as JSON in parts of
+ * this many characters (at most 48 KiB of UTF-8).
+ */
 const PART_CHARS = 16_000;
 const EMBEDDING_MODEL = "embedding-model";
 /** Mutations per atomic commit: Deno KV caps an atomic operation's count and total size. */
@@ -270,35 +273,61 @@ export class KvStateStore implements StateStore {
   }
 
   async loadPendingPaths(): Promise<string[]> {
-    return (await this.#kv.get<string[]>([PENDING])).value ?? [];
+    const saved = await this.#loadLarge<string[]>(PENDING);
+    // Before the list was stored in parts, it was one value under the bare key.
+    return saved?.value ?? (await this.#kv.get<string[]>([PENDING])).value ?? [];
   }
 
   async savePendingPaths(paths: readonly string[]): Promise<void> {
-    await this.#kv.set([PENDING], [...paths]);
+    await this.#saveLarge(PENDING, paths, {});
+    await this.#kv.delete([PENDING]);
   }
 
   async loadClusters(fingerprint: string): Promise<ClusterReport[] | undefined> {
-    const head = (await this.#kv.get<{ fingerprint: string; parts: number }>([CLUSTERS, "head"])).value;
-    if (!head || head.fingerprint !== fingerprint) return undefined;
-    const parts = await Promise.all(
-      Array.from({ length: head.parts }, (_, i) => this.#kv.get<string>([CLUSTERS, "part", i])),
-    );
-    if (parts.some((part) => part.value === null)) return undefined;
-    return JSON.parse(parts.map((part) => part.value).join(""));
+    const saved = await this.#loadLarge<ClusterReport[]>(CLUSTERS);
+    return saved?.head.fingerprint === fingerprint ? saved.value : undefined;
   }
 
   async saveClusters(fingerprint: string, clusters: readonly ClusterReport[]): Promise<void> {
-    const json = JSON.stringify(clusters);
+    await this.#saveLarge(CLUSTERS, clusters, { fingerprint });
+  }
+
+  /**
+   * Saves a JSON value that may exceed Deno KV's 64 KiB per value, in parts
+   * of {@linkcode PART_CHARS} characters under a new generation; the head,
+   * which names the generation, is switched last in one write. A crash
+   * half-way leaves the previous value whole.
+   */
+  async #saveLarge(prefix: string, value: unknown, head: Record<string, unknown>): Promise<void> {
+    const json = JSON.stringify(value);
     const parts = Math.ceil(json.length / PART_CHARS);
-    // The head goes last: a crash half-way leaves the old head, whose fingerprint no longer matches any run.
-    await this.#kv.delete([CLUSTERS, "head"]);
-    await this.#commitInBatches(
-      Array.from(
-        { length: parts },
-        (_, i) => (op) => op.set([CLUSTERS, "part", i], json.slice(i * PART_CHARS, (i + 1) * PART_CHARS)),
-      ),
+    const generation = crypto.randomUUID();
+    for (let first = 0; first < parts; first += WRITE_BATCH) {
+      const op = this.#kv.atomic();
+      for (let i = first; i < Math.min(parts, first + WRITE_BATCH); i++) {
+        op.set([prefix, "part", generation, i], json.slice(i * PART_CHARS, (i + 1) * PART_CHARS));
+      }
+      if (!(await op.commit()).ok) throw new Error(`The state store could not save ${prefix}`);
+    }
+    await this.#kv.set([prefix, "head"], { ...head, generation, parts });
+    const stale: Deno.KvKey[] = [];
+    for await (const entry of this.#kv.list({ prefix: [prefix, "part"] })) {
+      if (entry.key[2] !== generation) stale.push(entry.key);
+    }
+    await this.#commitInBatches(stale.map((key) => (op) => op.delete(key)));
+  }
+
+  /** A value saved by {@linkcode KvStateStore.#saveLarge} and its head, if it is whole. */
+  async #loadLarge<T>(prefix: string): Promise<{ head: Record<string, unknown>; value: T } | undefined> {
+    type Head = Record<string, unknown> & { generation: string; parts: number };
+    const head = (await this.#kv.get<Head>([prefix, "head"])).value;
+    // A head from before generations (no `generation`) names parts that are no longer kept.
+    if (typeof head?.generation !== "string") return undefined;
+    const parts = await Promise.all(
+      Array.from({ length: head.parts }, (_, i) => this.#kv.get<string>([prefix, "part", head.generation, i])),
     );
-    await this.#kv.set([CLUSTERS, "head"], { fingerprint, parts });
+    if (parts.some((part) => part.value === null)) return undefined;
+    return { head, value: JSON.parse(parts.map((part) => part.value).join("")) };
   }
 
   /**
