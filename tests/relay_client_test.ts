@@ -34,22 +34,27 @@ Deno.test("an event sent to a relay that never answers fails after the client's 
   const event = finalizeEvent({ kind: 1, created_at: 1, content: "hello", tags: [] }, generateSecretKey());
   const results = await client.publish(event, [silent.url, relay.url]);
   client.close();
-  assertEquals(results.map((result) => [result.relay, result.accepted, result.answered]), [
-    [silent.url, false, false],
-    [relay.url, true, true],
+  assertEquals(results.map((result) => [result.relay, result.accepted, result.answered, result.timedOut]), [
+    [silent.url, false, false, true],
+    [relay.url, true, true, false],
   ]);
   assertStringIncludes(results[0]!.message, "timed out");
 });
 
-Deno.test("a relay that refuses an event has answered; one that cannot be reached has not", async () => {
-  await using refusing = await startRelay({ refuse: "blocked: not here" });
+Deno.test("a relay that refuses an event has answered; one that refuses the connection has not, and took no time", async () => {
+  await using refusing = await startRelay({ refuse: "blocked: not here, the database timed out" });
   const gone = await startRelay();
   await gone.stop();
   const client = nostrRelayClient({ sign: noAuth, timeoutMs: 500 });
   const event = finalizeEvent({ kind: 1, created_at: 1, content: "hello", tags: [] }, generateSecretKey());
   const [refused, unreachable] = await client.publish(event, [refusing.url, gone.url]);
   client.close();
-  assertEquals([refused!.accepted, refused!.answered, refused!.message], [false, true, "blocked: not here"]);
-  assertEquals([unreachable!.accepted, unreachable!.answered], [false, false]);
+  assertEquals([refused!.accepted, refused!.answered, refused!.timedOut, refused!.message], [
+    false,
+    true,
+    false,
+    "blocked: not here, the database timed out",
+  ]);
+  assertEquals([unreachable!.accepted, unreachable!.answered, unreachable!.timedOut], [false, false, false]);
   assertStringIncludes(unreachable!.message, "connection failure");
 });

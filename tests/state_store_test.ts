@@ -3,10 +3,15 @@ import { KvStateStore } from "../src/store/state_store.ts";
 import type { ClusterReport } from "../src/report.ts";
 import { tempDir } from "./utils.ts";
 
-/** Paths like a large first run's: far more than one 64 KiB Deno KV value holds. */
+/**
+ * Paths like a 20,000-skill first run's, some not Latin-1 (Deno KV keeps those
+ * at two bytes a character): about 2 MiB, far more than one Deno KV value or
+ * one atomic commit holds.
+ */
 const MANY_PATHS = Array.from(
-  { length: 5000 },
-  (_, i) => `.archive/20261125T060000Z-abcdef/skills/owner-${i}/some-rather-long-skill-name-${i}/SKILL.md`,
+  { length: 20_000 },
+  (_, i) =>
+    `.archive/20261125T060000Z-abcdef/skills/owner-${i}/${i % 2 ? "日本語のスキル" : "some-skill"}-${i}/SKILL.md`,
 );
 
 Deno.test("the pending paths of a large run are kept whole, though they exceed one Deno KV value", async () => {

@@ -106,7 +106,7 @@ export interface BroadcastInput {
   relayIntervalMs?: number;
 }
 
-/** A relay that leaves this many events in a row unanswered is sent nothing more in the run. */
+/** A relay that lets this many events in a row time out is sent nothing more in the run. */
 export const SILENT_LIMIT = 2;
 
 /** The largest skill text put in an event; longer ones are cut, with a note. */
@@ -174,14 +174,19 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
   const outbox = await input.store.loadOutbox();
   let due = outbox.filter((entry) => entry.nextAttemptAt <= now.getTime());
   const notDue = outbox.length - due.length;
-  // A relay that leaves events unanswered (down, or black-holing connections) would cost its
-  // timeout on every event: after a few in a row it is sent nothing more this run.
+  // A relay that keeps the client waiting its whole timeout (black-holing connections or events)
+  // would cost that on every event: after a few in a row it is sent nothing more this run. One
+  // that fails fast (a refused connection) costs nothing and keeps being tried.
   const silentInRow = new Map<string, number>();
   const benched = (relay: string) => (silentInRow.get(relay) ?? 0) >= SILENT_LIMIT;
   const targetsOf = (entry: OutboxEntry) => input.relays.filter((relay) => !entry.acceptedBy.includes(relay));
   const later: OutboxEntry[] = [];
   // Short pauses within the run cover a relay's brief hiccup; what still misses waits for a later run.
-  for (let round = 0; due.length > 0 && round <= delays.length; round++) {
+  for (let round = 0; round <= delays.length; round++) {
+    // Another try this run only for events a relay they still lack may yet answer.
+    later.push(...due.filter((entry) => targetsOf(entry).every(benched)));
+    due = due.filter((entry) => !targetsOf(entry).every(benched));
+    if (due.length === 0) break;
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, delays[round - 1]));
     const missed: OutboxEntry[] = [];
     for (const entry of due) {
@@ -190,10 +195,10 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
       await pace(live);
       const sent = live.length > 0 ? await input.client.publish(entry.event, live) : [];
       for (const result of sent) {
-        const silent = result.answered ? 0 : (silentInRow.get(result.relay) ?? 0) + 1;
+        const silent = result.timedOut ? (silentInRow.get(result.relay) ?? 0) + 1 : 0;
         silentInRow.set(result.relay, silent);
         if (silent === SILENT_LIMIT) {
-          logger.warn("Relay {relay} left {count} events in a row unanswered: it is sent nothing more this run", {
+          logger.warn("Relay {relay} let {count} events in a row time out: it is sent nothing more this run", {
             relay: result.relay,
             count: SILENT_LIMIT,
           });
@@ -208,7 +213,8 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
           relay,
           accepted: false,
           answered: false,
-          message: `not sent: the relay left ${SILENT_LIMIT} events in a row unanswered this run`,
+          timedOut: false,
+          message: `not sent: the relay let ${SILENT_LIMIT} events in a row time out this run`,
         })),
       ];
       entry.acceptedBy.push(...sent.filter((result) => result.accepted).map((result) => result.relay));
@@ -222,9 +228,7 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
         results: [...(outcomes.get(entry.event.id)?.results ?? []), ...results],
       });
       if (done) await input.store.completeOutbox(entry);
-      // Another try this run only when a relay it still lacks may answer.
-      else if (targetsOf(entry).some((relay) => !benched(relay))) missed.push(entry);
-      else later.push(entry);
+      else missed.push(entry);
     }
     due = missed;
   }

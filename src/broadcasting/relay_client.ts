@@ -33,6 +33,8 @@ export interface RelayResult {
   accepted: boolean;
   /** Whether the relay answered at all (`OK` true or false): not when it could not be reached or kept silent. */
   answered: boolean;
+  /** Whether the relay kept the client waiting its whole timeout, connecting or for its `OK`. */
+  timedOut: boolean;
   /** The relay's message: its `OK` reason, or why it could not be reached. */
   message: string;
 }
@@ -110,11 +112,15 @@ export function nostrRelayClient(options: RelayClientOptions): RelayClient {
   };
 }
 
+/** nostr-tools' messages for an `OK` or AUTH answer that did not come in time. */
+const ANSWER_TIMEOUTS = new Set(["publish timed out", "auth timed out"]);
+
 /**
- * Sends an event to one relay, waiting at most `timeoutMs` to connect and as
- * long again for its `OK` (nostr-tools' own publish timeout is longer). A
- * relay that did not accept is dropped from the pool, so the next try
- * connects afresh.
+ * Sends an event to one relay over one connection, waiting at most
+ * `timeoutMs` to connect and as long again for its `OK` (nostr-tools' own
+ * publish timeout is longer); a relay that answers `auth-required:` gets a
+ * NIP-42 AUTH and the event once more. A relay that did not accept is
+ * dropped from the pool, so the next try connects afresh.
  */
 async function publishTo(
   pool: SimplePool,
@@ -127,19 +133,31 @@ async function publishTo(
     relay = await pool.ensureRelay(url, { connectionTimeout: options.timeoutMs });
   } catch (error) {
     pool.close([url]);
-    return { relay: url, accepted: false, answered: false, message: `connection failure: ${errorText(error)}` };
+    const message = errorText(error);
+    return {
+      relay: url,
+      accepted: false,
+      answered: false,
+      timedOut: message === "connection timed out",
+      message: `connection failure: ${message}`,
+    };
   }
   relay.publishTimeout = options.timeoutMs;
-  const onauth = (template: EventTemplate) => Promise.resolve(options.sign(template));
-  const outcome = (await Promise.allSettled(pool.publish([url], event, { maxWait: options.timeoutMs, onauth })))[0]!;
-  if (outcome.status === "fulfilled") {
-    return { relay: url, accepted: true, answered: true, message: String(outcome.value ?? "") };
+  try {
+    const reason = await relay.publish(event).catch(async (error) => {
+      if (!(error instanceof Error && error.message.startsWith("auth-required:"))) throw error;
+      await relay.auth((template) => Promise.resolve(options.sign(template)));
+      return await relay.publish(event);
+    });
+    return { relay: url, accepted: true, answered: true, timedOut: false, message: String(reason ?? "") };
+  } catch (error) {
+    pool.close([url]);
+    const message = errorText(error);
+    const timedOut = ANSWER_TIMEOUTS.has(message);
+    // What a dropped connection leaves unanswered, nostr-tools rejects with a reason of its own ("relay connection …").
+    const answered = !timedOut && !message.startsWith("relay connection");
+    return { relay: url, accepted: false, answered, timedOut, message };
   }
-  const message = errorText(outcome.reason);
-  // An `OK false` comes over an open connection; a timeout or a dropped connection is no answer.
-  const answered = relay.connected && !message.endsWith("timed out");
-  pool.close([url]);
-  return { relay: url, accepted: false, answered, message };
 }
 
 function errorText(error: unknown): string {

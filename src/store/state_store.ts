@@ -95,10 +95,15 @@ const RELAY_ANSWER = "relay-answer";
 const LAUNCH = "launch";
 /**
  * Deno KV values are limited to 64 KiB: large values (the clusters, the pending paths) are stored as JSON in parts of
- * this many characters (at most 48 KiB of UTF-8).
+ * this many characters (at most 32 KiB as stored).
  */
 const PART_CHARS = 16_000;
 const EMBEDDING_MODEL = "embedding-model";
+/**
+ * Parts per atomic commit: Deno KV caps an atomic operation at 800 KiB, and a
+ * part of {@linkcode PART_CHARS} characters takes up to 32 KiB stored.
+ */
+const PARTS_PER_COMMIT = 10;
 /** Mutations per atomic commit: Deno KV caps an atomic operation's count and total size. */
 const WRITE_BATCH = 100;
 
@@ -302,9 +307,10 @@ export class KvStateStore implements StateStore {
     const json = JSON.stringify(value);
     const parts = Math.ceil(json.length / PART_CHARS);
     const generation = crypto.randomUUID();
-    for (let first = 0; first < parts; first += WRITE_BATCH) {
+    // The parts are invisible until the head names their generation: they need not be written in one commit.
+    for (let first = 0; first < parts; first += PARTS_PER_COMMIT) {
       const op = this.#kv.atomic();
-      for (let i = first; i < Math.min(parts, first + WRITE_BATCH); i++) {
+      for (let i = first; i < Math.min(parts, first + PARTS_PER_COMMIT); i++) {
         op.set([prefix, "part", generation, i], json.slice(i * PART_CHARS, (i + 1) * PART_CHARS));
       }
       if (!(await op.commit()).ok) throw new Error(`The state store could not save ${prefix}`);
@@ -317,17 +323,26 @@ export class KvStateStore implements StateStore {
     await this.#commitInBatches(stale.map((key) => (op) => op.delete(key)));
   }
 
-  /** A value saved by {@linkcode KvStateStore.#saveLarge} and its head, if it is whole. */
+  /**
+   * A value saved by {@linkcode KvStateStore.#saveLarge} and its head, if it
+   * is whole. Its parts are read after its head; should a save switch the
+   * head in between (and clear the parts read for), the read starts again.
+   */
   async #loadLarge<T>(prefix: string): Promise<{ head: Record<string, unknown>; value: T } | undefined> {
     type Head = Record<string, unknown> & { generation: string; parts: number };
-    const head = (await this.#kv.get<Head>([prefix, "head"])).value;
-    // A head from before generations (no `generation`) names parts that are no longer kept.
-    if (typeof head?.generation !== "string") return undefined;
-    const parts = await Promise.all(
-      Array.from({ length: head.parts }, (_, i) => this.#kv.get<string>([prefix, "part", head.generation, i])),
-    );
-    if (parts.some((part) => part.value === null)) return undefined;
-    return { head, value: JSON.parse(parts.map((part) => part.value).join("")) };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const head = (await this.#kv.get<Head>([prefix, "head"])).value;
+      // A head from before generations (no `generation`) names parts that are no longer kept.
+      if (typeof head?.generation !== "string") return undefined;
+      const parts = await Promise.all(
+        Array.from({ length: head.parts }, (_, i) => this.#kv.get<string>([prefix, "part", head.generation, i])),
+      );
+      if (parts.every((part) => part.value !== null)) {
+        return { head, value: JSON.parse(parts.map((part) => part.value).join("")) };
+      }
+      if ((await this.#kv.get<Head>([prefix, "head"])).value?.generation === head.generation) return undefined;
+    }
+    return undefined;
   }
 
   /**
