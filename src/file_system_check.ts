@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { Config } from "./config.ts";
 import type { HealthCheck } from "./health.ts";
+import { errorMessage } from "./error_message.ts";
 
 /**
  * Checks that the skills directory is a readable, writable directory and the
@@ -57,5 +58,5 @@ function describe(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "does not exist";
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (error instanceof Deno.errors.NotCapable) return "outside what this process may access (Deno permissions)";
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { errorMessage } from "./error_message.ts";
+
 /** The outcome of one health check. */
 export interface HealthCheckResult {
   /** What was checked, e.g. `file-system`. */
@@ -41,7 +43,7 @@ export async function runHealthChecks(checks: ReadonlyArray<[string, HealthCheck
     try {
       results.push(await check());
     } catch (error) {
-      results.push({ name, healthy: false, detail: error instanceof Error ? error.message : String(error) });
+      results.push({ name, healthy: false, detail: errorMessage(error) });
     }
   }
   return { healthy: results.every((result) => result.healthy), checks: results };

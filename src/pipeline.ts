@@ -32,6 +32,7 @@ import { consolidate, type ConsolidateInput } from "./consolidation/consolidate.
 import { ROOT_CATEGORY } from "./logging.ts";
 import { type ClusteringReport, type ClusterReport, type PhaseName, PHASES, type RunReport } from "./report.ts";
 import type { StateStore } from "./store/state_store.ts";
+import { errorMessage } from "./error_message.ts";
 
 /** The adapters a run works through. */
 export interface PipelineAdapters {
@@ -248,7 +249,7 @@ async function run(
       await phases[phase]();
     } catch (error) {
       report.status = "failed";
-      report.error = `${phase}: ${error instanceof Error ? error.message : String(error)}`;
+      report.error = `${phase}: ${errorMessage(error)}`;
       report[phase].status = "failed";
       report[phase].reason = report.error;
       logger.error("Phase {phase} failed: {error}", { phase, error });

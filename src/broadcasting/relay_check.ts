@@ -7,6 +7,7 @@
 
 import type { HealthCheck } from "../health.ts";
 import type { RelayAnswer } from "./broadcast.ts";
+import { errorMessage } from "../error_message.ts";
 
 /** Options of {@linkcode relayCheck}. */
 export interface RelayCheckOptions {
@@ -64,7 +65,7 @@ function probe(relay: string, timeoutMs: number): Promise<{ relay: string; ms?: 
     try {
       socket = new WebSocket(relay);
     } catch (error) {
-      resolve({ relay, error: error instanceof Error ? error.message : String(error) });
+      resolve({ relay, error: errorMessage(error) });
       return;
     }
     const timer = setTimeout(() => {

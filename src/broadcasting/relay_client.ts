@@ -15,6 +15,7 @@ import type { Subscription } from "nostr-tools/abstract-relay";
 import { finalizeEvent } from "nostr-tools/pure";
 import { hexToBytes } from "nostr-tools/utils";
 import type { NostrIdentity } from "../config.ts";
+import { errorMessage } from "../error_message.ts";
 
 /**
  * Signs event templates with the agent's key (for NIP-42 AUTH).
@@ -133,7 +134,7 @@ async function publishTo(
     relay = await pool.ensureRelay(url, { connectionTimeout: options.timeoutMs });
   } catch (error) {
     pool.close([url]);
-    const message = errorText(error);
+    const message = errorMessage(error);
     return {
       relay: url,
       accepted: false,
@@ -152,16 +153,12 @@ async function publishTo(
     return { relay: url, accepted: true, answered: true, timedOut: false, message: String(reason ?? "") };
   } catch (error) {
     pool.close([url]);
-    const message = errorText(error);
+    const message = errorMessage(error);
     const timedOut = ANSWER_TIMEOUTS.has(message);
     // What a dropped connection leaves unanswered, nostr-tools rejects with a reason of its own ("relay connection …").
     const answered = !timedOut && !message.startsWith("relay connection");
     return { relay: url, accepted: false, answered, timedOut, message };
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -183,7 +180,7 @@ async function queryRelay(
     relay = await pool.ensureRelay(url, { connectionTimeout: options.timeoutMs });
   } catch (error) {
     pool.close([url]);
-    return { relay: url, events, message: errorText(error) };
+    return { relay: url, events, message: errorMessage(error) };
   }
   return await new Promise((resolve) => {
     /** The read under way; unset once the answer is settled, so that late callbacks are ignored. */
@@ -215,7 +212,7 @@ async function queryRelay(
           if (authenticated || !reason.startsWith("auth-required:")) return finish(`closed: ${reason}`);
           relay.auth((template) => Promise.resolve(options.sign(template))).then(
             () => current === subscription && read(true),
-            (error) => finish(`AUTH failed: ${errorText(error)}`),
+            (error) => finish(`AUTH failed: ${errorMessage(error)}`),
           );
         },
       });

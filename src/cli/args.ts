@@ -11,6 +11,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { DEFAULT_RULE_SETS, RULE_SETS, type RuleSet } from "../discovery/validate.ts";
 import { DEFAULT_RELATED } from "../clustering/cluster.ts";
 import { DEFAULT_THRESHOLDS, type EvidenceThresholds } from "../clustering/evidence.ts";
+import { errorMessage } from "../error_message.ts";
 
 /** The log levels a user may choose, quietest last. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
@@ -240,7 +241,7 @@ function joinNegativeValues(args: readonly string[], options: ParseArgsOptionsCo
 }
 
 function describeParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const flag = /'(-[^']*)'/.exec(message)?.[1];
   const code = (error as { code?: string }).code;
   switch (code) {

@@ -11,6 +11,7 @@ import { type Config, ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "../
 import { parseEnvFile } from "../env_file.ts";
 import { GIT_ENVIRONMENT } from "../publishing/git.ts";
 import type { CommonOptions } from "./args.ts";
+import { errorMessage } from "../error_message.ts";
 
 /**
  * The variables the program itself reads. Each is read by name because
@@ -46,12 +47,12 @@ async function readEnvFile(path: string | undefined, cwd: string): Promise<Map<s
     if (path === undefined && (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable)) {
       return undefined;
     }
-    throw new ConfigError([`--env-file ${file}: ${error instanceof Error ? error.message : String(error)}`]);
+    throw new ConfigError([`--env-file ${file}: ${errorMessage(error)}`]);
   }
   try {
     return parseEnvFile(text, file);
   } catch (error) {
-    throw new ConfigError([error instanceof Error ? error.message : String(error)]);
+    throw new ConfigError([errorMessage(error)]);
   }
 }
 

@@ -42,6 +42,8 @@ export function configuredDiscovery(config: Config, ignored: readonly string[]):
 
 /** Options of {@linkcode discoverSkills}. */
 export interface DiscoveryOptions extends ReadOptions {
+  /** The repository root, absolute; paths in results are relative to it. */
+  repo: string;
   /** The skills directory, absolute. */
   skillsDir: string;
   /** Absolute directories to skip (the archive, the state directory). */
@@ -90,7 +92,6 @@ const BATCH_SIZE = 250;
 export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions): Promise<DiscoveryResult> {
   const diagnostics: Diagnostic[] = [];
   const readOptions: ReadOptions = {
-    repo: options.repo,
     ruleSets: options.ruleSets,
     strict: options.strict,
     maxFileBytes: options.maxFileBytes,
@@ -105,8 +106,8 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
   const settle = (batch: Batch, read: FileOutcome[]) => {
     read.forEach((outcome, i) => {
       outcomes[batch.first + i] = outcome;
-      const { stamp, path } = batch.files[i]!;
-      if (stamp && isCacheable(stamp, now)) cache.set(toRelative(path), { stamp, outcome });
+      const { stamp, relativePath } = batch.files[i]!;
+      if (stamp && isCacheable(stamp, now)) cache.set(relativePath, { stamp, outcome });
     });
   };
   let pending: Batch | undefined;
@@ -139,7 +140,7 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
     // A batch holds consecutive files only: a cached file in between starts a new one.
     if (pending && pending.first + pending.files.length !== index) flush();
     pending ??= { first: index, files: [] };
-    pending.files.push({ ...file, ...(stamp ? { stamp } : {}) });
+    pending.files.push({ ...file, relativePath: path, ...(stamp ? { stamp } : {}) });
     if (pending.files.length >= BATCH_SIZE) flush();
   }
   flush();

@@ -12,6 +12,7 @@
 
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { Diagnostic } from "../report.ts";
+import { errorMessage } from "../error_message.ts";
 
 /** A diagnostic before it is given its file's path. */
 export type FileDiagnostic = Omit<Diagnostic, "path">;
@@ -125,9 +126,7 @@ function readYaml(
         line: 2,
         severity: "error",
         rule: "frontmatter/alias-limit",
-        message: `the frontmatter expands more than ${MAX_ALIAS_COUNT} YAML aliases; not read (${
-          error instanceof Error ? error.message : String(error)
-        })`,
+        message: `the frontmatter expands more than ${MAX_ALIAS_COUNT} YAML aliases; not read (${errorMessage(error)})`,
       }],
     };
   }

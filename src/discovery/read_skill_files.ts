@@ -5,21 +5,20 @@
  * @module
  */
 
-import { basename, dirname, relative } from "node:path";
+import { basename, dirname } from "node:path";
 import type { FileSystem } from "../fs/file_system.ts";
 import type { Diagnostic } from "../report.ts";
 import type { SkillFile } from "./find_skill_files.ts";
 import type { FileDiagnostic } from "./frontmatter.ts";
 import { type ClawHubMeta, readSkill, type Skill } from "./skill.ts";
 import { type RuleSet, validateSkill } from "./validate.ts";
+import { errorMessage } from "../error_message.ts";
 
 /** The largest skill file read, by default: 1 MiB (the largest real one seen is 128 KiB). */
 export const DEFAULT_MAX_SKILL_BYTES = 1024 * 1024;
 
 /** How to read and validate skill files. Plain data: it is sent to workers. */
 export interface ReadOptions {
-  /** The repository root, absolute; paths in results are relative to it. */
-  repo: string;
   /** The rule sets to validate against. */
   ruleSets: readonly RuleSet[];
   /** Turn warnings into errors that exclude a skill from merging. */
@@ -41,6 +40,8 @@ export interface FileStamp {
 
 /** A skill file with its stamp, ready to read. */
 export interface StampedFile extends SkillFile {
+  /** Its path relative to the repository root, POSIX separators: computed once, by the walk. */
+  relativePath: string;
   /** Taken just before reading; absent when the file could not be stat-ed. */
   stamp?: FileStamp;
 }
@@ -85,7 +86,7 @@ export interface FileOutcome {
  */
 export function readSkillFiles(fs: FileSystem, files: readonly StampedFile[], options: ReadOptions): FileOutcome[] {
   return files.map((file) => {
-    const path = relative(options.repo, file.path).replaceAll("\\", "/");
+    const path = file.relativePath;
     const { skill, diagnostics } = readOne(fs, file, path, options);
     return { ...(skill ? { skill } : {}), diagnostics: diagnostics.map((diagnostic) => ({ path, ...diagnostic })) };
   });
@@ -116,7 +117,7 @@ function readOne(
       diagnostics: [{
         severity: "error",
         rule: "file/unreadable",
-        message: `cannot read the file: ${error instanceof Error ? error.message : String(error)}`,
+        message: `cannot read the file: ${errorMessage(error)}`,
       }],
     };
   }
@@ -145,7 +146,7 @@ function readMeta(fs: FileSystem, path: string): { meta?: ClawHubMeta; diagnosti
       diagnostics: [{
         severity: "warning",
         rule: "meta/json",
-        message: `the _meta.json beside it cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+        message: `the _meta.json beside it cannot be read: ${errorMessage(error)}`,
       }],
     };
   }

@@ -8,6 +8,7 @@
 /// <reference lib="deno.worker" />
 
 import { type Embedder, type EmbedderOptions, loadLocalEmbedder } from "./embedder.ts";
+import { errorMessage } from "../error_message.ts";
 
 /** The message an embedding worker takes. */
 export interface EmbeddingWorkerRequest {
@@ -38,7 +39,7 @@ self.onmessage = async (event: MessageEvent<EmbeddingWorkerRequest>) => {
     const response: EmbeddingWorkerResponse = { id, vectors };
     self.postMessage(response, vectors.map((vector) => vector.buffer as ArrayBuffer));
   } catch (error) {
-    const response: EmbeddingWorkerResponse = { id, error: error instanceof Error ? error.message : String(error) };
+    const response: EmbeddingWorkerResponse = { id, error: errorMessage(error) };
     self.postMessage(response);
   }
 };

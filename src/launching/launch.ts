@@ -19,7 +19,6 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import type { Event } from "nostr-tools/core";
 import { finalizeEvent } from "nostr-tools/pure";
 import { hexToBytes } from "nostr-tools/utils";
 import type { Clock } from "../clock.ts";
@@ -28,10 +27,10 @@ import { clawstrPost } from "../broadcasting/events.ts";
 import type { RelayClient } from "../broadcasting/relay_client.ts";
 import type { LaunchingReport } from "../report.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
-import { launchedSymbol, launchPostContent } from "./launch_request.ts";
+import { launchPostContent } from "./launch_request.ts";
 import type { LaunchRecord, LaunchStore } from "./launch_record.ts";
 import { readReplies, replyFilters } from "./clawnch_reply.ts";
-import { CLAWNCH_SUBCLAW, lookUpLaunches } from "./launch_lookup.ts";
+import { CLAWNCH_SUBCLAW, type LaunchLookup, lookUpLaunches } from "./launch_lookup.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "launching"]);
 
@@ -166,10 +165,9 @@ async function followUp(
 }
 
 /** Launch posts (oldest first) as records: the earliest per symbol, of symbols not already recorded. */
-function foundLaunches(posts: readonly Event[], records: readonly LaunchRecord[]): LaunchRecord[] {
+function foundLaunches(posts: LaunchLookup["posts"], records: readonly LaunchRecord[]): LaunchRecord[] {
   const found = new Map<string, LaunchRecord>();
-  for (const event of posts) {
-    const symbol = launchedSymbol(event.content)!;
+  for (const { symbol, event } of posts) {
     if (found.has(symbol) || records.some((record) => record.symbol === symbol)) continue;
     found.set(symbol, { symbol, event, state: "found", acceptedBy: [], unverified: [] });
   }

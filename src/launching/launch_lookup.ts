@@ -22,8 +22,8 @@ export const MAX_LOOKUP_PAGES = 200;
 
 /** What the lookup found. */
 export interface LaunchLookup {
-  /** Launch posts by the keys (signatures verified), oldest first. */
-  posts: Event[];
+  /** Launch posts by the keys (signatures verified) with the symbol each launches, oldest first. */
+  posts: Array<{ symbol: string; event: Event }>;
   /** Relays that did not answer every page, and why: what they hold is unknown. */
   silent: Array<{ relay: string; message: string }>;
 }
@@ -49,16 +49,16 @@ export async function lookUpLaunches(
     { kinds: [1], authors: [...keys] },
   ];
   const answers = await Promise.all(relays.map((relay) => readAllPages(client, filters, relay)));
-  const posts = new Map<string, Event>();
+  const posts = new Map<string, { symbol: string; event: Event }>();
   for (const answer of answers) {
     for (const event of answer.events) {
-      if (keys.includes(event.pubkey) && launchedSymbol(event.content) !== undefined && verifyEvent(event)) {
-        posts.set(event.id, event);
-      }
+      if (posts.has(event.id) || !keys.includes(event.pubkey)) continue;
+      const symbol = launchedSymbol(event.content);
+      if (symbol !== undefined && verifyEvent(event)) posts.set(event.id, { symbol, event });
     }
   }
   return {
-    posts: [...posts.values()].sort((a, b) => a.created_at - b.created_at),
+    posts: [...posts.values()].sort((a, b) => a.event.created_at - b.event.created_at),
     silent: answers.flatMap(({ relay, message }) => message === undefined ? [] : [{ relay, message }]),
   };
 }

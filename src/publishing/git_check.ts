@@ -6,6 +6,7 @@
  */
 
 import type { HealthCheck } from "../health.ts";
+import { BLOCKED_BECAUSE, branchState } from "./branch_state.ts";
 import type { Git } from "./git.ts";
 
 /** How long the remote has to answer `git ls-remote`. */
@@ -25,15 +26,8 @@ export function gitCheck(git: Git, remote: string): HealthCheck {
     if (inside.stdout.trim() !== "true") {
       return { name: "git", healthy: false, detail: "not a git repository: nothing can be committed" };
     }
-    const branch = (await git.run(["symbolic-ref", "-q", "--short", "HEAD"], { allowFailure: true })).stdout.trim();
-    const status = (await git.run(["status"], { allowFailure: true })).stdout;
-    const state = status.includes("rebase in progress")
-      ? "a rebase is in progress"
-      : (await git.run(["rev-parse", "-q", "--verify", "MERGE_HEAD"], { allowFailure: true })).code === 0
-      ? "a merge is in progress"
-      : branch === ""
-      ? "HEAD is detached"
-      : "clean";
+    const { branch, blocked } = await branchState(git);
+    const state = blocked ? BLOCKED_BECAUSE[blocked] : "clean";
     const remotes = (await git.run(["remote"])).stdout.split("\n").map((line) => line.trim());
     let remoteState = `no remote named "${remote}"`;
     let answers = false;

@@ -25,6 +25,7 @@ import { getLogger } from "@logtape/logtape";
 import { scrubSecrets } from "../logging.ts";
 import type { Secret } from "../secret.ts";
 import type { PublishingReport } from "../report.ts";
+import { BLOCKED_BECAUSE, branchState } from "./branch_state.ts";
 import type { Git } from "./git.ts";
 
 const logger = getLogger(["heartbeat", "publishing"]);
@@ -95,8 +96,7 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
     if (input.dryRun || !input.commit) return { ...report, status: "skipped", reason: "not a git repository" };
     throw new RepositoryStateError("Not a git repository: run `git init`, or pass --no-commit");
   }
-  await assertPublishable(git);
-  const branch = (await git.run(["symbolic-ref", "--short", "HEAD"])).stdout.trim();
+  const branch = await assertPublishable(git);
   const target = input.branch ?? branch;
   // A dry run changed nothing yet: the planned paths are what would be committed.
   const changed = input.dryRun ? [...input.paths] : await changedPaths(git, input.paths);
@@ -159,25 +159,24 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
   return report;
 }
 
-async function assertPublishable(git: Git): Promise<void> {
-  if ((await git.run(["symbolic-ref", "-q", "HEAD"], { allowFailure: true })).code !== 0) {
-    // A rebase detaches HEAD too: say which.
-    const rebasing = (await git.run(["status"], { allowFailure: true })).stdout.includes("rebase in progress");
-    throw new RepositoryStateError(
-      rebasing
-        ? "A rebase is in progress: finish or abort it first"
-        : "HEAD is detached: check out a branch for the heartbeat to commit to",
-    );
-  }
-  if ((await git.run(["rev-parse", "-q", "--verify", "MERGE_HEAD"], { allowFailure: true })).code === 0) {
-    throw new RepositoryStateError("A merge is in progress: finish or abort it first");
-  }
+/** What a person does about each state that blocks a commit. */
+const REMEDY = {
+  rebase: "finish or abort it first",
+  merge: "finish or abort it first",
+  detached: "check out a branch for the heartbeat to commit to",
+} as const;
+
+/** The branch to commit on, when nothing stands in the way. */
+async function assertPublishable(git: Git): Promise<string> {
+  const { branch, blocked } = await branchState(git);
+  if (blocked) throw new RepositoryStateError(`${BLOCKED_BECAUSE[blocked]}: ${REMEDY[blocked]}`);
   const staged = await git.run(["diff", "--cached", "--quiet"], { allowFailure: true });
   if (staged.code !== 0) {
     throw new RepositoryStateError(
       "The index holds staged changes that are not the heartbeat's: commit or unstage them first",
     );
   }
+  return branch;
 }
 
 /** The given paths that differ from HEAD (modified, added or deleted), sorted. */
