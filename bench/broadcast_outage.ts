@@ -25,7 +25,9 @@ await using relay = await startRelay();
 using store = await KvStateStore.open(":memory:");
 const client = nostrRelayClient({ sign: signer(identity) });
 const masters = Array.from({ length: count }, (_, i) => ({
+  id: `skill-${i}`,
   name: `skill-${i}`,
+  members: 2,
   version: "1.0.0",
   description: "A skill.",
   tags: [],
@@ -39,14 +41,13 @@ const report = await broadcast({
   store,
   clock: { now: () => new Date() },
   runId: "bench",
-  merged: [],
   masters,
   dryRun: false,
 });
 const seconds = (performance.now() - started) / 1000;
 client.close();
 console.log(
-  `${count} events, one relay black-holed: ${seconds.toFixed(1)} s, ${
-    report.events.filter((event) => event.accepted).length
-  } accepted by the live relay`,
+  `${report.events.length} events (${count} masters and the run's post), one relay black-holed: ${
+    seconds.toFixed(1)
+  } s, ${report.events.filter((event) => event.accepted).length} accepted by the live relay`,
 );

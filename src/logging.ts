@@ -25,7 +25,8 @@ import {
   type TextFormatter,
 } from "@logtape/logtape";
 import type { LogLevelName } from "./cli/args.ts";
-import { REDACTED, type Secret } from "./secret.ts";
+import { printable } from "./printable.ts";
+import { NSEC_PATTERN, REDACTED, type Secret } from "./secret.ts";
 
 /** The root category of every logger in this program. */
 export const ROOT_CATEGORY = "heartbeat";
@@ -50,8 +51,6 @@ export interface LoggingOptions {
   /** How many rotated files to keep besides the current one. */
   maxFiles?: number;
 }
-
-const NSEC_PATTERN = /nsec1[02-9ac-hj-np-z]{20,}/g;
 
 /**
  * Replaces every configured secret, and anything shaped like a bech32 `nsec`,
@@ -121,9 +120,12 @@ export async function closeLogging(): Promise<void> {
   await dispose();
 }
 
-/** Strings read better unquoted in a console line; other values are inspected. */
+/**
+ * Strings read better unquoted in a console line; other values are inspected.
+ * Values come from outside (paths, relay messages): escapes keep each record on one line, uncoloured.
+ */
 function plainStrings(value: unknown, inspect: (value: unknown) => string): string {
-  return typeof value === "string" ? value : inspect(value);
+  return typeof value === "string" ? printable(value) : inspect(value);
 }
 
 function consoleLine(values: FormattedValues): string {

@@ -8,7 +8,7 @@
  */
 
 import { getLogger, withContext } from "@logtape/logtape";
-import { relative } from "node:path";
+import { posix, relative } from "node:path";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { configuredDiscovery, discoverSkills, type DiscoveryResult } from "./discovery/discover.ts";
@@ -20,6 +20,12 @@ import type { Embedder, ModelInfo } from "./embedding/embedder.ts";
 import type { FileSystem } from "./fs/file_system.ts";
 import type { RepositoryWriter } from "./fs/repository_writer.ts";
 import { recoverConsolidation } from "./consolidation/apply.ts";
+import {
+  ARCHIVE_INDEX,
+  ArchiveIndexError,
+  parseArchiveIndex,
+  pathsOfNewEntries,
+} from "./consolidation/archive_index.ts";
 import type { Git } from "./publishing/git.ts";
 import { broadcast, type MasterSkill } from "./broadcasting/broadcast.ts";
 import type { RelayClient } from "./broadcasting/relay_client.ts";
@@ -28,9 +34,19 @@ import { readProvenance } from "./clustering/provenance.ts";
 import { parseFrontmatter } from "./discovery/frontmatter.ts";
 import { ignoredPaths } from "./publishing/ignored_paths.ts";
 import { commitMessage, publish } from "./publishing/publish.ts";
+import { committedFile } from "./publishing/committed_file.ts";
+import { pushedPaths } from "./publishing/published_paths.ts";
 import { consolidate, type ConsolidateInput } from "./consolidation/consolidate.ts";
 import { ROOT_CATEGORY } from "./logging.ts";
-import { type ClusteringReport, type ClusterReport, type PhaseName, PHASES, type RunReport } from "./report.ts";
+import {
+  type ClusteringReport,
+  type ClusterReport,
+  markPhases,
+  type PhaseName,
+  PHASES,
+  type RunReport,
+  startReport,
+} from "./report.ts";
 import type { StateStore } from "./store/state_store.ts";
 import { errorMessage } from "./error_message.ts";
 
@@ -104,35 +120,28 @@ async function run(
   started: Date,
 ): Promise<RunReport> {
   const { config, signal } = options;
-  const report: RunReport = {
-    runId,
-    startedAt: started.toISOString(),
-    finishedAt: started.toISOString(),
-    dryRun: options.dryRun,
-    status: "ok",
-    version: options.version,
-    repo: config.repo,
-    skillsDir: relative(config.repo, config.skillsDir).replaceAll("\\", "/") || ".",
-    discovery: { status: "not-implemented", found: 0, parsed: 0, valid: 0, parseSuccessRate: 1, diagnostics: [] },
-    clustering: { status: "not-implemented" },
-    clusters: [],
-    consolidation: { status: "not-implemented", merged: [], refused: [], written: [], archived: [], removed: [] },
-    publishing: { status: "not-implemented", paths: [], committed: false, pushed: false },
-    launching: { status: "not-implemented" },
-    broadcasting: { status: "not-implemented", events: [], pending: 0 },
-    timings: {},
-  };
+  const report = startReport(reportHead(options, runId, started));
   logger.info(options.dryRun ? "Dry run started on {skillsDir}" : "Run started on {skillsDir}", {
     skillsDir: config.skillsDir,
   });
 
   // A consolidation a crash interrupted is completed first: the tree must be whole before it is read.
-  const recovered = options.dryRun ? 0 : recoverConsolidation(adapters.repository, config.stateDir);
+  let recovered = 0;
+  try {
+    recovered = options.dryRun ? 0 : recoverConsolidation(adapters.repository, config.stateDir);
+  } catch (error) {
+    report.status = "failed";
+    report.error = `consolidation: an interrupted consolidation could not be completed: ${errorMessage(error)}`;
+    markPhases(report, PHASES[0], "skipped", report.error);
+    logger.error("{error}; nothing else is done until it can be", { error: report.error });
+    return await finish(adapters, report, started);
+  }
   if (recovered > 0) {
     logger.warn("Completed an interrupted consolidation ({operations} operations)", { operations: recovered });
   }
 
   let skills: Skill[] = [];
+  const archiveDir = relative(config.repo, config.archiveDir).replaceAll("\\", "/");
   // What the two Nostr phases share.
   const nostr = {
     identity: config.nostr,
@@ -157,7 +166,7 @@ async function run(
       const consolidation: ConsolidationInputs = {
         writer: adapters.repository,
         skillsDir: report.skillsDir,
-        archiveDir: relative(config.repo, config.archiveDir).replaceAll("\\", "/"),
+        archiveDir,
         stateDir: config.stateDir,
         runId,
         dryRun: options.dryRun,
@@ -198,13 +207,11 @@ async function run(
         ...report.consolidation.archived,
         ...report.consolidation.removed,
       ];
-      const pending = await adapters.store.loadPendingPaths();
-      const paths = [...new Set([...pending, ...changed])].sort();
-      // Remembered first: if anything below fails, the next run still knows what to commit.
-      if (!options.dryRun) await adapters.store.savePendingPaths(paths);
+      // Merges an earlier run made and never committed (a crash, a full disk, --no-commit) are committed now.
+      const unfinished = options.dryRun ? [] : await uncommittedMerges(adapters.git, adapters.repository, archiveDir);
       report.publishing = await publish({
         git: adapters.git,
-        paths,
+        paths: [...new Set([...unfinished, ...changed])].sort(),
         message: commitMessage(report.consolidation.merged),
         commit: options.commit,
         push: options.push,
@@ -214,7 +221,6 @@ async function run(
         author: config.git.author,
         secrets: config.secrets,
       });
-      if (report.publishing.committed) await adapters.store.savePendingPaths([]);
     },
     launching: async () => {
       report.launching = await launchToken({
@@ -225,22 +231,26 @@ async function run(
       });
     },
     broadcasting: async () => {
-      report.broadcasting = await broadcast({
-        ...nostr,
-        runId,
-        merged: report.consolidation.merged,
-        masters: currentMasters(adapters.repository, [
-          ...report.consolidation.merged.map((merge) => merge.master),
-          ...skills.filter((skill) => readProvenance(skill.frontmatter) !== undefined).map((skill) => skill.path),
-        ]),
-        agentName: config.agentName,
-      });
+      const inTree = currentMasters(adapters.repository, report.skillsDir, [
+        ...report.consolidation.merged.map((merge) => merge.master),
+        ...skills.filter((skill) => readProvenance(skill.frontmatter) !== undefined).map((skill) => skill.path),
+      ]);
+      // Relays hear only of what the remote has: a master not yet pushed waits for the run that pushes it.
+      const pushed = adapters.git
+        ? await pushedPaths(adapters.git, config.git, inTree.map((master) => master.path))
+        : new Set<string>();
+      const masters = inTree.filter((master) => pushed.has(master.path));
+      report.broadcasting = await broadcast({ ...nostr, runId, masters, agentName: config.agentName });
+      if (masters.length < inTree.length) {
+        report.broadcasting.unpushed = inTree.length - masters.length;
+        logger.info("{count} masters are announced once the remote has them", { count: report.broadcasting.unpushed });
+      }
     },
   };
   for (const phase of PHASES) {
     if (signal?.aborted) {
       report.status = "interrupted";
-      markRemaining(report, phase, "interrupted", "the heartbeat was asked to stop");
+      markPhases(report, phase, "interrupted", "the heartbeat was asked to stop");
       logger.warn("Stopped before {phase}: the heartbeat was asked to stop", { phase });
       break;
     }
@@ -254,26 +264,57 @@ async function run(
       report[phase].reason = report.error;
       logger.error("Phase {phase} failed: {error}", { phase, error });
       if (INDEPENDENT_PHASES.has(phase)) continue;
-      markRemaining(report, PHASES[PHASES.indexOf(phase) + 1], "skipped", `${phase} failed`);
+      const next = PHASES[PHASES.indexOf(phase) + 1];
+      if (next) markPhases(report, next, "skipped", `${phase} failed`);
       break;
     } finally {
       report.timings[phase] = Math.round(performance.now() - phaseStarted);
     }
   }
 
+  return await finish(adapters, report, started);
+}
+
+/** Closes the report and records the run; a store that cannot record it (a full disk) fails the run, in the report. */
+async function finish(adapters: PipelineAdapters, report: RunReport, started: Date): Promise<RunReport> {
   const finished = adapters.clock.now();
   report.finishedAt = finished.toISOString();
   report.timings.total = finished.getTime() - started.getTime();
-  await adapters.store.recordRun({
-    runId,
-    startedAt: report.startedAt,
-    finishedAt: report.finishedAt,
-    status: report.status,
-    dryRun: report.dryRun,
-    counts: { found: report.discovery.found, valid: report.discovery.valid, clusters: report.clusters.length },
-  });
+  try {
+    await adapters.store.recordRun({
+      runId: report.runId,
+      startedAt: report.startedAt,
+      finishedAt: report.finishedAt,
+      status: report.status,
+      dryRun: report.dryRun,
+      counts: { found: report.discovery.found, valid: report.discovery.valid, clusters: report.clusters.length },
+    });
+  } catch (error) {
+    report.status = "failed";
+    report.error ??= `the run could not be recorded: ${errorMessage(error)}`;
+    logger.error("The run could not be recorded in the state store: {error}", { error });
+  }
   logger.info("Run {status} in {ms} ms", { status: report.status, ms: report.timings.total });
   return report;
+}
+
+/**
+ * The files of merges the archive's index records but the last commit does
+ * not: what an earlier run merged and could not commit.
+ */
+async function uncommittedMerges(git: Git, repository: RepositoryWriter, archiveDir: string): Promise<string[]> {
+  const indexPath = posix.join(archiveDir, ARCHIVE_INDEX);
+  try {
+    const paths = pathsOfNewEntries(
+      parseArchiveIndex(repository.read(indexPath), indexPath),
+      parseArchiveIndex(await committedFile(git, indexPath), indexPath),
+    );
+    return paths.length === 0 ? [] : [...paths, indexPath];
+  } catch (error) {
+    if (!(error instanceof ArchiveIndexError)) throw error;
+    logger.warn("Earlier merges are not looked for: {error}", { error: error.message });
+    return [];
+  }
 }
 
 /**
@@ -376,37 +417,66 @@ async function runDiscovery(
   return result;
 }
 
-/** The masters at these paths as they stand in the tree now (after consolidation wrote them). */
-function currentMasters(repository: RepositoryWriter, paths: readonly string[]): MasterSkill[] {
-  const masters = new Map<string, MasterSkill>();
+/** The masters at these paths as they stand in the tree now (after consolidation wrote them), with their paths. */
+function currentMasters(
+  repository: RepositoryWriter,
+  skillsDir: string,
+  paths: readonly string[],
+): Array<MasterSkill & { path: string }> {
+  const masters: Array<MasterSkill & { path: string }> = [];
   for (const path of new Set(paths)) {
     const bytes = repository.read(path);
     if (!bytes) continue;
     const content = new TextDecoder().decode(bytes);
     const { data } = parseFrontmatter(content);
-    if (!data || typeof data.name !== "string" || readProvenance(data) === undefined) continue;
-    masters.set(data.name, {
+    const provenance = data && readProvenance(data);
+    if (!data || typeof data.name !== "string" || provenance === undefined) continue;
+    masters.push({
+      id: posix.relative(skillsDir, path).replace(/(\/SKILL)?\.md$/i, ""),
+      path,
       name: data.name,
       version: String(data.version ?? "0.0.0"),
       description: typeof data.description === "string" ? data.description : "",
       tags: Array.isArray(data.tags) ? data.tags.map(String) : [],
+      members: provenance.length,
       content,
     });
   }
-  return [...masters.values()];
+  return masters;
 }
 
-function markRemaining(
-  report: RunReport,
-  from: PhaseName | undefined,
-  status: "skipped" | "interrupted",
+/** What a report says of a run before it runs. */
+function reportHead(options: Pick<PipelineOptions, "config" | "dryRun" | "version">, runId: string, started: Date) {
+  return {
+    runId,
+    startedAt: started.toISOString(),
+    dryRun: options.dryRun,
+    version: options.version,
+    repo: options.config.repo,
+    skillsDir: relative(options.config.repo, options.config.skillsDir).replaceAll("\\", "/") || ".",
+  };
+}
+
+/**
+ * The report of a run that failed before the pipeline could report it (its
+ * state store would not open, its lock could not be written on a full disk):
+ * failed, every phase skipped with the reason.
+ *
+ * @param options The configuration and what was asked.
+ * @param at When the run started.
+ * @param reason Why it failed, for a person.
+ * @returns The report.
+ */
+export function failedRunReport(
+  options: Pick<PipelineOptions, "config" | "dryRun" | "version">,
+  at: Date,
   reason: string,
-): void {
-  if (from === undefined) return;
-  for (const phase of PHASES.slice(PHASES.indexOf(from))) {
-    report[phase].status = status;
-    report[phase].reason = reason;
-  }
+): RunReport {
+  const report = startReport(reportHead(options, newRunId(at), at));
+  report.status = "failed";
+  report.error = reason;
+  markPhases(report, PHASES[0], "skipped", reason);
+  return report;
 }
 
 /**

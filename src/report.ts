@@ -7,6 +7,7 @@
  */
 
 import type { LaunchOutcome } from "./launching/launch_record.ts";
+import { printable } from "./printable.ts";
 
 /** How a phase ended. */
 export type PhaseStatus = "ok" | "skipped" | "not-implemented" | "failed" | "interrupted";
@@ -154,6 +155,8 @@ export interface BroadcastingReport extends PhaseOutcome {
   }>;
   /** Events still waiting in the outbox. */
   pending: number;
+  /** Masters in the tree that the remote does not have yet: they are announced once pushed. */
+  unpushed?: number;
   /** In a dry run: the events that would be signed and sent. */
   unsigned?: Array<{ kind: number; created_at: number; content: string; tags: string[][] }>;
 }
@@ -232,6 +235,60 @@ export interface RunReport {
   error?: string;
 }
 
+/** What a report says about its run before any phase has run. */
+export type ReportHead = Pick<RunReport, "runId" | "startedAt" | "dryRun" | "version" | "repo" | "skillsDir">;
+
+/**
+ * A report whose phases have not run yet.
+ *
+ * @param head The run's identity and what it runs on.
+ * @returns The report, `ok` until a phase says otherwise.
+ *
+ * @example
+ * ```ts
+ * import { startReport } from "./report.ts";
+ * const report = startReport({
+ *   runId: "r", startedAt: "2026-11-30T00:00:00.000Z", dryRun: true, version: "0.1.0", repo: "/srv", skillsDir: "skills",
+ * });
+ * console.assert(report.status === "ok" && report.clusters.length === 0);
+ * ```
+ */
+export function startReport(head: ReportHead): RunReport {
+  return {
+    ...head,
+    finishedAt: head.startedAt,
+    status: "ok",
+    discovery: { status: "not-implemented", found: 0, parsed: 0, valid: 0, parseSuccessRate: 1, diagnostics: [] },
+    clustering: { status: "not-implemented" },
+    clusters: [],
+    consolidation: { status: "not-implemented", merged: [], refused: [], written: [], archived: [], removed: [] },
+    publishing: { status: "not-implemented", paths: [], committed: false, pushed: false },
+    launching: { status: "not-implemented" },
+    broadcasting: { status: "not-implemented", events: [], pending: 0 },
+    timings: {},
+  };
+}
+
+/**
+ * Gives a phase and every phase after it a status and its reason.
+ *
+ * @param report The report.
+ * @param from The first phase to mark.
+ * @param status What happened to them.
+ * @param reason Why.
+ */
+export function markPhases(
+  report: RunReport,
+  from: PhaseName,
+  status: "skipped" | "interrupted",
+  reason: string,
+): void {
+  for (const phase of PHASES.slice(PHASES.indexOf(from))) {
+    report[phase].status = status;
+    report[phase].reason = reason;
+  }
+}
+
 /**
  * Renders a report for a person.
  *
@@ -273,7 +330,8 @@ export function formatReport(report: RunReport): string {
   lines.push(...formatDiagnostics(discovery.diagnostics));
   lines.push(...formatClusters(report.clusters));
   if (report.error) lines.push(`  error: ${report.error}`);
-  return lines.join("\n");
+  // Paths, names and relay replies come from outside: none may break a line or recolour the terminal.
+  return lines.map(printable).join("\n");
 }
 
 /** How many clusters the human report lists. */

@@ -11,13 +11,22 @@ import { startMuteRelay, startRelay } from "./relay_harness.ts";
 const identity = testConfig("/srv", { env: { NOSTR_NSEC: TEST_NSEC } }).nostr!;
 
 const MASTER: MasterSkill = {
+  id: "todoist",
   name: "todoist",
   version: "1.3.0",
   description: "Manage Todoist tasks.",
   tags: ["tasks", "Todo"],
+  members: 2,
   content: "---\nname: todoist\nversion: 1.3.0\n---\n\n# Todoist\n",
 };
-const MERGED = [{ name: "todoist", version: "1.3.0", members: ["skills/a/SKILL.md", "skills/b/SKILL.md"] }];
+
+/** Masters that differ by id, name and text. */
+function mastersNamed(count: number): MasterSkill[] {
+  return Array.from(
+    { length: count },
+    (_, i) => ({ ...MASTER, id: `skill-${i}`, name: `skill-${i}`, content: `# Skill ${i}\n` }),
+  );
+}
 
 function input(store: KvStateStore, relays: string[], extra: Partial<BroadcastInput> = {}): BroadcastInput {
   return {
@@ -27,7 +36,6 @@ function input(store: KvStateStore, relays: string[], extra: Partial<BroadcastIn
     store,
     clock: { now: () => new Date("2026-11-25T06:00:00Z") },
     runId: "run-1",
-    merged: MERGED,
     masters: [MASTER],
     dryRun: false,
     retryDelays: [],
@@ -66,7 +74,7 @@ Deno.test("a master skill and the run's Clawstr post reach a real relay, signed,
     assert(!text.includes(TEST_NSEC) && !text.includes(TEST_KEY_HEX), "no event carries the key");
   }
   const again = input(store, [relay.url]);
-  const second = await broadcast({ ...again, merged: [] });
+  const second = await broadcast(again);
   again.client!.close();
   assertEquals(second.events, [], "an accepted version is not sent again");
 });
@@ -89,7 +97,6 @@ Deno.test("with one of two relays down the event goes to the other, and the outb
   await using back = await startRelay({ port: downPort });
   const later = input(store, [up.url, back.url], {
     minAccepted: 2,
-    merged: [],
     clock: { now: () => new Date("2026-11-25T08:00:00Z") },
   });
   const retried = await broadcast(later);
@@ -143,7 +150,6 @@ Deno.test("the profile gets the agent's name, and fields another client set surv
   elsewhere.close();
   const run = input(store, [relay.url], {
     agentName: "Skill Keeper",
-    merged: [],
     masters: [],
     clock: { now: () => new Date() },
   });
@@ -165,7 +171,6 @@ Deno.test("the profile gets the agent's name, and fields another client set surv
   });
   const again = input(store, [relay.url], {
     agentName: "Skill Keeper",
-    merged: [],
     masters: [],
     clock: { now: () => new Date() },
   });
@@ -176,9 +181,12 @@ Deno.test("the profile gets the agent's name, and fields another client set surv
 Deno.test("a relay that demands NIP-42 AUTH for writes and reads gets it, then accepts the events and answers", async () => {
   await using relay = await startRelay({ auth: "127.0.0.1" });
   using store = await KvStateStore.open(":memory:");
-  const run = input(store, [relay.url], { merged: [], agentName: "Keeper" });
+  const run = input(store, [relay.url], { agentName: "Keeper" });
   const report = await broadcast(run);
-  assertEquals(report.events.map((event) => [event.kind, event.accepted]).sort(), [[0, true], [30023, true]]);
+  assertEquals(report.events.map((event) => [event.kind, event.accepted]).sort(), [[0, true], [1111, true], [
+    30023,
+    true,
+  ]]);
   const read = await run.client!.query([{ kinds: [0], authors: [identity.publicKey] }], [relay.url]);
   run.client!.close();
   assertEquals([read.answered, read.events.length], [[relay.url], 1]);
@@ -189,8 +197,8 @@ Deno.test("a relay restarted in the middle of a run loses nothing: the next hear
   const db = `${dir.path}/relay.sqlite`;
   const relay = await startRelay({ db });
   using store = await KvStateStore.open(":memory:");
-  const masters = Array.from({ length: 40 }, (_, i) => ({ ...MASTER, name: `skill-${i}`, content: `# Skill ${i}\n` }));
-  const run = input(store, [relay.url], { masters, merged: [] });
+  const masters = mastersNamed(40);
+  const run = input(store, [relay.url], { masters });
   // Mid-run: after the tenth event the relay goes away, and the rest meet a closed port.
   const client = run.client!;
   let sent = 0;
@@ -204,11 +212,10 @@ Deno.test("a relay restarted in the middle of a run loses nothing: the next hear
   const first = await broadcast({ ...run, client: stopping });
   client.close();
   assertEquals(first.events.filter((event) => event.accepted).length, 10);
-  assertEquals(first.pending, 30);
+  assertEquals(first.pending, 31, "30 masters and the post");
   await using again = await startRelay({ db, port: relay.port });
   const later = input(store, [again.url], {
     masters,
-    merged: [],
     clock: { now: () => new Date("2026-11-25T09:00:00Z") },
   });
   const second = await broadcast(later);
@@ -221,7 +228,7 @@ Deno.test("a relay restarted in the middle of a run loses nothing: the next hear
   later.client!.close();
   const names = stored.map((event) => event.tags.find((tag) => tag[0] === "d")![1]).sort();
   assertEquals(names, masters.map((master) => master.name).sort(), "every skill once");
-  assertEquals(second.events.length, 30, "only what the relay missed is sent again");
+  assertEquals(second.events.length, 31, "only what the relay missed is sent again");
 });
 
 Deno.test("within a run, events a relay missed while it was briefly down are retried after a pause", async () => {
@@ -231,8 +238,8 @@ Deno.test("within a run, events a relay missed while it was briefly down are ret
   using store = await KvStateStore.open(":memory:");
   let restarted: Awaited<ReturnType<typeof startRelay>> | undefined;
   // The pause is long enough for the relay process to come back before the retry.
-  const masters = Array.from({ length: 3 }, (_, i) => ({ ...MASTER, name: `skill-${i}`, content: `# Skill ${i}\n` }));
-  const run = input(store, [`ws://127.0.0.1:${port}`], { masters, merged: [], retryDelays: [3000] });
+  const masters = mastersNamed(3);
+  const run = input(store, [`ws://127.0.0.1:${port}`], { masters, retryDelays: [3000] });
   const coming = startRelay({ port }).then((relay) => {
     restarted = relay;
   });
@@ -242,7 +249,7 @@ Deno.test("within a run, events a relay missed while it was briefly down are ret
   run.client!.close();
   await restarted?.stop();
   // A refused connection costs nothing, so the relay is not set aside for the run as a silent one is.
-  assertEquals(report.events.map((event) => event.accepted), [true, true, true]);
+  assertEquals(report.events.map((event) => event.accepted), [true, true, true, true], "three masters and the post");
   for (const event of report.events) assertEquals(event.results.map((result) => result.accepted), [false, true]);
   assert(performance.now() - started >= 3000, "the retry waited");
 });
@@ -292,15 +299,14 @@ Deno.test("a relay that leaves two events in a row unanswered is sent nothing mo
   await using silent = startMuteRelay();
   await using relay = await startRelay();
   using store = await KvStateStore.open(":memory:");
-  const masters = Array.from({ length: 5 }, (_, i) => ({ ...MASTER, name: `skill-${i}`, content: `# Skill ${i}\n` }));
+  const masters = mastersNamed(5);
   const run = input(store, [silent.url, relay.url], {
     masters,
-    merged: [],
     client: nostrRelayClient({ sign: signer(identity), timeoutMs: 300 }),
   });
   const report = await broadcast(run);
   run.client!.close();
-  assertEquals(report.events.map((event) => event.accepted), [true, true, true, true, true]);
+  assertEquals(report.events.map((event) => event.accepted), [true, true, true, true, true, true], "5 masters, 1 post");
   const toSilent = report.events.map((event) => event.results.find((result) => result.relay === silent.url)!.message);
   assert(toSilent.slice(0, 2).every((message) => message.endsWith("timed out")), toSilent.join("; "));
   assert(toSilent.slice(2).every((message) => message.startsWith("not sent")), toSilent.join("; "));

@@ -4,7 +4,7 @@ import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { generateLibrary } from "../bench/generate_library.ts";
 import { nostrRelayClient } from "../src/broadcasting/relay_client.ts";
 import { startRelay } from "./relay_harness.ts";
-import { BUNDLED_SKILLS, cliCommand, PROJECT_ROOT, readUntil, runCli, tempDir, tempRepo } from "./utils.ts";
+import { BUNDLED_SKILLS, cliCommand, copyTree, PROJECT_ROOT, readUntil, runCli, tempDir, tempRepo } from "./utils.ts";
 
 /** Every file under `dir` with its bytes, except the state directory. */
 async function snapshot(dir: string, skip = ".heartbeat"): Promise<Map<string, string>> {
@@ -57,15 +57,17 @@ Deno.test("the heartbeat task's flags run --once --dry-run --json and print the 
 
 Deno.test("a run broadcasts to a real relay, logs the run id on every line, and no secret is anywhere", async () => {
   await using repo = await tempRepo();
+  await withRemote(repo.path);
   await using relay = await startRelay();
-  const result = await runCli(["--once", "--json", "--no-commit", "--no-push", "--log-level", "debug"], {
+  const result = await runCli(["--once", "--json", "--log-level", "debug"], {
     cwd: repo.path,
     env: { NOSTR_NSEC: TEST_NSEC, AGENT_NAME: "Test Keeper", NOSTR_RELAY: relay.url },
   });
+  await Deno.remove(`${repo.path}.remote.git`, { recursive: true });
   assertEquals(result.code, 0, result.stderr);
   const runId = JSON.parse(result.stdout).runId;
   const broadcasting = JSON.parse(result.stdout).broadcasting;
-  // Three masters, the run's post and the profile.
+  // Three masters, pushed; the run's post and the profile.
   assertEquals(broadcasting.events.length, 5);
   assert(broadcasting.events.every((event: { accepted: boolean }) => event.accepted), JSON.stringify(broadcasting));
   const reader = nostrRelayClient({
@@ -148,7 +150,7 @@ Deno.test("a --model directory that is not a model exits 2 naming the missing fi
 Deno.test("the real heartbeat task, run where deno task runs it, embeds the bundled skills once", async () => {
   await using project = await tempDir();
   for (const entry of ["deno.json", "deno.lock", "main.ts", "src", "models", "skills"]) {
-    await copy(join(PROJECT_ROOT, entry), join(project.path, entry));
+    await copyTree(join(PROJECT_ROOT, entry), join(project.path, entry));
   }
   const task = (args: string[]) =>
     new Deno.Command(Deno.execPath(), {
@@ -166,12 +168,6 @@ Deno.test("the real heartbeat task, run where deno task runs it, embeds the bund
   const second = JSON.parse(decode((await task(["--once", "--dry-run", "--json"])).stdout));
   assertEquals([second.clustering.embedding.embedded, second.clustering.embedding.cached], [0, 9]);
 });
-
-async function copy(from: string, to: string): Promise<void> {
-  if ((await Deno.stat(from)).isFile) return await Deno.copyFile(from, to);
-  await Deno.mkdir(to, { recursive: true });
-  for await (const entry of Deno.readDir(from)) await copy(join(from, entry.name), join(to, entry.name));
-}
 
 Deno.test("the heartbeat task's flags run the whole job over a repository with a remote: merge, commit, push", async () => {
   await using repo = await tempRepo();

@@ -268,3 +268,50 @@ Deno.test({
     assertEquals(snapshot(repo.path), after);
   },
 });
+
+Deno.test("frontmatter and metadata keys named like Object.prototype members survive a merge", async () => {
+  await using repo = await tempDir();
+  const extra = "constructor: builds things\ntoString: plain\n__proto__: kept\n" +
+    "metadata:\n  constructor: meta\n  hasOwnProperty: yes\n  valueOf: {deep: 1}\n";
+  await writeTree(repo.path, {
+    "skills/beta.md": skill("beta", "# Beta\n\nBeta converts gamma rays into delta files with betactl.", extra),
+    "skills/beta-old.md": skill("beta", "# Beta\n\nBeta converts gamma rays into delta files with betactl."),
+  });
+  const report = await heartbeat(repo.path);
+  assertEquals(report.consolidation.merged.length, 1, report.error);
+  const text = Deno.readTextFileSync(join(repo.path, report.consolidation.merged[0]!.master));
+  const frontmatter = parse(text.split("---\n")[1]!);
+  assertEquals(
+    [frontmatter.constructor, frontmatter.toString, Object.getOwnPropertyDescriptor(frontmatter, "__proto__")?.value],
+    ["builds things", "plain", "kept"],
+  );
+  assertEquals(frontmatter.metadata, { constructor: "meta", hasOwnProperty: "yes", valueOf: { deep: 1 } });
+});
+
+Deno.test("an archive index that is not a list of entries stops consolidation before anything moves", async () => {
+  await using repo = await tempDir();
+  await writeTree(repo.path, { ...FIXTURE, ".archive/index.json": "{ not json" });
+  const before = snapshot(repo.path);
+  const report = await heartbeat(repo.path);
+  assertEquals([report.status, report.consolidation.status], ["failed", "failed"]);
+  assertEquals(report.error, "consolidation: The archive index .archive/index.json is not valid JSON");
+  assertEquals(snapshot(repo.path), before, "nothing moved");
+});
+
+Deno.test("an interrupted consolidation that cannot be completed fails the run with its reason, and nothing else runs", async () => {
+  await using repo = await tempDir();
+  await writeTree(repo.path, FIXTURE);
+  const operations = [{ kind: "archive", from: "skills/gone.md", to: ".archive/gone.md" }];
+  await writeTree(repo.path, {
+    ".heartbeat/consolidation-journal.json": JSON.stringify({ indexPath: ".archive/index.json", operations }),
+  });
+  const report = await heartbeat(repo.path);
+  assertEquals(report.status, "failed");
+  assertEquals(
+    report.error,
+    "consolidation: an interrupted consolidation could not be completed: Neither skills/gone.md nor .archive/gone.md exists",
+  );
+  for (const phase of ["discovery", "consolidation", "broadcasting"] as const) {
+    assertEquals([report[phase].status, report[phase].reason], ["skipped", report.error], phase);
+  }
+});

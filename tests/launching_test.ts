@@ -57,7 +57,6 @@ async function heartbeat(config: Config, store: KvStateStore, time: { now(): Dat
       store,
       clock: time,
       runId: "run",
-      merged: [],
       masters: [],
       dryRun,
       retryDelays: [],

@@ -108,6 +108,21 @@ Deno.test("a launch that fails fails the run, but the skills' events are still b
   assertEquals(report.status, "failed");
   assertEquals(report.launching.status, "failed");
   assertEquals(report.error, "launching: the launch records cannot be read");
-  assertEquals(report.broadcasting.status, "ok");
-  assertEquals(report.broadcasting.unsigned?.map((event) => event.kind), [1111], "the run's post");
+  assertEquals(report.broadcasting.status, "ok", "broadcasting ran");
+  assertEquals(report.broadcasting.reason, "dry run: 0 events would be signed and sent");
+});
+
+Deno.test("a state store that cannot record the run (a full disk) fails the run in its report, which is still returned", async () => {
+  using store = await KvStateStore.open(":memory:");
+  const full = new Proxy(store, {
+    get(target, property) {
+      if (property === "recordRun") return () => Promise.reject(new Error("database or disk is full"));
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const report = await runPipeline({ ...adaptersWith(store), store: full }, OPTIONS);
+  assertEquals(report.status, "failed");
+  assertEquals(report.error, "the run could not be recorded: database or disk is full");
+  assertEquals(report.discovery.found, 10, "the phases' results are kept");
 });

@@ -3,13 +3,16 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./ass
 import { testConfig } from "./options.ts";
 import { BUNDLED_MODEL_DIR, identifyModel, loadEmbedder } from "../src/embedding/embedder.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
-import { localRepositoryWriter } from "../src/fs/repository_writer.ts";
+import { localRepositoryWriter, type RepositoryWriter } from "../src/fs/repository_writer.ts";
+import { nostrRelayClient, type RelayClient, signer } from "../src/broadcasting/relay_client.ts";
+import { startRelay } from "./relay_harness.ts";
 import { runPipeline } from "../src/pipeline.ts";
 import { localGit } from "../src/publishing/git.ts";
 import { publish, RepositoryStateError } from "../src/publishing/publish.ts";
 import type { RunReport } from "../src/report.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
+import { nsecEncode } from "nostr-tools/nip19";
 import { tempDir, writeTree } from "./utils.ts";
 
 const embedder = { model: await identifyModel(BUNDLED_MODEL_DIR), load: () => loadEmbedder({ workers: 0 }) };
@@ -46,11 +49,18 @@ async function repository(): Promise<AsyncDisposable & { path: string; remote: s
   return { path, remote, [Symbol.asyncDispose]: () => dir[Symbol.asyncDispose]() };
 }
 
-async function heartbeat(
-  repo: string,
-  store: KvStateStore,
-  flags: { commit?: boolean; push?: boolean; dryRun?: boolean; env?: Record<string, string> } = {},
-): Promise<RunReport> {
+/** How a test heartbeat runs: its flags, environment, relays, and a way to stop it as a crash would. */
+interface HeartbeatFlags {
+  commit?: boolean;
+  push?: boolean;
+  dryRun?: boolean;
+  env?: Record<string, string>;
+  relays?: RelayClient;
+  signal?: AbortSignal;
+  repository?: RepositoryWriter;
+}
+
+async function heartbeat(repo: string, store: KvStateStore, flags: HeartbeatFlags = {}): Promise<RunReport> {
   const config = testConfig(repo, { env: flags.env ?? {} });
   return await runPipeline(
     {
@@ -58,8 +68,9 @@ async function heartbeat(
       clock: { now: () => new Date() },
       fs: denoFileSystem,
       embedder,
-      repository: localRepositoryWriter(repo),
+      repository: flags.repository ?? localRepositoryWriter(repo),
       git: localGit(repo, gitEnv),
+      relays: flags.relays,
     },
     {
       config,
@@ -67,8 +78,39 @@ async function heartbeat(
       commit: flags.commit ?? true,
       push: flags.push ?? true,
       version: "0.0.0-test",
+      signal: flags.signal,
     },
   );
+}
+
+/** A heartbeat that talks to one relay with the test key; the client is closed after the run. */
+async function heartbeatWithRelay(
+  repo: string,
+  store: KvStateStore,
+  relay: string,
+  flags: HeartbeatFlags = {},
+): Promise<RunReport> {
+  const env = { NOSTR_NSEC: TEST_NSEC, NOSTR_RELAY: relay };
+  const client = nostrRelayClient({ sign: signer(testConfig(repo, { env }).nostr!), timeoutMs: 2000 });
+  try {
+    return await heartbeat(repo, store, { ...flags, env, relays: client });
+  } finally {
+    client.close();
+  }
+}
+
+/** The `d` and `version` tags of every master skill event the relay holds. */
+async function announcedVersions(relay: string): Promise<string[]> {
+  const reader = nostrRelayClient({
+    sign: () => {
+      throw new Error("no AUTH expected");
+    },
+    timeoutMs: 2000,
+  });
+  const { events } = await reader.query([{ kinds: [30023] }], [relay]);
+  reader.close();
+  const tag = (tags: string[][], name: string) => tags.find((t) => t[0] === name)?.[1];
+  return events.map((event) => `${tag(event.tags, "d")}@${tag(event.tags, "version")}`).sort();
 }
 
 Deno.test("a run commits exactly what it changed and pushes it; a person's files stay as they were", async () => {
@@ -174,7 +216,7 @@ Deno.test("a change holding a private key is never committed, and the error does
   const head = await git(repo.path, "rev-parse", "HEAD");
   const report = await heartbeat(repo.path, store, { env: { NOSTR_NSEC: TEST_KEY_HEX } });
   assertEquals(report.status, "failed");
-  assertStringIncludes(report.error ?? "", "contain a Nostr private key");
+  assertStringIncludes(report.error ?? "", "contain the agent's Nostr private key");
   assert(!(report.error ?? "").includes(TEST_NSEC) && !(report.error ?? "").includes(TEST_KEY_HEX));
   assertEquals(await git(repo.path, "rev-parse", "HEAD"), head);
   assertEquals(await git(repo.path, "diff", "--cached", "--name-only"), "", "nothing left staged");
@@ -221,4 +263,136 @@ Deno.test("discovery skips what git ignores", async () => {
   const report = await heartbeat(repo.path, store, { dryRun: true });
   assertEquals(report.discovery.found, 3);
   assertEquals(report.consolidation.merged.map((merge) => merge.members), [["skills/beta-old.md", "skills/beta.md"]]);
+});
+
+Deno.test("merges a crash left uncommitted are committed, pushed and only then announced by the next run", async () => {
+  await using repo = await repository();
+  await using relay = await startRelay();
+  // A folder skill too, whose copy brings a supporting file that is carried beside the master.
+  const gamma = "---\nname: gamma\ndescription: Gamma.\n---\n\n# Gamma\n\nGamma folds epsilon maps with gammafold.\n";
+  await writeTree(repo.path, {
+    "skills/gamma/SKILL.md": gamma,
+    "skills/gamma-copy/SKILL.md": gamma,
+    "skills/gamma-copy/references/notes.md": "# Notes\n\nOnly the copy has these.\n",
+  });
+  await git(repo.path, "add", "-A");
+  await git(repo.path, "commit", "-q", "-m", "gamma");
+  await git(repo.path, "push", "-q", "origin", "main");
+  const crash = new AbortController();
+  // The run stops as a kill would right after consolidation: the archive's index is the merge's last write.
+  const real = localRepositoryWriter(repo.path);
+  const crashing: RepositoryWriter = {
+    ...real,
+    write(path, bytes) {
+      real.write(path, bytes);
+      if (path.endsWith("index.json")) crash.abort();
+    },
+  };
+  {
+    using store = await KvStateStore.open(":memory:");
+    const first = await heartbeatWithRelay(repo.path, store, relay.url, { signal: crash.signal, repository: crashing });
+    assertEquals([first.status, first.consolidation.merged.length, first.publishing.status], [
+      "interrupted",
+      2,
+      "interrupted",
+    ]);
+  }
+  assertEquals(await announcedVersions(relay.url), [], "nothing announced before the commit exists");
+  // A new state store: the work left behind is found in the repository itself.
+  using store = await KvStateStore.open(":memory:");
+  const second = await heartbeatWithRelay(repo.path, store, relay.url);
+  assertEquals(second.status, "ok", second.error);
+  assertEquals(second.consolidation.merged, [], "nothing new merges");
+  assertEquals([second.publishing.committed, second.publishing.pushed], [true, true], second.publishing.reason);
+  assertEquals(await git(repo.path, "status", "--porcelain"), "", "nothing left uncommitted");
+  assertEquals(await git(repo.remote, "rev-parse", "main"), await git(repo.path, "rev-parse", "HEAD"));
+  assertStringIncludes(await git(repo.path, "ls-files"), "skills/gamma/references/notes.md");
+  assertEquals(await announcedVersions(relay.url), ["beta@0.9.1", "gamma@0.0.1"]);
+});
+
+Deno.test("a master is announced only once the remote has it, and each version once", async () => {
+  await using repo = await repository();
+  await using relay = await startRelay();
+  using store = await KvStateStore.open(":memory:");
+  const hook = join(repo.remote, "hooks", "pre-receive");
+  await Deno.writeTextFile(hook, "#!/bin/sh\necho 'pushes are frozen' >&2\nexit 1\n");
+  await Deno.chmod(hook, 0o755);
+  const refused = await heartbeatWithRelay(repo.path, store, relay.url);
+  assertEquals([refused.publishing.committed, refused.publishing.pushed], [true, false]);
+  assertEquals([refused.broadcasting.events, refused.broadcasting.unpushed], [[], 1]);
+  assertEquals(await announcedVersions(relay.url), []);
+  await Deno.remove(hook);
+  const pushed = await heartbeatWithRelay(repo.path, store, relay.url);
+  assertEquals(pushed.publishing.pushed, true, pushed.publishing.reason);
+  assertEquals(pushed.broadcasting.events.map((event) => [event.kind, event.accepted]).sort(), [
+    [1111, true],
+    [30023, true],
+  ]);
+  const again = await heartbeatWithRelay(repo.path, store, relay.url);
+  assertEquals(again.broadcasting.events, [], "an announced version is not announced again");
+  assertEquals(await announcedVersions(relay.url), ["beta@0.9.1"]);
+});
+
+Deno.test("two masters that share a name in different folders are announced as two events", async () => {
+  await using repo = await repository();
+  await using relay = await startRelay();
+  using store = await KvStateStore.open(":memory:");
+  // Two projects' own deploy workflows: different tools, one generic name (their licences keep them apart).
+  const master = (team: string, description: string, body: string) =>
+    `---\nname: deploy\ndescription: ${description}\nversion: 1.0.0\nlicense: ${
+      team === "team-a" ? "MIT" : "Apache-2.0"
+    }\nmerged_from:\n  - name: deploy\n` +
+    `    path: skills/${team}/deploy-old/SKILL.md\n    hash: ${"0".repeat(64)}\n---\n\n${body}\n`;
+  await writeTree(repo.path, {
+    "skills/team-a/deploy/SKILL.md": master(
+      "team-a",
+      "Ships the storefront to Kubernetes with Helm.",
+      "# Deploy\n\nRun `helm upgrade --install shop ./chart -n prod` against the GKE cluster, then watch " +
+        "`kubectl rollout status deploy/shop`.",
+    ),
+    "skills/team-b/deploy/SKILL.md": master(
+      "team-b",
+      "Publishes the docs site to Netlify.",
+      "# Deploy\n\nBuild with `hugo --minify` and publish the `public/` folder with `netlify deploy --prod`; " +
+        "needs NETLIFY_AUTH_TOKEN.",
+    ),
+  });
+  await git(repo.path, "add", "-A");
+  await git(repo.path, "commit", "-q", "-m", "masters");
+  await git(repo.path, "push", "-q", "origin", "main");
+  const report = await heartbeatWithRelay(repo.path, store, relay.url);
+  assertEquals(report.status, "ok", report.error);
+  assertEquals(await announcedVersions(relay.url), ["beta@0.9.1", "team-a/deploy@1.0.0", "team-b/deploy@1.0.0"]);
+});
+
+Deno.test("example nsec text in a skill does not block the commit; the agent's own key still does", async () => {
+  await using repo = await repository();
+  using store = await KvStateStore.open(":memory:");
+  const example = nsecEncode(new Uint8Array(32).fill(7));
+  for (const file of ["skills/beta.md", "skills/beta-old.md"]) {
+    const path = join(repo.path, file);
+    await Deno.writeTextFile(path, (await Deno.readTextFile(path)) + `\nExample: NOSTR_NSEC=${example}\n`);
+  }
+  await git(repo.path, "commit", "-q", "-am", "examples");
+  const report = await heartbeat(repo.path, store, { env: { NOSTR_NSEC: TEST_KEY_HEX } });
+  assertEquals(report.status, "ok", report.error);
+  assertEquals([report.publishing.committed, report.publishing.pushed], [true, true]);
+  assertStringIncludes(await git(repo.path, "show", "HEAD:skills/beta.md"), example);
+});
+
+Deno.test("file names with a line break or a bidirectional override are escaped in the commit message", async () => {
+  await using repo = await repository();
+  using store = await KvStateStore.open(":memory:");
+  const copy = SKILLS["skills/beta.md"];
+  await writeTree(repo.path, { "skills/evil\u202egpj.md": copy, "skills/two\nlines.md": copy });
+  await git(repo.path, "add", "-A");
+  await git(repo.path, "commit", "-q", "-m", "more copies");
+  const report = await heartbeat(repo.path, store);
+  assertEquals(report.status, "ok", report.error);
+  assertEquals(report.consolidation.merged[0]?.members.length, 4);
+  const message = await git(repo.path, "log", "-1", "--format=%B");
+  assert(!message.includes("\u202e"), "no raw override");
+  assertStringIncludes(message, "skills/evil\\u{202e}gpj.md");
+  assertStringIncludes(message, "skills/two\\u{a}lines.md");
+  assertEquals(message.split("\n").filter((line) => line.startsWith("- ")).length, 1, "one line per master");
 });

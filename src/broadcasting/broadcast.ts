@@ -7,9 +7,11 @@
  *   at least `minAccepted` relays accepted it (a launch post: every relay). A crash or an offline relay
  *   never loses an update, and a retry resends the very same event (relays
  *   answer a duplicate as accepted), never a second one.
+ * - **Only what was pushed**: the masters announced are the ones the remote
+ *   has; a master merged but not pushed waits for the heartbeat that pushes it.
  * - **Reconciliation**: the store remembers, per master skill, the version
- *   relays accepted; each heartbeat enqueues every master whose current
- *   version has none, so a crash between commit and broadcast, or a run with
+ *   relays accepted; each heartbeat enqueues every pushed master whose
+ *   version has none, so a crash between push and broadcast, or a run with
  *   the relays down, is healed by the next heartbeat.
  * - **Backoff**: an event not yet accepted waits 1, 2, 4… minutes (at most an
  *   hour) before its next try; relays are sent one event at a time.
@@ -72,12 +74,20 @@ export interface RelayAnswer extends RelayResult {
   at: number;
 }
 
-/** A master skill as it stands in the tree. */
+/** A master skill as the remote has it. */
 export interface MasterSkill {
+  /**
+   * What tells it from every other master of the repository: its path below
+   * the skills directory, without `/SKILL.md` or `.md` (two masters may share a
+   * name in different folders). Its events' `d` tag.
+   */
+  id: string;
   name: string;
   version: string;
   description: string;
   tags: readonly string[];
+  /** How many skills were merged into it, over all its versions. */
+  members: number;
   content: string;
 }
 
@@ -89,9 +99,10 @@ export interface BroadcastInput {
   store: OutboxStore;
   clock: Clock;
   runId: string;
-  /** The masters this run wrote (for the summary post). */
-  merged: ReadonlyArray<{ name: string; version: string; members: readonly string[] }>;
-  /** Every master in the tree now (for reconciliation). */
+  /**
+   * Every master the remote has (a pushed commit holds it as it is in the
+   * tree): each version not yet announced is, and the run's post lists them.
+   */
   masters: readonly MasterSkill[];
   dryRun: boolean;
   /** Relays that must accept an event before it leaves the outbox. */
@@ -127,19 +138,21 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
   const waiting = new Set(
     queued.flatMap((entry) => entry.subject.kind === "skill" ? [`${entry.subject.name}@${entry.subject.version}`] : []),
   );
+  const announced: MasterSkill[] = [];
   for (const master of input.masters) {
-    if (waiting.has(`${master.name}@${master.version}`)) continue;
-    if ((await input.store.publishedSkillVersion(master.name)) === master.version) continue;
+    if (waiting.has(`${master.id}@${master.version}`)) continue;
+    if ((await input.store.publishedSkillVersion(master.id)) === master.version) continue;
+    announced.push(master);
     templates.push({
       template: skillEvent({ ...master, content: cut(master.content) }, now),
-      subject: { kind: "skill", name: master.name, version: master.version },
+      subject: { kind: "skill", name: master.id, version: master.version },
     });
   }
   const profile = input.agentName && input.client ? await profileUpdate(input, now) : undefined;
   if (profile) templates.push({ template: profile, subject: { kind: "profile", name: input.agentName! } });
-  if (input.merged.length > 0) {
+  if (announced.length > 0) {
     templates.push({
-      template: clawstrPost(runSummary(input.merged), input.subclaw ?? "skills", now),
+      template: clawstrPost(runSummary(announced), input.subclaw ?? "skills", now),
       subject: { kind: "post", run: input.runId },
     });
   }

@@ -2,7 +2,8 @@
  * The Nostr events the heartbeat publishes.
  *
  * - **A master skill**: an addressable long-form event (kind 30023, NIP-23)
- *   with `d` = the skill's name, so relays keep only its latest version; tags
+ *   with `d` = the master's path below the skills directory (unique in the
+ *   repository, where names need not be), so relays keep only its latest version; tags
  *   `title`, `summary`, `published_at`, `t` per tag, and `version`.
  * - **A run's summary**: a Clawstr post (kind 1111, NIP-22) in a subclaw,
  *   scoped to `https://clawstr.com/c/<subclaw>` with the `I`/`K`/`i`/`k` tags
@@ -18,6 +19,8 @@ export const DEFAULT_SUBCLAW = "skills";
 
 /** What a skill event says. */
 export interface SkillEventInput {
+  /** The master's identifier in its repository: the `d` tag. */
+  id: string;
   name: string;
   version: string;
   description: string;
@@ -40,7 +43,7 @@ export function skillEvent(skill: SkillEventInput, at: Date): EventTemplate {
     created_at: seconds,
     content: skill.content,
     tags: [
-      ["d", skill.name],
+      ["d", skill.id],
       ["title", skill.name],
       ["summary", skill.description.slice(0, 280)],
       ["published_at", String(seconds)],
@@ -69,18 +72,23 @@ export function clawstrPost(text: string, subclaw: string, at: Date): EventTempl
 }
 
 /**
- * The summary post of a run that merged skills.
+ * The summary post of a run that announces new master versions.
  *
- * @param merges The masters and their members.
+ * @param masters The masters announced, with how many skills each was merged from.
  * @returns The post's text.
+ *
+ * @example
+ * ```ts
+ * import { runSummary } from "./events.ts";
+ * const text = runSummary([{ name: "todoist", version: "1.3.0", members: 3 }]);
+ * console.assert(text.startsWith("1 master skill updated"));
+ * ```
  */
-export function runSummary(
-  merges: ReadonlyArray<{ name: string; version: string; members: readonly string[] }>,
-): string {
-  const members = merges.reduce((n, merge) => n + merge.members.length, 0);
-  const lines = merges.slice(0, 20).map((merge) =>
-    `• ${merge.name} ${merge.version} (from ${merge.members.length} skills)`
+export function runSummary(masters: ReadonlyArray<{ name: string; version: string; members: number }>): string {
+  const lines = masters.slice(0, 20).map((master) =>
+    `• ${master.name} ${master.version} (merged from ${master.members} skills)`
   );
-  const more = merges.length > 20 ? [`… and ${merges.length - 20} more`] : [];
-  return [`Merged ${members} duplicate skills into ${merges.length} master skills:`, ...lines, ...more].join("\n");
+  const more = masters.length > 20 ? [`… and ${masters.length - 20} more`] : [];
+  const headline = `${masters.length} master skill${masters.length === 1 ? "" : "s"} updated, duplicates merged:`;
+  return [headline, ...lines, ...more].join("\n");
 }

@@ -9,9 +9,9 @@ import { getLogger } from "@logtape/logtape";
 import { join } from "node:path";
 import { systemClock } from "../clock.ts";
 import { runHeartbeatLoop } from "../heartbeat.ts";
-import { acquireRepositoryLock, LockedError } from "../lock.ts";
+import { acquireRepositoryLock, LockedError, type RepositoryLock } from "../lock.ts";
 import { closeLogging, LOG_FILE_NAME, ROOT_CATEGORY, scrubSecrets, setUpLogging } from "../logging.ts";
-import { runPipeline } from "../pipeline.ts";
+import { failedRunReport, runPipeline } from "../pipeline.ts";
 import { formatReport, type RunReport } from "../report.ts";
 import { identifyModel, loadEmbedder } from "../embedding/embedder.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
@@ -24,6 +24,7 @@ import { KvStateStore } from "../store/state_store.ts";
 import type { RunOptions } from "./args.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
 import { prepareStateDir } from "./state_dir.ts";
+import { errorMessage } from "../error_message.ts";
 
 /** Exit code when another process holds the repository's lock. */
 export const EXIT_LOCKED = 3;
@@ -49,14 +50,31 @@ export async function runCommand(options: RunOptions, version: string): Promise<
     load: () => loadEmbedder({ modelDir: config.modelDir }),
   };
   const relays = config.nostr ? nostrRelayClient({ sign: signer(config.nostr) }) : undefined;
-  await prepareStateDir(config);
-  await setUpLogging({
-    level: options.logLevel,
-    file: join(config.stateDir, LOG_FILE_NAME),
-    colour: Deno.stderr.isTerminal() && env.NO_COLOR === undefined,
-    secrets: config.secrets,
-  });
+  const asked = { config, dryRun: options.dryRun, version };
+  const print = (report: RunReport) => {
+    const text = options.json ? JSON.stringify(report) : formatReport(report);
+    console.log(scrubSecrets(text, config.secrets));
+  };
   const logger = getLogger([ROOT_CATEGORY]);
+  // Whatever fails (a full disk at the state directory, the lock or the store), the run still reports why.
+  const reportFailure = (error: unknown, when: string) => {
+    const reason = `${when}: ${errorMessage(error)}`;
+    logger.error("{reason}", { reason });
+    print(failedRunReport(asked, systemClock.now(), reason));
+    return 1;
+  };
+  try {
+    await prepareStateDir(config);
+    await setUpLogging({
+      level: options.logLevel,
+      file: join(config.stateDir, LOG_FILE_NAME),
+      colour: Deno.stderr.isTerminal() && env.NO_COLOR === undefined,
+      secrets: config.secrets,
+    });
+  } catch (error) {
+    relays?.close();
+    return reportFailure(error, "the state directory cannot be prepared");
+  }
   const stop = new AbortController();
   const onSignal = () => {
     if (stop.signal.aborted) {
@@ -69,33 +87,39 @@ export async function runCommand(options: RunOptions, version: string): Promise<
   const signals = ["SIGINT", "SIGTERM"] as const;
   for (const name of signals) Deno.addSignalListener(name, onSignal);
 
+  let lock: RepositoryLock | undefined;
+  let store: KvStateStore | undefined;
   try {
-    using _lock = await acquireRepositoryLock(
-      join(config.stateDir, "heartbeat.lock"),
-      `pid ${Deno.pid} since ${new Date().toISOString()}`,
-    );
-    using store = await KvStateStore.open(join(config.stateDir, "state.kv"));
-    const print = (report: RunReport) => {
-      const text = options.json ? JSON.stringify(report) : formatReport(report);
-      console.log(scrubSecrets(text, config.secrets));
-    };
-    const runOnce = async (signal: AbortSignal) => {
-      const report = await runPipeline({
-        store,
-        clock: systemClock,
-        fs: denoFileSystem,
-        embedder,
-        repository: localRepositoryWriter(config.repo),
-        git: localGit(config.repo, env),
-        relays,
-      }, {
-        config,
-        dryRun: options.dryRun,
-        commit: options.commit,
-        push: options.push,
-        version,
-        signal,
+    try {
+      lock = await acquireRepositoryLock({
+        repo: config.repo,
+        file: join(config.stateDir, "heartbeat.lock"),
+        owner: `pid ${Deno.pid} since ${new Date().toISOString()}`,
       });
+      store = await KvStateStore.open(join(config.stateDir, "state.kv"));
+    } catch (error) {
+      if (!(error instanceof LockedError)) return reportFailure(error, "the run could not start");
+      logger.error("{message}", { message: error.message });
+      return EXIT_LOCKED;
+    }
+    const opened = store;
+    const runOnce = async (signal: AbortSignal) => {
+      const started = systemClock.now();
+      let report: RunReport;
+      try {
+        report = await runPipeline({
+          store: opened,
+          clock: systemClock,
+          fs: denoFileSystem,
+          embedder,
+          repository: localRepositoryWriter(config.repo),
+          git: localGit(config.repo, env),
+          relays,
+        }, { ...asked, commit: options.commit, push: options.push, signal });
+      } catch (error) {
+        logger.error("The run failed: {error}", { error });
+        report = failedRunReport(asked, started, `the run failed: ${errorMessage(error)}`);
+      }
       print(report);
       return report.status;
     };
@@ -108,17 +132,15 @@ export async function runCommand(options: RunOptions, version: string): Promise<
       scheduler: denoCronScheduler,
       clock: systemClock,
       run: runOnce,
-      lastSuccessAt: dateOf((await store.lastSuccessfulRun(options.dryRun))?.startedAt),
-      workWaiting: !options.dryRun && (await store.loadOutbox()).length > 0,
+      lastSuccessAt: dateOf((await opened.lastSuccessfulRun(options.dryRun))?.startedAt),
+      workWaiting: !options.dryRun && (await opened.loadOutbox()).length > 0,
       signal: stop.signal,
       logger,
     });
     return 0;
-  } catch (error) {
-    if (!(error instanceof LockedError)) throw error;
-    logger.error("{message}", { message: error.message });
-    return EXIT_LOCKED;
   } finally {
+    store?.close();
+    lock?.release();
     relays?.close();
     for (const name of signals) Deno.removeSignalListener(name, onSignal);
     await closeLogging();

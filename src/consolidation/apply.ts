@@ -14,7 +14,8 @@
 
 import { join } from "node:path";
 import { type RepositoryWriter, sameBytes } from "../fs/repository_writer.ts";
-import type { ArchiveEntry, Operation } from "./plan.ts";
+import { parseArchiveIndex } from "./archive_index.ts";
+import type { Operation } from "./plan.ts";
 
 /** An operation could not be carried out. */
 export class ConsolidationError extends Error {
@@ -134,8 +135,7 @@ function apply(operation: Operation, writer: RepositoryWriter, indexPath: string
       writer.remove(operation.path, operation.keep);
       return;
     case "index": {
-      const existing = writer.read(indexPath);
-      const entries: ArchiveEntry[] = existing ? JSON.parse(new TextDecoder().decode(existing)) : [];
+      const entries = parseArchiveIndex(writer.read(indexPath), indexPath);
       const known = new Set(entries.map((entry) => entry.archived));
       entries.push(...operation.entries.filter((entry) => !known.has(entry.archived)));
       writer.write(indexPath, new TextEncoder().encode(JSON.stringify(entries, null, 2) + "\n"));

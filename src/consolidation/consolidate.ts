@@ -12,6 +12,7 @@ import type { Skill } from "../discovery/skill.ts";
 import type { RepositoryWriter } from "../fs/repository_writer.ts";
 import type { ClusterReport, ConsolidationReport } from "../report.ts";
 import { applyOperations, type ApplyOptions } from "./apply.ts";
+import { ARCHIVE_INDEX, parseArchiveIndex } from "./archive_index.ts";
 import { planConsolidation } from "./plan.ts";
 import { unifiedDiff } from "./unified_diff.ts";
 
@@ -38,6 +39,7 @@ export interface ConsolidateInput {
  *
  * @param input Clusters, skills, the repository and the mode.
  * @returns The phase's report: what was (or would be) written, archived and removed.
+ * @throws {import("./archive_index.ts").ArchiveIndexError} When the archive's index cannot be read: nothing is merged.
  */
 export function consolidate(input: ConsolidateInput): ConsolidationReport {
   const plan = planConsolidation({
@@ -49,6 +51,7 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
     runId: input.runId,
   });
   const operations = plan.merges.flatMap((merge) => merge.operations);
+  const indexPath = posix.join(input.archiveDir, ARCHIVE_INDEX);
   const report: ConsolidationReport = {
     status: "ok",
     merged: plan.merges.map((merge) => ({
@@ -67,7 +70,7 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
     archived: operations.flatMap((op) => op.kind === "archive" ? [op.to] : []),
     removed: operations.flatMap((op) => op.kind === "remove" ? [op.path] : []),
   };
-  if (operations.length > 0) report.written.push(posix.join(input.archiveDir, "index.json"));
+  if (operations.length > 0) report.written.push(indexPath);
   for (const merge of report.merged) {
     logger.info("{verb} {master} {version} from {count} skills{conflicts}", {
       verb: input.dryRun ? "Would merge" : merge.absorbed ? "Updated" : "Merged",
@@ -84,9 +87,11 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
     logger.warn("Not merged: {members}: {reason}", { members: refusal.members.join(", "), reason: refusal.reason });
   }
   if (!input.dryRun && operations.length > 0) {
+    // An index that cannot be read would stop the merge half-way, after the first originals moved: check it first.
+    parseArchiveIndex(input.writer.read(indexPath), indexPath);
     applyOperations(operations, input.writer, {
       stateDir: input.stateDir,
-      indexPath: posix.join(input.archiveDir, "index.json"),
+      indexPath,
       ...(input.afterOperation ? { afterOperation: input.afterOperation } : {}),
     });
   }

@@ -78,12 +78,14 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
   const identical = new Set(members.map(({ skill }) => skill.features.bodyHash)).size === 1;
   const conflicts: string[] = [];
 
-  const frontmatter: Record<string, unknown> = {};
-  const firstDefined = (key: string) =>
-    ranked.map(({ skill }) => skill.frontmatter[key]).find((value) => value !== undefined);
+  // Keys are the skills' own, gathered in a Map: `constructor` or `__proto__` are plain keys, not Object.prototype's.
+  const keys = new Map<string, unknown>();
   for (const { skill } of ranked) {
-    for (const key of Object.keys(skill.frontmatter)) if (!(key in frontmatter)) frontmatter[key] = firstDefined(key);
+    for (const key of Object.keys(skill.frontmatter)) {
+      if (!keys.has(key)) keys.set(key, ranked.map((member) => ownValue(member.skill.frontmatter, key)).find(isSet));
+    }
   }
+  const frontmatter: Record<string, unknown> = Object.fromEntries(keys);
   frontmatter.name = masterName(ranked.map(({ skill }) => ({
     name: skill.name,
     slug: skill.slug,
@@ -137,27 +139,37 @@ function mergeMetadata(
   conflicts: string[],
   prefix = "metadata",
 ): Record<string, unknown> {
-  const merged: Record<string, unknown> = {};
+  const merged = new Map<string, unknown>();
   for (const [path, source] of sources) {
     for (const [key, value] of Object.entries(source)) {
-      const here = merged[key];
+      const here = merged.get(key);
       if (here === undefined) {
-        merged[key] = value;
+        merged.set(key, value);
       } else if (isMapping(here) && isMapping(value)) {
-        merged[key] = mergeMetadata([["", here], [path, value]], conflicts, `${prefix}.${key}`);
+        merged.set(key, mergeMetadata([["", here], [path, value]], conflicts, `${prefix}.${key}`));
       } else if (Array.isArray(here) && Array.isArray(value)) {
-        merged[key] = [
+        merged.set(key, [
           ...here,
           ...value.filter((item) => !here.some((known) => JSON.stringify(known) === JSON.stringify(item))),
-        ];
+        ]);
       } else if (JSON.stringify(here) !== JSON.stringify(value)) {
         conflicts.push(`${prefix}.${key}: kept ${JSON.stringify(here)}, not ${JSON.stringify(value)} from ${path}`);
       }
     }
   }
-  return merged;
+  // Object.fromEntries defines each key as the object's own, `__proto__` included.
+  return Object.fromEntries(merged);
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A mapping's own value for a key: never one inherited from Object.prototype. */
+function ownValue(mapping: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(mapping, key) ? mapping[key] : undefined;
+}
+
+function isSet(value: unknown): boolean {
+  return value !== undefined;
 }

@@ -42,11 +42,21 @@ export interface Git {
    * Runs git; throws on a non-zero exit unless `allowFailure`.
    *
    * @param args The arguments.
-   * @param options A timeout, and whether a failure is an answer rather than an error.
+   * @param options A timeout, whether a failure is an answer rather than an error, and text for git's standard input.
    * @returns The output.
    * @throws {GitError} When git fails and `allowFailure` is not set.
    */
-  run(args: readonly string[], options?: { timeoutMs?: number; allowFailure?: boolean }): Promise<GitResult>;
+  run(args: readonly string[], options?: GitRunOptions): Promise<GitResult>;
+}
+
+/** How one git command runs. */
+export interface GitRunOptions {
+  /** Give up after this many milliseconds (default 60,000). */
+  timeoutMs?: number;
+  /** A non-zero exit is an answer, not an error. */
+  allowFailure?: boolean;
+  /** Text written to git's standard input (for `--batch` and `--stdin` commands); none by default. */
+  stdin?: string;
 }
 
 /** The environment variables passed to git, when set: where programs and the user's configuration are, and SSH's agent. */
@@ -69,14 +79,14 @@ export function localGit(repo: string, env: Readonly<Record<string, string | und
         cwd: repo,
         clearEnv: true,
         env: childEnv,
-        stdin: "null",
+        stdin: options.stdin === undefined ? "null" : "piped",
         stdout: "piped",
         stderr: "piped",
         signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
       });
       let output: Deno.CommandOutput;
       try {
-        output = await command.output();
+        output = options.stdin === undefined ? await command.output() : await withInput(command, options.stdin);
       } catch (error) {
         if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
           throw new GitError(args, 124, `timed out after ${options.timeoutMs ?? 60_000} ms`);
@@ -93,4 +103,15 @@ export function localGit(repo: string, env: Readonly<Record<string, string | und
       return result;
     },
   };
+}
+
+/** Runs a command with `input` on its standard input (written while its output is read, so neither side blocks). */
+async function withInput(command: Deno.Command, input: string): Promise<Deno.CommandOutput> {
+  const child = command.spawn();
+  const writer = child.stdin.getWriter();
+  // A git that exits before reading all its input closes the pipe: its exit code and output say why, not the write.
+  const written = writer.write(new TextEncoder().encode(input)).then(() => writer.close()).catch(() => {});
+  const output = await child.output();
+  await written;
+  return output;
 }

@@ -8,8 +8,9 @@
  *   already holds staged changes is refused, so nobody's work is committed
  *   under the heartbeat's name.
  * - **Secrets:** the staged diff is checked for the configured key (nsec and
- *   hex) and for anything shaped like an `nsec1…`; a hit refuses the commit
- *   without printing the key. Other 64-hex strings only warn (hashes are common).
+ *   hex); a hit refuses the commit without printing the key. Other
+ *   `nsec1…`-shaped text (skills teaching Nostr carry example keys) and 64-hex
+ *   strings (hashes are common) only warn.
  * - **Author:** `--git-author`, else the repository's identity, else
  *   `Clawstr Skill Orchestrator <heartbeat@clawstr.invalid>`.
  * - **Push:** to the remote and branch configured. A rejected non-fast-forward
@@ -22,8 +23,8 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { scrubSecrets } from "../logging.ts";
-import type { Secret } from "../secret.ts";
+import { printable } from "../printable.ts";
+import { containsSecret, NSEC_PATTERN, type Secret } from "../secret.ts";
 import type { PublishingReport } from "../report.ts";
 import { BLOCKED_BECAUSE, branchState } from "./branch_state.ts";
 import type { Git } from "./git.ts";
@@ -44,7 +45,10 @@ export function commitMessage(
 ): string {
   if (merges.length === 0) return "heartbeat: update skills";
   const members = merges.reduce((n, merge) => n + merge.members.length, 0);
-  const lines = merges.map((merge) => `- ${merge.master} ${merge.version} <- ${merge.members.join(", ")}`);
+  // File names come from contributors: a line break or a bidirectional override in one must not rewrite the message.
+  const lines = merges.map((merge) =>
+    `- ${printable(merge.master)} ${printable(merge.version)} <- ${merge.members.map(printable).join(", ")}`
+  );
   return `heartbeat: merge ${members} skills into ${merges.length} master${merges.length === 1 ? "" : "s"}\n\n${
     lines.join("\n")
   }\n`;
@@ -112,13 +116,18 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
     }
     await git.run(["add", "-A", "--", ...changed]);
     const diff = (await git.run(["diff", "--cached"])).stdout;
-    // The same test the logs use: a configured secret, or anything shaped like an nsec.
-    const leak = scrubSecrets(diff, input.secrets) !== diff;
-    if (leak) {
+    if (containsSecret(diff, input.secrets)) {
       await git.run(["reset", "-q", "--", ...changed]);
       throw new RepositoryStateError(
-        "Refusing to commit: the changes contain a Nostr private key (nsec); nothing was committed",
+        "Refusing to commit: the changes contain the agent's Nostr private key (NOSTR_NSEC); nothing was committed",
       );
+    }
+    // Skills teach Nostr with example keys: other key-shaped text is the skills' own, moved by the merge.
+    const keyShaped = diff.match(NSEC_PATTERN)?.length ?? 0;
+    if (keyShaped > 0) {
+      logger.warn("The commit holds {count} nsec-shaped strings that are not the agent's key (skills' example text?)", {
+        count: keyShaped,
+      });
     }
     const hashes = diff.match(HEX64)?.length ?? 0;
     if (hashes > 0) {

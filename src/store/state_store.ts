@@ -72,10 +72,6 @@ export interface StateStore extends Disposable, EmbeddingCache, OutboxStore, Lau
    * @param clusters The clusters.
    */
   saveClusters(fingerprint: string, clusters: readonly ClusterReport[]): Promise<void>;
-  /** @returns Paths a run changed without committing them (`--no-commit`), for the next run that commits. */
-  loadPendingPaths(): Promise<string[]>;
-  /** @param paths The paths changed and not yet committed (replacing the list). */
-  savePendingPaths(paths: readonly string[]): Promise<void>;
   /** Closes the store. */
   close(): void;
 }
@@ -88,13 +84,12 @@ const DISCOVERY = "discovery";
 const DISCOVERY_KEY = "discovery-key";
 const EMBEDDINGS = "embeddings";
 const CLUSTERS = "clusters";
-const PENDING = "pending-paths";
 const OUTBOX = "outbox";
 const PUBLISHED = "published-skill";
 const RELAY_ANSWER = "relay-answer";
 const LAUNCH = "launch";
 /**
- * Deno KV values are limited to 64 KiB: large values (the clusters, the pending paths) are stored as JSON in parts of
+ * Deno KV values are limited to 64 KiB: large values (the clusters) are stored as JSON in parts of
  * this many characters (at most 32 KiB as stored).
  */
 const PART_CHARS = 16_000;
@@ -275,17 +270,6 @@ export class KvStateStore implements StateStore {
     const answers: RelayAnswer[] = [];
     for await (const entry of this.#kv.list<RelayAnswer>({ prefix: [RELAY_ANSWER] })) answers.push(entry.value);
     return answers;
-  }
-
-  async loadPendingPaths(): Promise<string[]> {
-    const saved = await this.#loadLarge<string[]>(PENDING);
-    // Before the list was stored in parts, it was one value under the bare key.
-    return saved?.value ?? (await this.#kv.get<string[]>([PENDING])).value ?? [];
-  }
-
-  async savePendingPaths(paths: readonly string[]): Promise<void> {
-    await this.#saveLarge(PENDING, paths, {});
-    await this.#kv.delete([PENDING]);
   }
 
   async loadClusters(fingerprint: string): Promise<ClusterReport[] | undefined> {
