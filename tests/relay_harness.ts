@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Event } from "nostr-tools/core";
 import { join } from "node:path";
 import { PROJECT_ROOT, readUntil } from "./utils.ts";
 
@@ -29,6 +30,8 @@ export interface RelayOptions {
   refuse?: string;
   /** Turn on NIP-42 AUTH for this host name. */
   auth?: string;
+  /** Append every EVENT received, with when it arrived, to this file as JSON lines. */
+  log?: string;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<TestRelay>
   if (options.db) args.push("--db", options.db);
   if (options.refuse) args.push("--refuse", options.refuse);
   if (options.auth) args.push("--auth", options.auth);
+  if (options.log) args.push("--log", options.log);
   const child = new Deno.Command("node", {
     args,
     cwd: join(PROJECT_ROOT, "tests", "relay"),
@@ -76,3 +80,139 @@ export function startMuteRelay(): AsyncDisposable & { url: string } {
   });
   return { url: `ws://127.0.0.1:${server.addr.port}`, [Symbol.asyncDispose]: () => server.shutdown() };
 }
+
+/** A hostile relay's frame: text, or bytes sent as a binary frame. */
+type Frame = string | Uint8Array;
+
+/** How a hostile relay misbehaves. Without options it answers like a relay: `OK true` to an EVENT, `EOSE` to a REQ. */
+export interface HostileRelayOptions {
+  /** Send a binary frame when a client connects and before each answer. */
+  binary?: boolean;
+  /**
+   * Answer only with malformed messages: not JSON (with ANSI escapes), not an array, an unknown type, and an
+   * EVENT, OK and EOSE of the wrong shape (an `OK` whose `true` is the string `"false"`); never a valid answer.
+   */
+  malformed?: boolean;
+  /** Send this NOTICE when a client connects. */
+  notice?: string;
+  /** Refuse every EVENT (`OK false`) and REQ (`CLOSED`) with this reason. */
+  refuse?: string;
+  /**
+   * Close the connection right after it opens, after the first REQ, after the first EVENT, or after an AUTH
+   * challenge (sent on connect, then `auth-required:` to the first EVENT or REQ, then the close).
+   */
+  closeAfter?: "open" | "req" | "event" | "auth";
+  /** Answer every REQ with this event, again and again, and never EOSE. */
+  endless?: Event;
+}
+
+/** A 9 MB NOTICE. */
+export const HUGE_NOTICE: string = `${"flood ".repeat(1_500_000)}end`;
+
+/** A NOTICE that, printed as it is, forges a `--json` report line and clears the terminal. */
+export const FORGED_REPORT_NOTICE = '\n{"runId":"FAKE","status":"ok"}\n\x1b[2J\x1b[31mred alert\x1b[0m\r\x07';
+
+/**
+ * A relay that misbehaves on purpose (Deno.serve on loopback, port 0), for the tests of untrusted relay input.
+ *
+ * @param options The misbehaviours.
+ * @returns Its URL; disposing it stops it.
+ */
+export function startHostileRelay(options: HostileRelayOptions = {}): AsyncDisposable & { url: string } {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    const send = (...frames: Frame[]) => {
+      for (const frame of frames) if (socket.readyState === WebSocket.OPEN) socket.send(frame);
+    };
+    // Bytes that would clear a terminal, were they printed.
+    const sendBinary = () => options.binary && send(new Uint8Array([0x1b, 0x5b, 0x32, 0x4a, 0, 0xff]));
+    const stream = async (subscription: string, event: Event) => {
+      const frame = JSON.stringify(["EVENT", subscription, event]);
+      while (socket.readyState === WebSocket.OPEN) {
+        // Only as fast as the socket drains, so the relay itself does not pile up memory.
+        if (socket.bufferedAmount < 1_000_000) send(frame);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    };
+    socket.onopen = () => {
+      sendBinary();
+      if (options.notice !== undefined) send(JSON.stringify(["NOTICE", options.notice]));
+      if (options.closeAfter === "auth") send(JSON.stringify(["AUTH", "challenge-1"]));
+      if (options.closeAfter === "open") socket.close();
+    };
+    socket.onmessage = ({ data }) => {
+      const [type, first] = JSON.parse(data) as [string, unknown];
+      sendBinary();
+      if (type === "EVENT") answerEvent((first as Event).id);
+      if (type === "REQ") answerReq(first as string);
+      if ((type === "EVENT" || type === "REQ") && closesAfter(type)) socket.close();
+    };
+    const answerEvent = (id: string) => {
+      if (options.malformed) return send(...MALFORMED, JSON.stringify(["OK", id, "false", "blocked"]));
+      if (options.closeAfter === "auth") return send(JSON.stringify(["OK", id, false, "auth-required: sign in"]));
+      send(JSON.stringify(["OK", id, options.refuse === undefined, options.refuse ?? ""]));
+    };
+    const answerReq = (subscription: string) => {
+      if (options.malformed) {
+        return send(
+          ...MALFORMED,
+          JSON.stringify(["EVENT", subscription, { id: "not hex", kind: "1", tags: "none", content: 7 }]),
+          JSON.stringify(["EOSE", subscription, "and more"]),
+        );
+      }
+      if (options.closeAfter === "auth") {
+        return send(JSON.stringify(["CLOSED", subscription, "auth-required: sign in"]));
+      }
+      if (options.refuse !== undefined) return send(JSON.stringify(["CLOSED", subscription, options.refuse]));
+      if (options.endless) return void stream(subscription, options.endless);
+      send(JSON.stringify(["EOSE", subscription]));
+    };
+    const closesAfter = (type: "EVENT" | "REQ") =>
+      options.closeAfter === "auth" || options.closeAfter === type.toLowerCase();
+    return response;
+  });
+  return { url: `ws://127.0.0.1:${server.addr.port}`, [Symbol.asyncDispose]: () => server.shutdown() };
+}
+
+/** Messages no relay may send: not JSON (with an ANSI escape), not an array, an unknown type, an empty array. */
+const MALFORMED: readonly Frame[] = ['\x1b[31m{"not json', '{"kind":1}', '["SURPRISE","sub:1"]', "null", "[]"];
+
+/**
+ * A relay that completes the WebSocket handshake and drops the TCP connection at once, without a close frame, as a
+ * crashing relay or a proxy does: the client learns of it between connecting and its first message. (Deno.serve
+ * closes only cleanly, after the client has used the open connection.)
+ *
+ * @returns Its URL; disposing it stops it.
+ */
+export function startDroppingRelay(): AsyncDisposable & { url: string } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    // A client gone mid-handshake is no concern of this relay's.
+    for await (const connection of listener) acceptAndDrop(connection).catch(() => {});
+  })();
+  return {
+    url: `ws://127.0.0.1:${listener.addr.port}`,
+    [Symbol.asyncDispose]: async () => {
+      listener.close();
+      await serving.catch(() => {});
+    },
+  };
+}
+
+/** Answers a WebSocket handshake with its `101`, then closes the TCP connection. */
+async function acceptAndDrop(connection: Deno.Conn): Promise<void> {
+  try {
+    const { text } = await readUntil(connection.readable, /\r\n\r\n/);
+    const key = /^sec-websocket-key:\s*(\S+)/im.exec(text)?.[1] ?? "";
+    const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(`${key}${WEBSOCKET_GUID}`));
+    const accept = btoa(String.fromCharCode(...new Uint8Array(digest)));
+    await connection.write(new TextEncoder().encode(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    ));
+  } finally {
+    connection.close();
+  }
+}
+
+/** The GUID of the WebSocket handshake (RFC 6455). */
+const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";

@@ -11,6 +11,7 @@
 import type { Event } from "nostr-tools/core";
 import type { Filter } from "nostr-tools/filter";
 import { verifyEvent } from "nostr-tools/pure";
+import { sanitiseRelayText } from "../broadcasting/relay_text.ts";
 import { type LaunchOutcome, type LaunchRecord, MAX_UNVERIFIED, type UnverifiedReply } from "./launch_record.ts";
 
 /**
@@ -60,7 +61,8 @@ export function readReplies(
     if (clawnchPubkey !== undefined && reply.pubkey === clawnchPubkey && verifyEvent(reply)) {
       outcomes.push(outcomeOf(reply, walletOf(record.event.content)));
     } else if (unverified.size < MAX_UNVERIFIED) {
-      unverified.set(reply.id, { id: reply.id, pubkey: reply.pubkey, excerpt: reply.content.slice(0, 280) });
+      // Anyone's text, shown to a person: sanitised like anything else a relay brings.
+      unverified.set(reply.id, { id: reply.id, pubkey: reply.pubkey, excerpt: sanitiseRelayText(reply.content, 280) });
     }
   }
   const rank = { launched: 2, failed: 1, unclear: 0 };
@@ -90,7 +92,9 @@ const NAMED_TOKEN = /\b(?:token|contract|ca|address)\b[^0-9a-z\n]{0,20}(0x[0-9a-
  */
 function outcomeOf(reply: Event, wallet: string | undefined): LaunchOutcome {
   const text = reply.content;
-  const base = { message: text.slice(0, 500), replyId: reply.id, at: new Date(reply.created_at * 1000).toISOString() };
+  // The report and health print the message: it is sanitised, as anything a relay brings.
+  const message = sanitiseRelayText(text, 500);
+  const base = { message, replyId: reply.id, at: new Date(reply.created_at * 1000).toISOString() };
   if (ERROR_CODE.test(text)) return { status: "failed", ...base };
   const candidates = [NAMED_TOKEN.exec(text)?.[1], ...(text.match(ADDRESS) ?? [])];
   const token = candidates.find((address) => address !== undefined && address.toLowerCase() !== wallet);

@@ -15,7 +15,7 @@ export interface LaunchOutcome {
   status: "launched" | "failed" | "unclear";
   /** The token's address, when launched. */
   token?: string;
-  /** The reply's text (at most 500 characters). */
+  /** The reply's text, sanitised: control characters escaped, at most 500 characters and a note of what was cut. */
   message: string;
   /** The reply's event id. */
   replyId: string;
@@ -29,7 +29,7 @@ export interface UnverifiedReply {
   id: string;
   /** Who signed it (hex). */
   pubkey: string;
-  /** Its first 280 characters. */
+  /** Its text, sanitised: control characters escaped, at most 280 characters and a note of what was cut. */
   excerpt: string;
 }
 

@@ -1,12 +1,15 @@
 // A real Nostr relay for the tests (@nostr-relay/core with SQLite), on
 // loopback only. Run under Node from this folder:
 //
-//   node relay.mjs [--port N] [--db FILE] [--refuse REASON] [--auth HOSTNAME]
+//   node relay.mjs [--port N] [--db FILE] [--refuse REASON] [--auth HOSTNAME] [--log FILE]
 //
 // --refuse makes every EVENT fail with `OK false` and the reason; --auth turns
 // on NIP-42 for that host name and refuses events and reads from clients that
-// have not authenticated (`OK false` / `CLOSED` with `auth-required:`). It prints
+// have not authenticated (`OK false` / `CLOSED` with `auth-required:`); --log appends
+// every EVENT received, with the time it arrived, to FILE as a JSON line (the soak
+// reads it: a replaceable event's earlier versions are gone from the store). It prints
 // {"port": N} on its first line once it listens, and stops on SIGTERM.
+import { appendFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import common from "@nostr-relay/common";
 import core from "@nostr-relay/core";
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     db: { type: "string", default: ":memory:" },
     refuse: { type: "string" },
     auth: { type: "string" },
+    log: { type: "string" },
   },
 });
 const repository = new EventRepositorySqlite(values.db);
@@ -58,7 +62,11 @@ server.on("connection", (socket) => {
   relay.handleConnection(socket);
   socket.on("message", async (data) => {
     try {
-      await relay.handleMessage(socket, await validator.validateIncomingMessage(data));
+      const message = await validator.validateIncomingMessage(data);
+      if (values.log && message[0] === "EVENT") {
+        appendFileSync(values.log, JSON.stringify({ receivedAt: Date.now(), event: message[1] }) + "\n");
+      }
+      await relay.handleMessage(socket, message);
     } catch (error) {
       socket.send(JSON.stringify(createOutgoingNoticeMessage(error.message)));
     }
