@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runHeartbeatProcess } from "./heartbeat_process.ts";
 import { readPairs } from "./metrics.ts";
+import { copyTree } from "../tests/utils.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
@@ -23,19 +24,10 @@ const { values, positionals } = parseArgs({
 });
 const shared = resolve(values.shared!);
 
-/** Copies a directory tree. */
-async function copy(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const entry of Deno.readDir(from)) {
-    if (entry.isDirectory) await copy(join(from, entry.name), join(to, entry.name));
-    else if (entry.isFile) await Deno.copyFile(join(from, entry.name), join(to, entry.name));
-  }
-}
-
 /** Scores one corpus; returns the figures. */
 async function evaluate(corpus: string, pairsFile: string, extra: string[] = []) {
   const repo = await Deno.makeTempDir({ prefix: "clustering-eval-" });
-  await copy(join(shared, "corpora", corpus, "skills"), join(repo, "skills"));
+  await copyTree(join(shared, "corpora", corpus, "skills"), join(repo, "skills"));
   const started = performance.now();
   const report = await runHeartbeatProcess(repo, ["--dry-run", ...extra]);
   const seconds = (performance.now() - started) / 1000;

@@ -17,7 +17,7 @@ import type { CommonOptions } from "./cli/args.ts";
 import type { RuleSet } from "./discovery/validate.ts";
 import { DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering/evidence.ts";
 import { BUNDLED_MODEL_DIR } from "./embedding/embedder.ts";
-import { Secret } from "./secret.ts";
+import { NSEC_PATTERN, REDACTED, Secret } from "./secret.ts";
 import { LaunchFieldError, type LaunchFields, type LaunchRequest, validateLaunch } from "./launching/launch_request.ts";
 
 /**
@@ -53,7 +53,12 @@ export const ENVIRONMENT_VARIABLES = {
   CLAWNCH_PUBKEY: "Clawnch's public key (npub1… or hex): only its replies count as the launch's outcome",
 } as const;
 
-/** The configuration is invalid; each problem names its variable or flag. */
+/**
+ * The configuration is invalid; each problem names its variable or flag.
+ * Anything in a problem shaped like a private key is replaced by
+ * {@linkcode REDACTED}: a key pasted into the wrong variable or flag must not
+ * reach the terminal or a log through the message that rejects it.
+ */
 export class ConfigError extends Error {
   override name = "ConfigError";
   /** One line per problem. */
@@ -61,9 +66,20 @@ export class ConfigError extends Error {
 
   /** @param problems What is wrong, one sentence each. */
   constructor(problems: readonly string[]) {
-    super(problems.join("; "));
-    this.problems = problems;
+    const shown = problems.map((problem) =>
+      PRIVATE_KEY_SHAPES.reduce((text, shape) => text.replace(shape, REDACTED), problem)
+    );
+    super(shown.join("; "));
+    this.problems = shown;
   }
+}
+
+/** What a Nostr private key looks like, in any case: bech32 `nsec1…`, or 64 hex digits. */
+const PRIVATE_KEY_SHAPES: readonly RegExp[] = [new RegExp(NSEC_PATTERN.source, "gi"), /[0-9a-f]{64}/gi];
+
+/** Whether a text holds something shaped like a private key. */
+function looksLikePrivateKey(text: string): boolean {
+  return PRIVATE_KEY_SHAPES.some((shape) => text.search(shape) >= 0);
 }
 
 /** The agent's Nostr identity. */
@@ -328,22 +344,27 @@ function secretForms(given: string, hex: Secret): Secret[] {
 
 function parseRelays(text: string, problems: string[]): string[] {
   const relays: string[] = [];
-  for (const entry of text.split(",").map((part) => part.trim()).filter((part) => part !== "")) {
-    let url: URL;
+  const entries = text.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  entries.forEach((entry, index) => {
+    let url: URL | undefined;
     try {
       url = new URL(entry);
     } catch {
-      problems.push(`NOSTR_RELAY entry "${entry}" is not a URL`);
-      continue;
+      // Reported below.
     }
-    if (url.protocol === "wss:" || (url.protocol === "ws:" && isLoopback(url.hostname))) {
+    if (url && (url.protocol === "wss:" || (url.protocol === "ws:" && isLoopback(url.hostname)))) {
       relays.push(url.href.replace(/\/$/, ""));
+    } else if (looksLikePrivateKey(entry)) {
+      // A key pasted into the wrong variable: say so, without echoing it.
+      problems.push(`NOSTR_RELAY entry ${index + 1} looks like a private key; it is not shown`);
+    } else if (!url) {
+      problems.push(`NOSTR_RELAY entry "${entry}" is not a URL`);
     } else if (url.protocol === "ws:") {
       problems.push(`NOSTR_RELAY entry "${entry}" uses ws://, which is allowed only for loopback: use wss://`);
     } else {
       problems.push(`NOSTR_RELAY entry "${entry}" is not a relay URL: expected wss://…`);
     }
-  }
+  });
   if (relays.length === 0 && problems.length === 0) problems.push("NOSTR_RELAY names no relay");
   return [...new Set(relays)];
 }

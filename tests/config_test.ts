@@ -82,6 +82,8 @@ const INVALID: Array<[Record<string, string>, string]> = [
   [{ NOSTR_RELAY: "https://relay.example.com" }, 'NOSTR_RELAY entry "https://relay.example.com" is not a relay URL'],
   [{ NOSTR_RELAY: "not a url" }, 'NOSTR_RELAY entry "not a url" is not a URL'],
   [{ NOSTR_RELAY: ",," }, "NOSTR_RELAY names no relay"],
+  [{ NOSTR_RELAY: `wss://a.example,${TEST_NSEC}` }, "NOSTR_RELAY entry 2 looks like a private key; it is not shown"],
+  [{ NOSTR_RELAY: `https://relay.example/${TEST_KEY_HEX}` }, "NOSTR_RELAY entry 1 looks like a private key"],
   [{ ...LAUNCH, TOKEN_TICKER: "TOO$" }, "TOKEN_TICKER must be letters and digits only"],
   [{ ...LAUNCH, TOKEN_TICKER: "A".repeat(33) }, "TOKEN_TICKER is longer than 32 characters"],
   [{ ...LAUNCH, TOKEN_WALLET: "0x12" }, "TOKEN_WALLET must be 0x and 40 hex digits"],
@@ -96,12 +98,20 @@ const INVALID: Array<[Record<string, string>, string]> = [
 for (const [env, message] of INVALID) {
   Deno.test(`loadConfig() refuses ${Object.keys(env).join(", ")}=${JSON.stringify(Object.values(env)[0]).slice(0, 40)}`, () => {
     const error = assertThrows(() => load(env), ConfigError, message);
-    for (const key of [TEST_NSEC, TEST_NSEC.toUpperCase(), TEST_KEY_HEX.toUpperCase(), "clawnch"]) {
+    for (const key of [TEST_NSEC, TEST_NSEC.toUpperCase(), TEST_KEY_HEX, TEST_KEY_HEX.toUpperCase(), "clawnch"]) {
       assert(!error.message.includes(key), "the message must not echo a key");
     }
     if (env.NOSTR_NSEC) assert(!error.message.includes(env.NOSTR_NSEC), "the message must not echo the key");
   });
 }
+
+Deno.test("a problem that would quote a value shaped like a private key shows [redacted] instead", () => {
+  for (const key of [TEST_NSEC, TEST_KEY_HEX.toUpperCase()]) {
+    const error = assertThrows(() => load({}, undefined, { skillsDir: `../${key}` }), ConfigError, "--skills-dir");
+    assertStringIncludes(error.message, `"../${REDACTED}"`);
+    assert(!error.message.includes(key) && !error.problems.some((problem) => problem.includes(key)));
+  }
+});
 
 Deno.test("loadConfig() reports every problem at once", () => {
   const error = assertThrows(

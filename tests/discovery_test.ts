@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 import { discoverSkills, type DiscoveryOptions } from "../src/discovery/discover.ts";
-import { denoFileSystem } from "../src/fs/file_system.ts";
+import { denoFileSystem, type FileSystem } from "../src/fs/file_system.ts";
+import { MAX_META_BYTES } from "../src/discovery/read_skill_files.ts";
 import type { Diagnostic } from "../src/report.ts";
 import { tempDir, writeTree } from "./utils.ts";
 
@@ -322,4 +323,69 @@ Deno.test("a malformed _meta.json is a warning and the skill is still read", asy
   });
   assertEquals(skills.length, 1);
   assertEquals(only(report.diagnostics, "meta/json")[0]?.severity, "warning");
+});
+
+Deno.test("NUL bytes in a skill file are an error at their line and column, and the skill is not merged", async () => {
+  const { skills, report } = await discover({
+    "skills/binary/SKILL.md": "---\nname: binary\ndescription: x\n---\n\nhé\0llo\n",
+    "skills/clean/SKILL.md": FRONTMATTER.replace("demo", "clean"),
+  });
+  assertEquals(skills.map((skill) => skill.path), ["skills/clean/SKILL.md"]);
+  assertEquals(report.diagnostics.map((d) => [d.path, d.line, d.column, d.rule, d.severity]), [
+    ["skills/binary/SKILL.md", 6, 3, "file/nul", "error"],
+  ]);
+});
+
+Deno.test("a FIFO where a skill file would be is reported and never opened; the walk goes on", async () => {
+  await using dir = await tempDir();
+  await writeTree(dir.path, { "skills/demo/SKILL.md": FRONTMATTER, "skills/pipe/notes.txt": "x\n" });
+  for (const fifo of ["skills/fifo.md", "skills/pipe/SKILL.md"]) {
+    await new Deno.Command("mkfifo", { args: [join(dir.path, fifo)] }).output();
+  }
+  const { skills, report } = await discoverSkills(denoFileSystem, options(dir.path));
+  assertEquals(skills.map((skill) => skill.path), ["skills/demo/SKILL.md"]);
+  assertEquals(report.diagnostics.map((d) => [d.path, d.rule, d.severity]), [
+    ["skills/fifo.md", "tree/special", "warning"],
+    ["skills/pipe/SKILL.md", "tree/special", "warning"],
+  ]);
+});
+
+Deno.test("an entry that cannot be listed or resolved is a diagnostic for that path, never the run's failure", async () => {
+  await using dir = await tempDir();
+  await writeTree(dir.path, { "skills/demo/SKILL.md": FRONTMATTER, "skills/locked/x/SKILL.md": FRONTMATTER });
+  await Deno.symlink("/etc/passwd", join(dir.path, "skills", "p.md"));
+  const locked = join(dir.path, "skills", "locked");
+  // What `--allow-read=.` says of a link to /etc/passwd, and what a directory without read permission says.
+  const denied: FileSystem = {
+    ...denoFileSystem,
+    readDirSync: (path) => {
+      if (path === locked) throw new Deno.errors.PermissionDenied("Permission denied (os error 13)");
+      return denoFileSystem.readDirSync(path);
+    },
+    realPathSync: (path) => {
+      if (path.endsWith("p.md")) throw new Deno.errors.NotCapable('Requires read access to "/etc/passwd"');
+      return denoFileSystem.realPathSync(path);
+    },
+  };
+  const { skills, report } = await discoverSkills(denied, options(dir.path));
+  assertEquals(skills.map((skill) => skill.path), ["skills/demo/SKILL.md"]);
+  assertEquals(report.diagnostics.map((d) => [d.path, d.rule, d.severity]), [
+    ["skills/locked", "tree/unreadable", "warning"],
+    ["skills/p.md", "tree/symlink", "warning"],
+  ]);
+});
+
+Deno.test("a _meta.json over 64 KiB is not read: a warning, and the skill is read without it", async () => {
+  const { skills, report } = await discover({
+    "skills/demo/SKILL.md": FRONTMATTER.replace("version: 1.0.0\n", ""),
+    "skills/demo/_meta.json": JSON.stringify({
+      owner: "someone",
+      latest: { version: "2.0.0" },
+      pad: "x".repeat(MAX_META_BYTES),
+    }),
+  });
+  assertEquals(skills[0]?.author, undefined);
+  assertEquals(only(report.diagnostics, "meta/json").map((d) => d.message), [
+    `the _meta.json beside it cannot be read: it is over ${MAX_META_BYTES} bytes`,
+  ]);
 });

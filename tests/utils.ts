@@ -120,13 +120,17 @@ export async function tempRepo(source: string = BUNDLED_SKILLS): Promise<AsyncDi
   return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
 }
 
-async function copyTree(from: string, to: string): Promise<void> {
+/**
+ * Copies a file, or a directory tree (its directories and regular files).
+ *
+ * @param from The file or directory.
+ * @param to Where the copy goes; its parent must exist.
+ */
+export async function copyTree(from: string, to: string): Promise<void> {
+  if ((await Deno.lstat(from)).isFile) return await Deno.copyFile(from, to);
   await Deno.mkdir(to, { recursive: true });
   for await (const entry of Deno.readDir(from)) {
-    const source = join(from, entry.name);
-    const target = join(to, entry.name);
-    if (entry.isDirectory) await copyTree(source, target);
-    else if (entry.isFile) await Deno.copyFile(source, target);
+    if (entry.isDirectory || entry.isFile) await copyTree(join(from, entry.name), join(to, entry.name));
   }
 }
 

@@ -12,6 +12,15 @@ import { parseEnvFile } from "../env_file.ts";
 import { GIT_ENVIRONMENT } from "../publishing/git.ts";
 import type { CommonOptions } from "./args.ts";
 import { errorMessage } from "../error_message.ts";
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from "../fs/regular_file.ts";
+import { assertRepositoryDirectories } from "./repository_directories.ts";
+
+/**
+ * The largest `.env` file read: 64 KiB, hundreds of times what a dozen
+ * variables take. A `.env` linked to `/dev/zero` or a log must cost one clear
+ * error, not the machine's memory.
+ */
+export const MAX_ENV_FILE_BYTES = 64 * 1024;
 
 /**
  * The variables the program itself reads. Each is read by name because
@@ -20,34 +29,47 @@ import { errorMessage } from "../error_message.ts";
 const READ_VARIABLES = [...Object.keys(ENVIRONMENT_VARIABLES), "NO_COLOR", ...GIT_ENVIRONMENT];
 
 /**
- * Reads the environment and `.env`, and validates the configuration.
+ * Reads the environment and `.env`, validates the configuration, and checks
+ * that the skills, archive and state directories really lie where their names
+ * say, before anything is written.
  *
  * @param options The command line's options.
  * @returns The configuration and the environment it came from.
  * @throws {ConfigError} When anything is invalid or out of the process's
  *   permissions; each problem on its own line.
  */
-export async function loadCommandConfig(
+export function loadCommandConfig(
   options: CommonOptions,
-): Promise<{ config: Config; env: Record<string, string | undefined> }> {
+): { config: Config; env: Record<string, string | undefined> } {
   const env: Record<string, string | undefined> = {};
   for (const name of READ_VARIABLES) env[name] = Deno.env.get(name);
   const cwd = Deno.cwd();
-  const envFile = await readEnvFile(options.envFile, cwd);
+  const envFile = readEnvFile(options.envFile, cwd);
   const config = loadConfig(options, { env, envFile, cwd });
+  assertRepositoryDirectories(config);
   return { config, env };
 }
 
-async function readEnvFile(path: string | undefined, cwd: string): Promise<Map<string, string> | undefined> {
+/**
+ * The `.env` file's variables. It is opened only when it is a regular file
+ * (a link to one is fine: operators link it to where secrets live), so a
+ * FIFO cannot hang the start and a device cannot fill memory.
+ */
+function readEnvFile(path: string | undefined, cwd: string): Map<string, string> | undefined {
   const file = resolve(cwd, path ?? ".env");
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = new TextDecoder().decode(readRegularFile(file, { maxBytes: MAX_ENV_FILE_BYTES, followLinks: true }));
   } catch (error) {
     if (path === undefined && (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable)) {
       return undefined;
     }
-    throw new ConfigError([`--env-file ${file}: ${errorMessage(error)}`]);
+    const reason = error instanceof NotRegularFileError
+      ? `it is ${error.kind}, not a regular file; not opened`
+      : error instanceof FileTooLargeError
+      ? `it is over ${MAX_ENV_FILE_BYTES} bytes; not read`
+      : errorMessage(error);
+    throw new ConfigError([`${path === undefined ? "The .env file" : "--env-file"} ${file}: ${reason}`]);
   }
   try {
     return parseEnvFile(text, file);

@@ -15,6 +15,15 @@
  * `<archive>/x/SKILL.md`); a name already taken gets `~2`, `~3`… so nothing is
  * ever overwritten. `<archive>/index.json` maps each archived file to its master.
  *
+ * **What cannot move whole is not merged.** A member's folder holding a
+ * symbolic link, a FIFO, socket or device, or a supporting file over
+ * {@linkcode MAX_SUPPORTING_FILE_BYTES}, and a cluster any of whose paths the
+ * repository writer refuses (one that leads outside the repository or into a
+ * git directory), is refused with a reason naming the path: nothing of it
+ * moves, so nothing is lost and nothing huge is copied, and the owner who
+ * removes the file gets the merge on the next run. Merging around such a file
+ * would leave a half-moved folder beside the master.
+ *
  * @module
  */
 
@@ -22,8 +31,11 @@ import { dirname, posix } from "node:path";
 import { stringify } from "yaml";
 import type { Skill } from "../discovery/skill.ts";
 import { parseFrontmatter } from "../discovery/frontmatter.ts";
-import { type RepositoryWriter, sameBytes } from "../fs/repository_writer.ts";
+import { type ListedEntry, type RepositoryWriter, sameBytes, UnsafePathError } from "../fs/repository_writer.ts";
+import { FileTooLargeError, NotRegularFileError } from "../fs/regular_file.ts";
+import { errorMessage } from "../error_message.ts";
 import type { ClusterReport } from "../report.ts";
+import type { ArchiveEntry } from "./archive_index.ts";
 import { draftMaster, type Member } from "./master_draft.ts";
 
 /** One step of a consolidation. Every step can be repeated safely. */
@@ -33,22 +45,6 @@ export type Operation =
   | { kind: "carry"; from: string; to: string }
   | { kind: "remove"; path: string; keep: string }
   | { kind: "index"; entries: ArchiveEntry[] };
-
-/** An archived file and its master. */
-export interface ArchiveEntry {
-  /** Where the file was. */
-  original: string;
-  /** Where it is now. */
-  archived: string;
-  /** The master it went into. */
-  master: string;
-  /** SHA-256 of the skill file merged, when this is a member's skill file. */
-  hash?: string;
-  /** Set when the file is the earlier version of a master that was updated (not a member). */
-  previousMaster?: true;
-  /** The run that archived it. */
-  run: string;
-}
 
 /** One cluster's consolidation. */
 export interface PlannedMerge {
@@ -98,6 +94,16 @@ export interface PlanInput {
 const MANIFEST = "_meta.json";
 
 /**
+ * The largest supporting file (script, reference, asset) a merge moves: 8 MiB.
+ * ClawHub accepts text files only, 50 MB per skill in all; the largest file
+ * besides a SKILL.md in the 4,725 files of the shared corpus is a 16 KiB
+ * licence, and the largest SKILL.md 125 KiB. A file of megabytes in a skill's
+ * folder is data someone should look at, not something to copy silently (and
+ * carrying it means reading it whole, twice).
+ */
+export const MAX_SUPPORTING_FILE_BYTES = 8 * 1024 * 1024;
+
+/**
  * Plans the consolidation of the merge clusters.
  *
  * @param input The clusters, skills and repository.
@@ -110,18 +116,46 @@ export function planConsolidation(input: PlanInput): ConsolidationPlan {
     if (cluster.kind !== "duplicate" || cluster.action !== "merge") continue;
     const members = cluster.members.map((path) => input.skills.get(path)).filter((s): s is Skill => s !== undefined);
     if (members.length < 2) continue;
-    const planned = planMerge(members, input, reserved);
-    if ("reason" in planned) plan.refused.push({ members: cluster.members, reason: planned.reason });
-    else plan.merges.push(planned);
+    // A refused cluster keeps none of the paths it claimed: they stay free for the clusters after it.
+    const claims = new Set<string>();
+    const planned = refusedOnUnsafePath(() => planMerge(members, input, reserved, claims));
+    if ("reason" in planned) {
+      plan.refused.push({ members: cluster.members, reason: planned.reason });
+    } else {
+      plan.merges.push(planned);
+      for (const path of claims) reserved.add(path);
+    }
   }
   return plan;
+}
+
+/** A path the writer refuses, or a file it will not read, refuses the cluster instead of failing the run. */
+function refusedOnUnsafePath(plan: () => PlannedMerge | { reason: string }): PlannedMerge | { reason: string } {
+  try {
+    return plan();
+  } catch (error) {
+    if (
+      error instanceof UnsafePathError || error instanceof NotRegularFileError || error instanceof FileTooLargeError
+    ) {
+      return { reason: errorMessage(error) };
+    }
+    throw error;
+  }
 }
 
 function planMerge(
   skills: readonly Skill[],
   input: PlanInput,
-  reserved: Set<string>,
+  reserved: ReadonlySet<string>,
+  claims: Set<string>,
 ): PlannedMerge | { reason: string } {
+  // Each member's own files first: a cluster that cannot move whole is refused before anything is planned.
+  const owned = new Map<Skill, string[]>();
+  for (const skill of skills) {
+    const files = ownFiles(skill, input.writer);
+    if ("reason" in files) return files;
+    owned.set(skill, files.paths);
+  }
   const texts = new Map<string, string>();
   const members: Member[] = [];
   for (const skill of skills) {
@@ -144,7 +178,7 @@ function planMerge(
   const memberPaths = new Set(skills.map((s) => s.path));
   const occupant = input.writer.read(masterPath) !== undefined && !memberPaths.has(masterPath);
   if (occupant || reserved.has(masterPath)) return { reason: `another skill already lives at ${masterPath}` };
-  reserved.add(masterPath);
+  claims.add(masterPath);
   const content = `---\n${stringify(draft.frontmatter, { lineWidth: 0 })}---\n\n${draft.body}`;
 
   const operations: Operation[] = [];
@@ -154,21 +188,12 @@ function planMerge(
   const kept = new Set([masterPath]);
   const conflicts = [...draft.conflicts];
   for (const skill of skills) {
-    const files = ownFiles(skill, input.writer);
-    const archiveBase = archiveTarget(skill, input, reserved);
-    for (const file of files) {
+    const archiveBase = archiveTarget(skill, input, reserved, claims);
+    for (const file of owned.get(skill)!) {
       const inside = skill.layout === "folder" ? posix.relative(posix.dirname(skill.path), file) : "";
       const archived = skill.layout === "folder" ? posix.join(archiveBase, inside) : archiveBase;
       operations.push({ kind: "archive", from: file, to: archived });
-      entries.push({
-        original: file,
-        archived,
-        master: masterPath,
-        ...(file === skill.path
-          ? skill === draft.base && absorbed ? { previousMaster: true as const } : { hash: skill.contentHash }
-          : {}),
-        run: input.runId,
-      });
+      let carriedTo: string | undefined;
       const supporting = skill.layout === "folder" && file !== skill.path && posix.basename(file) !== MANIFEST;
       if (supporting) {
         const target = posix.join(masterFolder, inside);
@@ -179,10 +204,21 @@ function planMerge(
             conflicts.push(`${file}: not carried over, ${target} already differs (the file is in the archive)`);
           } else {
             carries.push({ kind: "carry", from: file, to: target });
+            carriedTo = target;
           }
         }
         kept.add(target);
       }
+      entries.push({
+        original: file,
+        archived,
+        master: masterPath,
+        ...(carriedTo === undefined ? {} : { carriedTo }),
+        ...(file === skill.path
+          ? skill === draft.base && absorbed ? { previousMaster: true as const } : { hash: skill.contentHash }
+          : {}),
+        run: input.runId,
+      });
       if (!kept.has(file)) removals.push({ kind: "remove", path: file, keep: input.skillsDir });
     }
   }
@@ -203,17 +239,33 @@ function planMerge(
   };
 }
 
-/** A member's own files: its skill file, and in the folder layout everything in its folder but nested skills. */
-function ownFiles(skill: Skill, writer: RepositoryWriter): string[] {
-  if (skill.layout === "flat") return [skill.path];
+/**
+ * A member's own files: its skill file, and in the folder layout everything in its folder but nested
+ * skills; or why the folder cannot move whole.
+ */
+function ownFiles(skill: Skill, writer: RepositoryWriter): { paths: string[] } | { reason: string } {
+  if (skill.layout === "flat") return { paths: [skill.path] };
   const folder = posix.dirname(skill.path);
   const all = writer.list(folder);
-  const nested = all.filter((file) => posix.basename(file) === "SKILL.md" && file !== skill.path).map(posix.dirname);
-  return all.filter((file) => !nested.some((dir) => file.startsWith(`${dir}/`)));
+  const nested = all.filter((entry) =>
+    entry.kind === "file" && posix.basename(entry.path) === "SKILL.md" && entry.path !== skill.path
+  ).map((entry) => posix.dirname(entry.path));
+  const own = all.filter((entry) => !nested.some((dir) => entry.path.startsWith(`${dir}/`)));
+  const unmovable = own.find((entry) => entry.kind !== "file" || entry.size > MAX_SUPPORTING_FILE_BYTES);
+  return unmovable ? { reason: unmovableReason(unmovable) } : { paths: own.map((entry) => entry.path) };
+}
+
+function unmovableReason(entry: ListedEntry): string {
+  const what = entry.kind === "symlink"
+    ? "is a symbolic link"
+    : entry.kind === "special"
+    ? "is a FIFO, socket or device"
+    : `is ${entry.size} bytes, over the ${MAX_SUPPORTING_FILE_BYTES / 1024 / 1024} MiB limit for supporting files`;
+  return `${entry.path} ${what}: its folder is not merged, nothing in it moves`;
 }
 
 /** The member's place in the archive, `~2`, `~3`… when taken. */
-function archiveTarget(skill: Skill, input: PlanInput, reserved: Set<string>): string {
+function archiveTarget(skill: Skill, input: PlanInput, reserved: ReadonlySet<string>, claims: Set<string>): string {
   const relative = posix.relative(input.skillsDir, skill.layout === "folder" ? dirname(skill.path) : skill.path);
   const base = posix.join(input.archiveDir, relative.startsWith("..") ? posix.basename(relative) : relative);
   for (let n = 1;; n++) {
@@ -225,8 +277,8 @@ function archiveTarget(skill: Skill, input: PlanInput, reserved: Set<string>): s
     const taken = skill.layout === "folder"
       ? input.writer.list(candidate).length > 0
       : input.writer.read(candidate) !== undefined;
-    if (!taken && !reserved.has(candidate)) {
-      reserved.add(candidate);
+    if (!taken && !reserved.has(candidate) && !claims.has(candidate)) {
+      claims.add(candidate);
       return candidate;
     }
   }

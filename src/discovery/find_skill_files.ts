@@ -14,14 +14,17 @@
  * that points inside the tree names something the walk reaches anyway, and
  * one that points outside is out of bounds; each skipped link that could hold
  * skills is reported. Without links the walk cannot loop; depth is bounded
- * all the same.
+ * all the same. A FIFO, socket or device where a skill file would be is
+ * reported and never opened, and a directory that cannot be listed is
+ * reported and skipped: nothing below the skills directory stops the walk.
  *
  * @module
  */
 
 import { join } from "node:path";
 import { isInside } from "../config.ts";
-import type { FileSystem } from "../fs/file_system.ts";
+import type { DirEntry, FileSystem } from "../fs/file_system.ts";
+import { errorMessage } from "../error_message.ts";
 import type { Diagnostic } from "../report.ts";
 
 /** How a skill is laid out on disk. */
@@ -66,6 +69,7 @@ const CONVENTIONAL_DOCUMENTS = new Set([
  * @param root The skills directory, absolute.
  * @param options Exclusions, depth, path formatting and where diagnostics go.
  * @returns The skill files, sorted by path.
+ * @throws {Error} Only when the skills directory itself cannot be resolved or listed.
  */
 export function* findSkillFiles(
   fs: FileSystem,
@@ -81,13 +85,26 @@ export function* findSkillFiles(
 
   const reportLink = (path: string, name: string) => {
     let target: string;
+    let isDirectory: boolean;
     try {
       target = fs.realPathSync(path);
-    } catch {
-      report(path, "warning", "tree/symlink", "a symbolic link whose target does not exist; skipped");
+      isDirectory = fs.lstatSync(target).isDirectory;
+    } catch (error) {
+      // A link this process may not even look behind (`--allow-read=.` and a link to /etc/passwd) is out of
+      // bounds like any other: a diagnostic for that file, never the run's failure.
+      report(
+        path,
+        "warning",
+        "tree/symlink",
+        error instanceof Deno.errors.NotFound
+          ? "a symbolic link whose target does not exist; skipped"
+          : error instanceof Deno.errors.NotCapable
+          ? "a symbolic link to outside what this process may read; not followed"
+          : `a symbolic link whose target cannot be read (${errorMessage(error)}); not followed`,
+      );
       return;
     }
-    if (!fs.statSync(target).isDirectory && !name.toLowerCase().endsWith(".md")) return;
+    if (!isDirectory && !name.toLowerCase().endsWith(".md")) return;
     if (isInside(rootReal, target)) {
       report(
         path,
@@ -101,7 +118,15 @@ export function* findSkillFiles(
   };
 
   function* walk(dir: string, depth: number): Generator<SkillFile, void> {
-    const entries = [...fs.readDirSync(dir)];
+    let entries: DirEntry[];
+    try {
+      entries = [...fs.readDirSync(dir)];
+    } catch (error) {
+      // The skills directory itself must be readable; below it, one unreadable directory costs only itself.
+      if (depth === 0) throw error;
+      report(dir, "warning", "tree/unreadable", `cannot list the directory (${errorMessage(error)}); skipped`);
+      return;
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
@@ -117,9 +142,14 @@ export function* findSkillFiles(
             "tree/depth",
             `not searched: more than ${maxDepth} directories below the skills directory`,
           );}
-      } else if (entry.isFile) {
+      } else {
         const layout = layoutOf(entry.name, depth);
         if (!layout) continue;
+        if (!entry.isFile) {
+          // Opening a FIFO blocks, a device may never end: neither is opened.
+          report(path, "warning", "tree/special", "not a regular file (a FIFO, socket or device); not read");
+          continue;
+        }
         const hasMeta = layout === "folder" && entries.some((other) => other.name === "_meta.json" && other.isFile);
         if (layout === "folder" && entry.name !== "SKILL.md") {
           report(

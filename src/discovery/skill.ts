@@ -114,6 +114,20 @@ export function readSkill(source: SkillSource): SkillReading {
     return { diagnostics: [{ severity: "error", rule: "file/empty", message: "the file is empty" }] };
   }
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  // NUL is valid UTF-8, but no Markdown holds one: the file is binary, or built to confuse whatever reads it next.
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const start = Math.max(bytes.lastIndexOf(0x0a, nul) + 1, bom ? 3 : 0);
+    return {
+      diagnostics: [{
+        line: lineAt(bytes, nul),
+        column: [...new TextDecoder().decode(bytes.subarray(start, nul))].length + 1,
+        severity: "error",
+        rule: "file/nul",
+        message: `the file holds a NUL byte (offset ${nul}): it is binary, not Markdown`,
+      }],
+    };
+  }
   let text: string;
   try {
     text = UTF8.decode(bom ? bytes.subarray(3) : bytes);

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { readRegularFile } from "./regular_file.ts";
+
 /** An entry of a directory listing. */
 export interface DirEntry {
   /** The entry's name. */
@@ -23,7 +25,7 @@ export interface DirEntry {
   readonly isSymlink: boolean;
 }
 
-/** What `stat` tells. */
+/** What `lstat` tells: of the entry itself, a link not followed. */
 export interface FileInfo {
   /** Size in bytes. */
   readonly size: number;
@@ -43,15 +45,23 @@ export interface FileSystem {
    */
   readDirSync(path: string): Iterable<DirEntry>;
   /**
-   * @param path A file or directory; links are followed.
+   * @param path A file or directory; a link is not followed.
    * @returns Its size and kind.
    */
-  statSync(path: string): FileInfo;
+  lstatSync(path: string): FileInfo;
   /**
+   * Reads a regular file, never a link, FIFO, socket or device, and never
+   * more than one byte past the limit.
+   *
    * @param path A file.
+   * @param maxBytes The largest size read.
+   * @param checkedSize The size a {@linkcode FileSystem.lstatSync} of the path just gave, having found a
+   *   regular file: it is not asked again.
    * @returns Its bytes.
+   * @throws {import("./regular_file.ts").NotRegularFileError} When it is not a regular file.
+   * @throws {import("./regular_file.ts").FileTooLargeError} When it is larger than `maxBytes`.
    */
-  readFileSync(path: string): Uint8Array;
+  readRegularFileSync(path: string, maxBytes: number, checkedSize?: number): Uint8Array;
   /**
    * @param path Any path.
    * @returns The path with every link resolved.
@@ -62,7 +72,8 @@ export interface FileSystem {
 /** The local disk, through Deno's file APIs. */
 export const denoFileSystem: FileSystem = {
   readDirSync: (path) => Deno.readDirSync(path),
-  statSync: (path) => Deno.statSync(path),
-  readFileSync: (path) => Deno.readFileSync(path),
+  lstatSync: (path) => Deno.lstatSync(path),
+  readRegularFileSync: (path, maxBytes, checkedSize) =>
+    readRegularFile(path, { maxBytes, ...(checkedSize === undefined ? {} : { checkedSize }) }),
   realPathSync: (path) => Deno.realPathSync(path),
 };
