@@ -13,6 +13,41 @@ const config = JSON.parse(await Deno.readTextFile(join(project, "deno.json")));
 const flags: string[] = config.tasks.heartbeat.command.split(/\s+/).slice(2, -1)
   .map((flag: string) => flag === "--allow-read=." ? `--allow-read=.,${join(project, "models")}` : flag);
 
+/** How {@linkcode heartbeatCommand} starts the program. */
+export interface HeartbeatCommandOptions {
+  /** Environment variables besides `NO_COLOR`. */
+  env?: Record<string, string>;
+  /**
+   * Start it in a process group of its own (through `setsid`), so that
+   * `kill -9 -PID` takes its git children down with it, as a crash of the service would.
+   */
+  ownProcessGroup?: boolean;
+}
+
+/**
+ * The command that runs `main.ts` with the heartbeat task's flags in `repo`.
+ *
+ * @param repo The repository to run in.
+ * @param args The program's arguments.
+ * @param options Its environment and process group.
+ * @returns The command, not yet spawned.
+ */
+export function heartbeatCommand(
+  repo: string,
+  args: readonly string[],
+  options: HeartbeatCommandOptions = {},
+): Deno.Command {
+  const argv = ["run", "--config", join(project, "deno.json"), ...flags, join(project, "main.ts"), ...args];
+  return new Deno.Command(options.ownProcessGroup ? "setsid" : Deno.execPath(), {
+    args: options.ownProcessGroup ? [Deno.execPath(), ...argv] : argv,
+    cwd: repo,
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
 /**
  * Runs `main.ts --once --json` and the given flags in `repo`.
  *
@@ -23,22 +58,7 @@ const flags: string[] = config.tasks.heartbeat.command.split(/\s+/).slice(2, -1)
  */
 // deno-lint-ignore no-explicit-any -- the report's JSON, as the scripts read it
 export async function runHeartbeatProcess(repo: string, args: readonly string[]): Promise<any> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      join(project, "deno.json"),
-      ...flags,
-      join(project, "main.ts"),
-      "--once",
-      "--json",
-      ...args,
-    ],
-    cwd: repo,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const output = await heartbeatCommand(repo, ["--once", "--json", ...args]).output();
   if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
   return JSON.parse(new TextDecoder().decode(output.stdout));
 }

@@ -47,7 +47,7 @@ import {
   type RunReport,
   startReport,
 } from "./report.ts";
-import type { StateStore } from "./store/state_store.ts";
+import type { StartedRun, StateStore } from "./store/state_store.ts";
 import { errorMessage } from "./error_message.ts";
 
 /** The adapters a run works through. */
@@ -125,16 +125,27 @@ async function run(
     skillsDir: config.skillsDir,
   });
 
-  // A consolidation a crash interrupted is completed first: the tree must be whole before it is read.
+  // A run killed part-way leaves work to complete first: the tree must be whole before it is read.
+  let interrupted: StartedRun | undefined;
   let recovered = 0;
+  let step = "the run could not be marked as under way";
   try {
-    recovered = options.dryRun ? 0 : recoverConsolidation(adapters.repository, config.stateDir);
+    if (!options.dryRun) {
+      interrupted = await adapters.store.beginRun({ runId, startedAt: report.startedAt });
+      step = "consolidation: an interrupted consolidation could not be completed";
+      recovered = recoverConsolidation(adapters.repository, config.stateDir);
+    }
   } catch (error) {
     report.status = "failed";
-    report.error = `consolidation: an interrupted consolidation could not be completed: ${errorMessage(error)}`;
+    report.error = `${step}: ${errorMessage(error)}`;
     markPhases(report, PHASES[0], "skipped", report.error);
     logger.error("{error}; nothing else is done until it can be", { error: report.error });
     return await finish(adapters, report, started);
+  }
+  if (interrupted) {
+    logger.warn("The run {interrupted} did not finish (killed?): what it left is completed now", {
+      interrupted: interrupted.runId,
+    });
   }
   if (recovered > 0) {
     logger.warn("Completed an interrupted consolidation ({operations} operations)", { operations: recovered });
@@ -212,6 +223,7 @@ async function run(
       report.publishing = await publish({
         git: adapters.git,
         paths: [...new Set([...unfinished, ...changed])].sort(),
+        interruptedRunStartedAt: interrupted && new Date(interrupted.startedAt),
         message: commitMessage(report.consolidation.merged),
         commit: options.commit,
         push: options.push,

@@ -141,6 +141,8 @@ export interface PublishingReport extends PhaseOutcome {
   commit?: string;
   /** Whether the branch was pushed. */
   pushed: boolean;
+  /** git's lock files an interrupted run left, removed before committing (`.git/index.lock`). */
+  removedLocks?: string[];
 }
 
 /** The broadcasting phase's report. */

@@ -7,7 +7,7 @@ import { localRepositoryWriter, type RepositoryWriter } from "../src/fs/reposito
 import { nostrRelayClient, type RelayClient, signer } from "../src/broadcasting/relay_client.ts";
 import { startRelay } from "./relay_harness.ts";
 import { runPipeline } from "../src/pipeline.ts";
-import { localGit } from "../src/publishing/git.ts";
+import { type Git, GitError, localGit } from "../src/publishing/git.ts";
 import { publish, RepositoryStateError } from "../src/publishing/publish.ts";
 import type { RunReport } from "../src/report.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
@@ -395,4 +395,88 @@ Deno.test("file names with a line break or a bidirectional override are escaped 
   assertStringIncludes(message, "skills/evil\\u{202e}gpj.md");
   assertStringIncludes(message, "skills/two\\u{a}lines.md");
   assertEquals(message.split("\n").filter((line) => line.startsWith("- ")).length, 1, "one line per master");
+});
+
+Deno.test("changes a killed run staged and never committed are committed by the next run", async () => {
+  await using repo = await repository();
+  using store = await KvStateStore.open(":memory:");
+  const first = await heartbeat(repo.path, store, { commit: false, push: false });
+  // As a run killed between `git add` and `git commit` leaves them.
+  await git(repo.path, "add", "-A", "--", ...first.publishing.paths);
+  const second = await heartbeat(repo.path, store);
+  assertEquals(second.status, "ok", second.error);
+  assertEquals([second.publishing.committed, second.publishing.pushed], [true, true]);
+  assertEquals(await git(repo.path, "status", "--porcelain"), "");
+});
+
+Deno.test("a commit that fails (a full disk) leaves the index as it was found, and the next run commits", async () => {
+  await using repo = await repository();
+  using store = await KvStateStore.open(":memory:");
+  const real = localGit(repo.path, gitEnv);
+  const diskFull: Git = {
+    run: (args, options) =>
+      args.includes("commit")
+        ? Promise.reject(new GitError(args, 128, "fatal: unable to write new index file: No space left on device"))
+        : real.run(args, options),
+  };
+  const config = testConfig(repo.path);
+  const failed = await runPipeline(
+    {
+      store,
+      clock: { now: () => new Date() },
+      fs: denoFileSystem,
+      embedder,
+      repository: localRepositoryWriter(repo.path),
+      git: diskFull,
+    },
+    { config, dryRun: false, commit: true, push: true, version: "0.0.0-test" },
+  );
+  assertEquals([failed.status, failed.publishing.status], ["failed", "failed"]);
+  assertStringIncludes(failed.error ?? "", "git commit -q failed (exit 128)");
+  assertEquals(await git(repo.path, "diff", "--cached", "--name-only"), "", "nothing left staged");
+  const next = await heartbeat(repo.path, store);
+  assertEquals([next.publishing.committed, next.publishing.pushed], [true, true], next.publishing.reason);
+});
+
+Deno.test("a skill file named like a pathspec pattern stages itself only, never a person's other edits", async () => {
+  await using repo = await repository();
+  using store = await KvStateStore.open(":memory:");
+  await writeTree(repo.path, { "skills/*.md": SKILLS["skills/beta.md"] });
+  await git(repo.path, "add", "-A");
+  await git(repo.path, "commit", "-q", "-m", "a star");
+  await Deno.writeTextFile(join(repo.path, "skills/weather.md"), "edited by a person, not committed\n");
+  const report = await heartbeat(repo.path, store);
+  assertEquals(report.status, "ok", report.error);
+  assert(report.consolidation.merged[0]!.members.includes("skills/*.md"));
+  const committed = await git(repo.path, "show", "--name-only", "--format=", "HEAD");
+  assert(!committed.includes("skills/weather.md"), committed);
+  assertEquals(await git(repo.path, "status", "--porcelain"), "M skills/weather.md");
+});
+
+Deno.test("git locks a killed run left are removed by the next run; a lock from before that run is left to its owner", async () => {
+  await using repo = await repository();
+  using store = await KvStateStore.open(":memory:");
+  const now = Date.now();
+  // A run that started a minute ago and was killed in the middle of `git commit`.
+  await store.beginRun({ runId: "killed", startedAt: new Date(now - 60_000).toISOString() });
+  const locks = [".git/index.lock", ".git/refs/heads/main.lock"];
+  for (const lock of locks) {
+    await Deno.writeTextFile(join(repo.path, lock), "");
+    // Written during the killed run, and left unchanged since for longer than the grace period.
+    await Deno.utime(join(repo.path, lock), new Date(now - 30_000), new Date(now - 30_000));
+  }
+  const healed = await heartbeat(repo.path, store);
+  assertEquals(healed.status, "ok", healed.error);
+  assertEquals(healed.publishing.removedLocks, locks);
+  assertEquals([healed.publishing.committed, healed.publishing.pushed], [true, true]);
+
+  // Someone's git holds the index since before the last run, which was killed too: not the heartbeat's to remove.
+  await store.beginRun({ runId: "killed-again", startedAt: new Date(now).toISOString() });
+  await Deno.writeTextFile(join(repo.path, "skills/beta-new.md"), SKILLS["skills/beta.md"]);
+  await Deno.writeTextFile(join(repo.path, ".git/index.lock"), "");
+  await Deno.utime(join(repo.path, ".git/index.lock"), new Date(now - 120_000), new Date(now - 120_000));
+  const blocked = await heartbeat(repo.path, store);
+  assertEquals(blocked.status, "failed");
+  assertStringIncludes(blocked.error ?? "", "index.lock");
+  assert(await Deno.stat(join(repo.path, ".git/index.lock")).then(() => true), "the lock is left");
 });

@@ -48,3 +48,23 @@ Deno.test("state written by the earlier format is read, or ignored, without fail
   assertEquals(await store.loadClusters("f"), clusters);
   assertEquals(await store.loadClusters("g"), undefined, "another fingerprint");
 });
+
+Deno.test("a run marked as under way and never recorded is told to the next run; a dry run in between does not hide it", async () => {
+  using store = await KvStateStore.open(":memory:");
+  const run = (runId: string, dryRun = false) => ({
+    runId,
+    startedAt: "2026-11-30T06:00:00.000Z",
+    finishedAt: "2026-11-30T06:00:01.000Z",
+    status: "ok" as const,
+    dryRun,
+    counts: { found: 0, valid: 0, clusters: 0 },
+  });
+  assertEquals(await store.beginRun({ runId: "a", startedAt: "2026-11-30T06:00:00.000Z" }), undefined);
+  await store.recordRun(run("a"));
+  assertEquals(await store.beginRun({ runId: "b", startedAt: "2026-11-30T12:00:00.000Z" }), undefined, "a finished");
+  await store.recordRun(run("dry", true));
+  assertEquals(await store.beginRun({ runId: "c", startedAt: "2026-11-30T18:00:00.000Z" }), {
+    runId: "b",
+    startedAt: "2026-11-30T12:00:00.000Z",
+  });
+});

@@ -23,10 +23,24 @@ export class GitError extends Error {
    * @param stderr Its standard error.
    */
   constructor(args: readonly string[], code: number, stderr: string) {
-    super(`git ${args.slice(0, 2).join(" ")} failed (exit ${code}): ${stderr.trim().split("\n").slice(-3).join(" ")}`);
+    super(`git ${subcommand(args)} failed (exit ${code}): ${gist(stderr)}`);
     this.code = code;
     this.stderr = stderr;
   }
+}
+
+/** git's `fatal:` and `error:` lines, which say what went wrong; else its last lines (the advice follows them). */
+function gist(stderr: string): string {
+  const lines = stderr.trim().split("\n");
+  const errors = lines.filter((line) => /^(fatal|error):/.test(line));
+  return (errors.length > 0 ? errors : lines.slice(-3)).join(" ");
+}
+
+/** The subcommand and its first argument, past git's own options (`-c name=value`, `--literal-pathspecs`). */
+function subcommand(args: readonly string[]): string {
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith("-")) i += args[i] === "-c" ? 2 : 1;
+  return args.slice(i, i + 2).join(" ");
 }
 
 /** What a finished git command left. */

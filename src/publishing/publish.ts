@@ -13,6 +13,10 @@
  *   strings (hashes are common) only warn.
  * - **Author:** `--git-author`, else the repository's identity, else
  *   `Clawstr Skill Orchestrator <heartbeat@clawstr.invalid>`.
+ * - **After a crash:** lock files git left when the previous run was killed
+ *   (`index.lock`, a ref's lock) are removed once they have stood unchanged
+ *   for a grace period; a lock from before that run is someone else's and is
+ *   left, with git's own error.
  * - **Push:** to the remote and branch configured. A rejected non-fast-forward
  *   push fetches, rebases the local commits and tries again (three times, with
  *   growing pauses); a conflict aborts the rebase and keeps the local commit for
@@ -28,6 +32,7 @@ import { containsSecret, NSEC_PATTERN, type Secret } from "../secret.ts";
 import type { PublishingReport } from "../report.ts";
 import { BLOCKED_BECAUSE, branchState } from "./branch_state.ts";
 import type { Git } from "./git.ts";
+import { clearInterruptedLocks } from "./interrupted_locks.ts";
 
 const logger = getLogger(["heartbeat", "publishing"]);
 
@@ -79,6 +84,10 @@ export interface PublishInput {
   secrets: readonly Secret[];
   /** Pauses between push attempts, in ms. */
   retryDelays?: readonly number[];
+  /** When the last run, which was killed before it finished, started: git's locks it left are cleared. */
+  interruptedRunStartedAt?: Date | undefined;
+  /** How long such a lock must stand unchanged before it is removed, in ms (default 10 s). */
+  lockGraceMs?: number;
 }
 
 const HEX64 = /\b[0-9a-fA-F]{64}\b/g;
@@ -100,10 +109,21 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
     if (input.dryRun || !input.commit) return { ...report, status: "skipped", reason: "not a git repository" };
     throw new RepositoryStateError("Not a git repository: run `git init`, or pass --no-commit");
   }
-  const branch = await assertPublishable(git);
+  if (input.interruptedRunStartedAt && !input.dryRun) {
+    const removed = await clearInterruptedLocks(git, {
+      since: input.interruptedRunStartedAt,
+      ...(input.lockGraceMs === undefined ? {} : { graceMs: input.lockGraceMs }),
+    });
+    if (removed.length > 0) {
+      report.removedLocks = removed;
+      logger.warn("Removed the git locks the interrupted run left: {locks}", { locks: removed.join(", ") });
+    }
+  }
+  const branch = await assertPublishable(git, new Set(input.paths));
   const target = input.branch ?? branch;
   // A dry run changed nothing yet: the planned paths are what would be committed.
-  const changed = input.dryRun ? [...input.paths] : await changedPaths(git, input.paths);
+  const status = input.dryRun ? [] : await changedPaths(git, input.paths);
+  const changed = input.dryRun ? [...input.paths] : status.map((entry) => entry.path);
   report.paths = changed;
   if (input.dryRun) {
     report.reason = changed.length === 0 ? "nothing to commit" : `dry run: would commit ${changed.length} paths`;
@@ -114,38 +134,17 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
       report.reason = "--no-commit: changes left in the work tree, to be committed by the next run that commits";
       return report;
     }
-    await git.run(["add", "-A", "--", ...changed]);
-    const diff = (await git.run(["diff", "--cached"])).stdout;
-    if (containsSecret(diff, input.secrets)) {
-      await git.run(["reset", "-q", "--", ...changed]);
-      throw new RepositoryStateError(
-        "Refusing to commit: the changes contain the agent's Nostr private key (NOSTR_NSEC); nothing was committed",
-      );
+    // What a killed run already staged is not added again: git refuses a path gone from both index and work tree.
+    const toStage = status.filter((entry) => entry.unstaged).map((entry) => entry.path);
+    if (toStage.length > 0) await git.run(["--literal-pathspecs", "add", "-A", "--", ...toStage]);
+    try {
+      report.commit = await commitStaged(git, input);
+    } catch (error) {
+      // Staged but not committed (the key found, a full disk): the index is left as it was found.
+      await git.run(["--literal-pathspecs", "reset", "-q", "--", ...changed], { allowFailure: true });
+      throw error;
     }
-    // Skills teach Nostr with example keys: other key-shaped text is the skills' own, moved by the merge.
-    const keyShaped = diff.match(NSEC_PATTERN)?.length ?? 0;
-    if (keyShaped > 0) {
-      logger.warn("The commit holds {count} nsec-shaped strings that are not the agent's key (skills' example text?)", {
-        count: keyShaped,
-      });
-    }
-    const hashes = diff.match(HEX64)?.length ?? 0;
-    if (hashes > 0) {
-      logger.warn("The commit holds {count} 64-hex strings; they look like hashes, not keys", { count: hashes });
-    }
-    const identity = await authorIdentity(git, input.author);
-    await git.run([
-      "-c",
-      `user.name=${identity.name}`,
-      "-c",
-      `user.email=${identity.email}`,
-      "commit",
-      "-q",
-      "-m",
-      input.message,
-    ]);
     report.committed = true;
-    report.commit = (await git.run(["rev-parse", "HEAD"])).stdout.trim();
     logger.info("Committed {commit}: {count} paths", { commit: report.commit.slice(0, 12), count: changed.length });
   } else {
     report.reason = "nothing to commit";
@@ -168,6 +167,43 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
   return report;
 }
 
+/**
+ * Commits what is staged, unless it holds the configured key.
+ *
+ * @returns The commit's id.
+ */
+async function commitStaged(git: Git, input: PublishInput): Promise<string> {
+  const diff = (await git.run(["diff", "--cached"])).stdout;
+  if (containsSecret(diff, input.secrets)) {
+    throw new RepositoryStateError(
+      "Refusing to commit: the changes contain the agent's Nostr private key (NOSTR_NSEC); nothing was committed",
+    );
+  }
+  // Skills teach Nostr with example keys: other key-shaped text is the skills' own, moved by the merge.
+  const keyShaped = diff.match(NSEC_PATTERN)?.length ?? 0;
+  if (keyShaped > 0) {
+    logger.warn("The commit holds {count} nsec-shaped strings that are not the agent's key (skills' example text?)", {
+      count: keyShaped,
+    });
+  }
+  const hashes = diff.match(HEX64)?.length ?? 0;
+  if (hashes > 0) {
+    logger.warn("The commit holds {count} 64-hex strings; they look like hashes, not keys", { count: hashes });
+  }
+  const identity = await authorIdentity(git, input.author);
+  await git.run([
+    "-c",
+    `user.name=${identity.name}`,
+    "-c",
+    `user.email=${identity.email}`,
+    "commit",
+    "-q",
+    "-m",
+    input.message,
+  ]);
+  return (await git.run(["rev-parse", "HEAD"])).stdout.trim();
+}
+
 /** What a person does about each state that blocks a commit. */
 const REMEDY = {
   rebase: "finish or abort it first",
@@ -175,12 +211,16 @@ const REMEDY = {
   detached: "check out a branch for the heartbeat to commit to",
 } as const;
 
-/** The branch to commit on, when nothing stands in the way. */
-async function assertPublishable(git: Git): Promise<string> {
+/**
+ * The branch to commit on, when nothing stands in the way. Staged changes are
+ * someone's work unless every staged path is one the heartbeat is about to
+ * commit (a run killed between staging and committing left them).
+ */
+async function assertPublishable(git: Git, ours: ReadonlySet<string>): Promise<string> {
   const { branch, blocked } = await branchState(git);
   if (blocked) throw new RepositoryStateError(`${BLOCKED_BECAUSE[blocked]}: ${REMEDY[blocked]}`);
-  const staged = await git.run(["diff", "--cached", "--quiet"], { allowFailure: true });
-  if (staged.code !== 0) {
+  const staged = (await git.run(["diff", "--cached", "--name-only", "--no-renames", "-z"])).stdout;
+  if (staged.split("\0").some((path) => path !== "" && !ours.has(path))) {
     throw new RepositoryStateError(
       "The index holds staged changes that are not the heartbeat's: commit or unstage them first",
     );
@@ -188,19 +228,30 @@ async function assertPublishable(git: Git): Promise<string> {
   return branch;
 }
 
+/** A path that differs from HEAD, and whether its work-tree state still has to be staged. */
+interface ChangedPath {
+  path: string;
+  /** The work tree differs from the index (modified, deleted or untracked); not when it is all staged already. */
+  unstaged: boolean;
+}
+
 /** The given paths that differ from HEAD (modified, added or deleted), sorted. */
-async function changedPaths(git: Git, paths: readonly string[]): Promise<string[]> {
+async function changedPaths(git: Git, paths: readonly string[]): Promise<ChangedPath[]> {
   if (paths.length === 0) return [];
-  const status = (await git.run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ...paths])).stdout;
-  const changed = new Set<string>();
-  const entries = status.split("\0");
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]!;
-    if (entry.length < 4) continue;
-    changed.add(entry.slice(3));
-    if (entry[0] === "R" || entry[0] === "C") i++; // The rename's source follows.
-  }
-  return [...changed].sort();
+  // Without rename detection each side of a move (a staged one, from a run killed before its commit) is its own entry.
+  const status = await git.run([
+    "--literal-pathspecs",
+    "status",
+    "--porcelain=v1",
+    "-z",
+    "--no-renames",
+    "--untracked-files=all",
+    "--",
+    ...paths,
+  ]);
+  return status.stdout.split("\0").filter((entry) => entry.length > 3)
+    .map((entry) => ({ path: entry.slice(3), unstaged: entry[1] !== " " }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 async function authorIdentity(git: Git, configured: string | undefined): Promise<{ name: string; email: string }> {

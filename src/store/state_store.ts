@@ -27,6 +27,14 @@ export interface RunRecord {
   counts: { found: number; valid: number; clusters: number };
 }
 
+/** A run under way. */
+export interface StartedRun {
+  /** The run's id. */
+  runId: string;
+  /** When it started, ISO 8601. */
+  startedAt: string;
+}
+
 /** What the heartbeat remembers between runs. */
 export interface StateStore extends Disposable, EmbeddingCache, OutboxStore, LaunchStore {
   /**
@@ -36,6 +44,15 @@ export interface StateStore extends Disposable, EmbeddingCache, OutboxStore, Lau
    * @param record The run.
    */
   recordRun(record: RunRecord): Promise<void>;
+  /**
+   * Marks a run as under way until {@linkcode StateStore.recordRun} records
+   * it, and tells of the run marked before it that never was recorded: a run
+   * killed (a crash, `kill -9`, a power cut) somewhere along the way.
+   *
+   * @param run The run starting.
+   * @returns The interrupted run, if the last one was.
+   */
+  beginRun(run: StartedRun): Promise<StartedRun | undefined>;
   /**
    * @param limit How many runs at most.
    * @returns The latest runs, newest first.
@@ -80,6 +97,7 @@ export interface StateStore extends Disposable, EmbeddingCache, OutboxStore, Lau
 export const RUN_HISTORY_LIMIT = 500;
 
 const RUNS = "runs";
+const RUN_UNDER_WAY = "run-under-way";
 const DISCOVERY = "discovery";
 const DISCOVERY_KEY = "discovery-key";
 const EMBEDDINGS = "embeddings";
@@ -130,8 +148,18 @@ export class KvStateStore implements StateStore {
     return new KvStateStore(await Deno.openKv(path));
   }
 
+  async beginRun(run: StartedRun): Promise<StartedRun | undefined> {
+    const previous = (await this.#kv.get<StartedRun>([RUN_UNDER_WAY])).value ?? undefined;
+    await this.#kv.set([RUN_UNDER_WAY], run);
+    return previous;
+  }
+
   async recordRun(record: RunRecord): Promise<void> {
-    await this.#kv.set([RUNS, Date.parse(record.startedAt), record.runId], record);
+    const underWay = await this.#kv.get<StartedRun>([RUN_UNDER_WAY]);
+    const op = this.#kv.atomic().set([RUNS, Date.parse(record.startedAt), record.runId], record);
+    // Only this run's own mark is cleared: a dry run in between must not hide a killed run.
+    if (underWay.value?.runId === record.runId) op.check(underWay).delete([RUN_UNDER_WAY]);
+    await op.commit();
     const stale = this.#kv.list<RunRecord>({ prefix: [RUNS] }, { reverse: true });
     let kept = 0;
     for await (const entry of stale) {
