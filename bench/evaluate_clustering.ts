@@ -25,7 +25,7 @@ const { values, positionals } = parseArgs({
 const shared = resolve(values.shared!);
 
 /** Scores one corpus; returns the figures. */
-async function evaluate(corpus: string, pairsFile: string, extra: string[] = []) {
+async function evaluate(corpus: string, pairsFile: string, judgedFile: string | undefined, extra: string[] = []) {
   const repo = await Deno.makeTempDir({ prefix: "clustering-eval-" });
   await copyTree(join(shared, "corpora", corpus, "skills"), join(repo, "skills"));
   const started = performance.now();
@@ -33,11 +33,14 @@ async function evaluate(corpus: string, pairsFile: string, extra: string[] = [])
   const seconds = (performance.now() - started) / 1000;
   await Deno.remove(repo, { recursive: true });
   const clusterOf = new Map<string, number>();
+  const proposalOf = new Map<string, number>();
   report.clusters.forEach((cluster: { kind: string; action: string; members: string[] }, index: number) => {
-    if (cluster.action !== "merge") return;
-    for (const member of cluster.members) clusterOf.set(member, index);
+    const into = cluster.action === "merge" ? clusterOf : cluster.action === "review" ? proposalOf : undefined;
+    for (const member of into ? cluster.members : []) into!.set(member, index);
   });
-  const merged = (a: string, b: string) => clusterOf.has(a) && clusterOf.get(a) === clusterOf.get(b);
+  const together = (of: Map<string, number>, a: string, b: string) => of.has(a) && of.get(a) === of.get(b);
+  const merged = (a: string, b: string) => together(clusterOf, a, b);
+  const proposed = (a: string, b: string) => together(proposalOf, a, b);
   const byKind = new Map<string, { total: number; merged: number }>();
   for (const pair of readPairs(join(shared, "bench", pairsFile))) {
     const entry = byKind.get(pair.kind) ?? { total: 0, merged: 0 };
@@ -56,6 +59,21 @@ async function evaluate(corpus: string, pairsFile: string, extra: string[] = [])
     }
     byKind.set(pair.kind, entry);
   }
+  // The blind judgments of pairs an earlier release merged (named corpus only): what each verdict became now.
+  const judged = new Map<string, { total: number; merged: number; proposed: number }>();
+  if (judgedFile) {
+    for (const line of Deno.readTextFileSync(join(shared, "bench", judgedFile)).trim().split("\n").slice(1)) {
+      const [verdict, a, b] = line.split("\t") as [string, string, string];
+      const entry = judged.get(verdict) ?? { total: 0, merged: 0, proposed: 0 };
+      entry.total++;
+      if (merged(a, b)) entry.merged++;
+      else if (proposed(a, b)) entry.proposed++;
+      if (Deno.env.get("SHOW_JUDGED") === verdict && (merged(a, b) || proposed(a, b))) {
+        console.log(`  ${verdict} ${merged(a, b) ? "merged" : "proposed"}: ${a} ${b}`);
+      }
+      judged.set(verdict, entry);
+    }
+  }
   const sum = (kinds: string[], field: "total" | "merged") =>
     kinds.reduce((n, k) => n + (byKind.get(k)?.[field] ?? 0), 0);
   const good = sum(["exact", "near", "same-name"], "merged");
@@ -66,6 +84,7 @@ async function evaluate(corpus: string, pairsFile: string, extra: string[] = [])
     wrong: bad,
     exactNearRecall: sum(["exact", "near"], "merged") / sum(["exact", "near"], "total"),
     sameNameRecall: sum(["same-name"], "merged") / sum(["same-name"], "total"),
+    judged,
     duplicateClusters: report.clusters.filter((c: { kind: string }) => c.kind === "duplicate").length,
     relatedClusters: report.clusters.filter((c: { kind: string }) => c.kind === "related").length,
     seconds: Math.round(seconds * 10) / 10,
@@ -74,12 +93,13 @@ async function evaluate(corpus: string, pairsFile: string, extra: string[] = [])
 
 if (import.meta.main) {
   for (
-    const [corpus, pairs] of [["openclaw-skills", "openclaw-pairs.tsv"], [
+    const [corpus, pairs, judged] of [["openclaw-skills", "openclaw-pairs.tsv", "judged-pairs.tsv"], [
       "openclaw-skills-anon",
       "openclaw-anon-pairs.tsv",
+      undefined,
     ]]
   ) {
-    const result = await evaluate(corpus!, pairs!, positionals);
+    const result = await evaluate(corpus!, pairs!, judged, positionals);
     console.log(
       `${result.corpus}: precision ${result.precision.toFixed(4)} (${result.wrong} wrong), exact+near recall ${
         result.exactNearRecall.toFixed(3)
@@ -87,5 +107,8 @@ if (import.meta.main) {
         result.sameNameRecall.toFixed(3)
       }; ${result.duplicateClusters} duplicate and ${result.relatedClusters} related clusters; ${result.seconds} s`,
     );
+    for (const [verdict, { total, merged, proposed }] of [...result.judged].sort()) {
+      console.log(`  judged ${verdict}: ${merged} of ${total} merged, ${proposed} more proposed for review`);
+    }
   }
 }

@@ -209,3 +209,85 @@ for (
     },
   });
 }
+
+/** The duplicate clusters of a library written from `files`, by their members. */
+async function duplicateMembers(files: Record<string, string>): Promise<string[][]> {
+  const { skills, vectors } = await library({ ...BACKGROUND, ...files });
+  return clusterSkills(skills, vectors).filter((cluster) => cluster.kind === "duplicate").map((c) => c.members);
+}
+
+Deno.test("empty or stub bodies under different names stay apart; the same stub under one name still merges", async () => {
+  const stub = (name: string, description: string) => `---\nname: ${name}\ndescription: ${description}\n---\n\n`;
+  assertEquals(
+    await duplicateMembers({
+      "skills/a/google/SKILL.md": stub("google", "Google search"),
+      "skills/b/instagram/SKILL.md": stub("instagram", "Instagram posts"),
+      "skills/c/clawhub/SKILL.md": stub("clawhub", "The ClawHub registry"),
+      "skills/d/gold/SKILL.md": skill("gold-price", "Thai gold prices.", "# Tool"),
+      "skills/e/cola/SKILL.md": skill("pepsi-or-coke", "Choose a drink.", "# Tool"),
+    }),
+    [],
+  );
+  assertEquals(
+    await duplicateMembers({
+      "skills/a/google/SKILL.md": stub("google", "Google search"),
+      "skills/b/google/SKILL.md": stub("google", "Search the web with Google"),
+    }),
+    [["skills/a/google/SKILL.md", "skills/b/google/SKILL.md"]],
+  );
+});
+
+Deno.test("topic words shared by two services' descriptions are not identity: regional trip planners stay apart", async () => {
+  const planner = (name: string, region: string, host: string) =>
+    skill(
+      name,
+      `Plan bus and train journeys in ${region}: departures, disruptions, trip planner.`,
+      `# ${region} journeys\n\nQuery https://${host}/api/v2/trips with from, to and time. Show each bus and train leg, ` +
+        `platforms and delays. Use when someone asks how to get somewhere by public transport in ${region}.`,
+    );
+  assertEquals(
+    await duplicateMembers({
+      "skills/rezkam/skanetrafiken/SKILL.md": planner("skanetrafiken", "Skåne", "www.skanetrafiken.se"),
+      "skills/xenofex7/swiss-transport/SKILL.md": planner("swiss-transport", "Switzerland", "transport.opendata.ch"),
+      "skills/simskii/tabussen/SKILL.md": planner("tabussen", "Västerbotten", "api.resrobot.se"),
+    }),
+    [],
+  );
+});
+
+Deno.test("a description word that names the skills' service counts: two Jupiter swap skills written apart merge", async () => {
+  assertEquals(
+    await duplicateMembers({
+      "skills/alice/solana-swaps/SKILL.md": skill(
+        "solana-swaps",
+        "Swap Solana tokens through Jupiter.",
+        "# Swaps\n\nSet JUPITER_API_KEY. Quote with `node quote.js SOL USDC 1`, then swap with `node swap.js` and confirm " +
+          "the transaction on Solana. Balances come from the Solana RPC.",
+      ),
+      "skills/bob/jupiter-trader/SKILL.md": skill(
+        "token-trader",
+        "Trade tokens on Solana with the Jupiter aggregator.",
+        "# Trader\n\nNeeds JUPITER_API_KEY in the environment. Get a quote for SOL to USDC, swap the best route through " +
+          "Jupiter, and print the Solana transaction signature and new balances.",
+      ),
+    }),
+    [["skills/alice/solana-swaps/SKILL.md", "skills/bob/jupiter-trader/SKILL.md"]],
+  );
+});
+
+Deno.test("everyone's programs, placeholder hosts and infrastructure variables are no identity", async () => {
+  const paas = (name: string, product: string, extra: string) =>
+    skill(
+      name,
+      `Deploy apps to ${product}.`,
+      `# ${product}\n\nInstall with \`pip install requests\`, then call the ${product} API with curl. ` +
+        `Point DATABASE_URL at your database and set the server to https://your-server.com. ${extra}`,
+    );
+  assertEquals(
+    await duplicateMembers({
+      "skills/a/dokploy/SKILL.md": paas("dokploy", "Dokploy", "Projects, applications and compose stacks."),
+      "skills/b/coolify/SKILL.md": paas("coolify", "Coolify", "Resources, servers and one-click services."),
+    }),
+    [],
+  );
+});

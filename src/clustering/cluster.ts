@@ -56,7 +56,7 @@ export function clusteringFingerprint(skills: readonly Skill[], modelId: string,
 }
 
 /** Bumped whenever the algorithm changes what it returns for the same input. */
-const ALGORITHM_VERSION = 2;
+const ALGORITHM_VERSION = 3;
 
 /** The default least embedding cosine of a related cluster. */
 export const DEFAULT_RELATED = 0.9;

@@ -51,6 +51,15 @@ export const DEFAULT_THRESHOLDS: EvidenceThresholds = {
   strongClueText: 0.1,
 };
 
+/**
+ * Two skills under different names are judged on their bodies only from this many words: below it a body is a
+ * stub (empty, a line, a title), which says nothing of what the skill is.
+ */
+export const MIN_BODY_WORDS = 10;
+
+/** Clues that name a service or tool (not merely a topic): a host, a tool, a variable, a name or a whole title. */
+const NAMING_CLUE = /^(host|tool|env|name|namefull|titlefull):/;
+
 /** Clues that name the tool itself: its whole name or title. */
 const STRONG_CLUE = /^(namefull|titlefull):/;
 
@@ -93,6 +102,15 @@ export function judgePair(
   if (x.contentHash === y.contentHash) {
     return { duplicate: true, copy: true, apart: false, text: 1, reason: "identical files" };
   }
+  // An empty or stub body (a few words) is not a skill's substance: under another name it says nothing of what
+  // the skill is, so nothing drawn from it (identical text, a title) makes the two one.
+  if (
+    x.name.toLowerCase() !== y.name.toLowerCase() &&
+    Math.min(x.features.bodyWords, y.features.bodyWords) < MIN_BODY_WORDS
+  ) {
+    const pack = library.samePublisher(a, b);
+    return { duplicate: false, copy: false, apart: pack !== undefined, text, reason: pack ?? "a stub body" };
+  }
   if (x.features.bodyHash === y.features.bodyHash) {
     return { duplicate: true, copy: true, apart: false, text, reason: "identical bodies" };
   }
@@ -111,8 +129,20 @@ export function judgePair(
   }
   const pack = library.samePublisher(a, b);
   if (pack) return { duplicate: false, copy: false, apart: true, text, reason: `${pack}, not near copies` };
-  if (shared.length === 0) {
-    return { duplicate: false, copy: false, apart: false, text, reason: "no shared identity clue" };
+  // A word of a description or title is a topic ("bus", "cpc", "thermostat") unless something that names a
+  // service or tool agrees too, or the word is itself one of the skills' services (a host's name, a variable's
+  // prefix, a tool: "jupiter" beside JUPITER_API_KEY).
+  const services = new Set([...serviceWords(x), ...serviceWords(y)]);
+  const naming = (clue: string) =>
+    NAMING_CLUE.test(clue) || (/^(description|title):/.test(clue) && services.has(clue.slice(clue.indexOf(":") + 1)));
+  if (!shared.some(naming)) {
+    return {
+      duplicate: false,
+      copy: false,
+      apart: false,
+      text,
+      reason: shared.length === 0 ? "no shared identity clue" : `only topic words shared (${shared[0]})`,
+    };
   }
   const meaning = library.meaningSimilarity(a, b);
   const strong = shared.some((clue) => STRONG_CLUE.test(clue));
@@ -137,6 +167,16 @@ export function judgePair(
       meaning === undefined ? "" : `, meaning ${meaning.toFixed(2)}`
     })`,
   };
+}
+
+/** The words that name a skill's services: its hosts' names, its service variables' prefixes, its tools' words. */
+function serviceWords(skill: { features: { hosts: string[]; env: string[]; tools: string[] } }): string[] {
+  const { hosts, env, tools } = skill.features;
+  return [
+    ...hosts.map((host) => host.split(".")[0]!.replace(/-/g, "")),
+    ...env.map((name) => name.split("_")[0]!.toLowerCase()),
+    ...tools.flatMap((tool) => tool.split("/").pop()!.split(/[-_.]/)),
+  ];
 }
 
 /**

@@ -30,6 +30,8 @@ export interface SkillFeatures {
   name: string[];
   /** SHA-256 of the body with white space collapsed and case folded: equal for copies that differ only in frontmatter or spacing. */
   bodyHash: string;
+  /** How many words the body has: an empty or one-line stub body says nothing of what a skill is. */
+  bodyWords: number;
 }
 
 /** The most distinct words kept per skill. */
@@ -48,6 +50,116 @@ const SERVICE_VARIABLE =
 const INSTALL =
   /\b(?:npx(?:\s+-y)?|npm\s+(?:install|i)\s+(?:-g\s+|--global\s+)?|pnpm\s+(?:add|dlx)\s+|yarn\s+(?:global\s+)?add\s+|pipx?\s+install\s+|uvx?\s+(?:tool\s+install\s+)?|brew\s+install\s+(?:--cask\s+)?|cargo\s+install\s+|go\s+install\s+|gem\s+install\s+)\s*([@a-z0-9][\w./@-]*)/gi;
 const SECOND_LEVEL = new Set(["co", "com", "net", "org", "gov", "edu", "ac"]);
+
+/**
+ * Hosting platforms whose subdomains are other people's sites (`onlymolts.vercel.app`): each subdomain is its own
+ * site, as the public suffix list has it, not the platform.
+ */
+const HOSTING_SUFFIXES = [
+  "vercel.app",
+  "up.railway.app",
+  "railway.app",
+  "herokuapp.com",
+  "netlify.app",
+  "github.io",
+  "pages.dev",
+  "workers.dev",
+  "fly.dev",
+  "onrender.com",
+  "appspot.com",
+  "ngrok.io",
+  "ngrok-free.app",
+  "replit.app",
+  "glitch.me",
+  "supabase.co",
+  "azurewebsites.net",
+];
+
+/** Hosts that stand for "your site here" in examples: they name no service. */
+const PLACEHOLDER_HOST =
+  /^(?:example\.(?:com|org|net)|localhost|.*your[-_]?(?:server|domain|site|app|host|api|instance).*|domain\.com|test\.com)$/;
+
+/**
+ * Programs nearly every skill runs (interpreters, package managers, shells, generic utilities) and the HTTP and
+ * settings libraries scripts pull in: using one says nothing of which tool a skill is.
+ */
+const GENERIC_TOOLS = new Set([
+  "axios",
+  "dotenv",
+  "httpx",
+  "node-fetch",
+  "python-dotenv",
+  "requests",
+  "bash",
+  "brew",
+  "bun",
+  "cargo",
+  "curl",
+  "deno",
+  "docker",
+  "git",
+  "go",
+  "jq",
+  "make",
+  "node",
+  "nodejs",
+  "npm",
+  "npx",
+  "openssl",
+  "pip",
+  "pip3",
+  "pipx",
+  "pnpm",
+  "python",
+  "python3",
+  "sh",
+  "sqlite3",
+  "uv",
+  "uvx",
+  "wget",
+  "yarn",
+  "zsh",
+]);
+
+/**
+ * First words of variables that configure infrastructure any skill may use (`DATABASE_URL`, `API_KEY`,
+ * `WEBHOOK_URL`), not one service.
+ */
+const GENERIC_VARIABLE_PREFIX = new Set([
+  "ACCESS",
+  "ADMIN",
+  "API",
+  "APP",
+  "AUTH",
+  "BASE",
+  "CLIENT",
+  "DATABASE",
+  "DB",
+  "ENCRYPTION",
+  "HTTP",
+  "HTTPS",
+  "JWT",
+  "LOCAL",
+  "MAIL",
+  "MONGO",
+  "MONGODB",
+  "MYSQL",
+  "POSTGRES",
+  "PRIVATE",
+  "PROXY",
+  "PUBLIC",
+  "REDIS",
+  "REMOTE",
+  "RPC",
+  "SECRET",
+  "SERVER",
+  "SERVICE",
+  "SESSION",
+  "SMTP",
+  "USER",
+  "WALLET",
+  "WEBHOOK",
+]);
 
 /**
  * Splits text into lower-cased words.
@@ -131,6 +243,10 @@ export function extractFeatures(source: FeatureSource): SkillFeatures {
   const tools = new Set<string>();
   for (const match of source.text.matchAll(INSTALL)) tools.add(packageName(match[1]!));
   collectGating(source.openclaw, tools, env);
+  // What names no service in particular is no identity: placeholders, everyone's programs, infrastructure settings.
+  for (const host of hosts) if (PLACEHOLDER_HOST.test(host)) hosts.delete(host);
+  for (const tool of tools) if (GENERIC_TOOLS.has(tool.replace(/[\d.]+$/, ""))) tools.delete(tool);
+  for (const name of env) if (GENERIC_VARIABLE_PREFIX.has(name.split("_")[0]!)) env.delete(name);
   const title = /^#\s+(.+)$/m.exec(source.body)?.[1] ?? "";
   return {
     terms: distinctWords(source.text, MAX_TERMS),
@@ -141,12 +257,16 @@ export function extractFeatures(source: FeatureSource): SkillFeatures {
     description: [...new Set(words(source.description))],
     name: [...new Set(words(source.name.replace(/[-_]/g, " ")))],
     bodyHash: createHash("sha256").update(source.body.replace(/\s+/g, " ").trim().toLowerCase()).digest("hex"),
+    bodyWords: source.body.match(WORD)?.length ?? 0,
   };
 }
 
-/** `api.prod.whoop.com` → `whoop.com`; `bbc.co.uk` stays. */
+/** `api.prod.whoop.com` → `whoop.com`; `bbc.co.uk` stays; `shop.vercel.app` stays (a site on a hosting platform). */
 function registrableDomain(host: string): string {
-  const labels = host.replace(/^www\./, "").split(".");
+  const bare = host.replace(/^www\./, "");
+  const platform = HOSTING_SUFFIXES.find((suffix) => bare.endsWith(`.${suffix}`));
+  if (platform) return `${bare.slice(0, -platform.length - 1).split(".").pop()}.${platform}`;
+  const labels = bare.split(".");
   const keep = labels.length >= 3 && SECOND_LEVEL.has(labels[labels.length - 2]!) ? 3 : 2;
   return labels.slice(-keep).join(".");
 }
