@@ -291,3 +291,28 @@ Deno.test("everyone's programs, placeholder hosts and infrastructure variables a
     [],
   );
 });
+
+Deno.test("a site two unrelated skills both link to, which neither names, is no identity", async () => {
+  const agent = (name: string, job: string, detail: string) =>
+    skill(
+      name,
+      `${job} agent.`,
+      `# ${job}\n\nRequires the helper from https://support.apple.com/downloads before first use. ${detail} ` +
+        `Run it every morning and report the results to the user in a short table.`,
+    );
+  assertEquals(
+    await duplicateMembers({
+      "skills/a/bybit-agent/SKILL.md": agent(
+        "bybit-agent",
+        "Bybit futures trading",
+        "Opens and closes Bybit perpetual futures positions with BYBIT_API_KEY.",
+      ),
+      "skills/b/proxy-scrap/SKILL.md": agent(
+        "proxy-scrap",
+        "Proxy scraping",
+        "Collects free HTTP proxies from public lists and tests which ones answer.",
+      ),
+    }),
+    [],
+  );
+});

@@ -133,8 +133,22 @@ export function judgePair(
   // service or tool agrees too, or the word is itself one of the skills' services (a host's name, a variable's
   // prefix, a tool: "jupiter" beside JUPITER_API_KEY).
   const services = new Set([...serviceWords(x), ...serviceWords(y)]);
-  const naming = (clue: string) =>
-    NAMING_CLUE.test(clue) || (/^(description|title):/.test(clue) && services.has(clue.slice(clue.indexOf(":") + 1)));
+  // A host both link to names their service only when one of them says so by name (a template's or a protocol's
+  // site, linked from unrelated skills, does not).
+  const said = new Set(
+    [x, y].flatMap(({ features }) => [
+      ...features.name,
+      features.name.join(""),
+      ...features.title,
+      ...features.description,
+    ]),
+  );
+  const naming = (clue: string) => {
+    const [kind, value] = [clue.slice(0, clue.indexOf(":")), clue.slice(clue.indexOf(":") + 1)];
+    if (kind === "host") return said.has(value.split(".")[0]!.replace(/-/g, ""));
+    if (kind === "description" || kind === "title") return services.has(value);
+    return NAMING_CLUE.test(clue);
+  };
   if (!shared.some(naming)) {
     return {
       duplicate: false,

@@ -95,6 +95,7 @@ const GENERIC_TOOLS = new Set([
   "bun",
   "cargo",
   "curl",
+  "ffmpeg",
   "deno",
   "docker",
   "git",
@@ -245,7 +246,8 @@ export function extractFeatures(source: FeatureSource): SkillFeatures {
   collectGating(source.openclaw, tools, env);
   // What names no service in particular is no identity: placeholders, everyone's programs, infrastructure settings.
   for (const host of hosts) if (PLACEHOLDER_HOST.test(host)) hosts.delete(host);
-  for (const tool of tools) if (GENERIC_TOOLS.has(tool.replace(/[\d.]+$/, ""))) tools.delete(tool);
+  // `python3.10`, `ffmpeg-full`, `docker-compose`: a generic program in another build or with a plugin.
+  for (const tool of tools) if (GENERIC_TOOLS.has(tool.replace(/[\d.]+$/, "").split("-")[0]!)) tools.delete(tool);
   for (const name of env) if (GENERIC_VARIABLE_PREFIX.has(name.split("_")[0]!)) env.delete(name);
   const title = /^#\s+(.+)$/m.exec(source.body)?.[1] ?? "";
   return {
