@@ -213,6 +213,9 @@ for (
 /** The duplicate clusters of a library written from `files`, by their members. */
 async function duplicateMembers(files: Record<string, string>): Promise<string[][]> {
   const { skills, vectors } = await library({ ...BACKGROUND, ...files });
+  // Every skill of the case was read and may merge: a case whose files do not parse would prove nothing.
+  const usable = new Set(skills.filter((s) => !s.excluded).map((s) => s.path));
+  for (const path of Object.keys(files)) assert(usable.has(path), `${path} was not read`);
   return clusterSkills(skills, vectors).filter((cluster) => cluster.kind === "duplicate").map((c) => c.members);
 }
 
@@ -241,7 +244,7 @@ Deno.test("topic words shared by two services' descriptions are not identity: re
   const planner = (name: string, region: string, host: string) =>
     skill(
       name,
-      `Plan bus and train journeys in ${region}: departures, disruptions, trip planner.`,
+      `Plan bus and train journeys in ${region} with departures, disruptions and a trip planner.`,
       `# ${region} journeys\n\nQuery https://${host}/api/v2/trips with from, to and time. Show each bus and train leg, ` +
         `platforms and delays. Use when someone asks how to get somewhere by public transport in ${region}.`,
     );
@@ -312,6 +315,23 @@ Deno.test("a site two unrelated skills both link to, which neither names, is no 
         "Proxy scraping",
         "Collects free HTTP proxies from public lists and tests which ones answer.",
       ),
+    }),
+    [],
+  );
+});
+
+Deno.test("one job through two providers stays apart: Tesla control via Tessie and via MyTeslaMate", async () => {
+  const tesla = (name: string, provider: string, host: string) =>
+    skill(
+      name,
+      `Control your Tesla through ${provider} to lock it, run the climate and set charging.`,
+      `# Tesla via ${provider}\n\nSet TESLA_TOKEN from your ${provider} account, then call https://api.${host}/v1/vehicles ` +
+        `to list vehicles, lock and unlock, start climate, and set the charging limit.`,
+    );
+  assertEquals(
+    await duplicateMembers({
+      "skills/a/tesla-tessie/SKILL.md": tesla("tesla-tessie", "Tessie", "tessie.com"),
+      "skills/b/tesla-commands/SKILL.md": tesla("tesla-commands", "MyTeslaMate", "myteslamate.com"),
     }),
     [],
   );

@@ -122,7 +122,7 @@ export function judgePair(
   const cluesA = library.clues(a);
   const cluesB = library.clues(b);
   const shared = [...cluesA.keys()].filter((clue) => cluesB.has(clue));
-  const conflict = identityConflict(cluesA, cluesB, shared);
+  const conflict = identityConflict(cluesA, cluesB, shared) ?? providerConflict(x, y);
   if (conflict) return { duplicate: false, copy: false, apart: true, text, reason: conflict };
   if (text >= thresholds.near) {
     return { duplicate: true, copy: true, apart: false, text, reason: `near copies (text ${text.toFixed(2)})` };
@@ -181,6 +181,36 @@ export function judgePair(
       meaning === undefined ? "" : `, meaning ${meaning.toFixed(2)}`
     })`,
   };
+}
+
+/**
+ * Each skill names a service of its own by host (`tessie.com` in a skill that says "Tessie"), the two name
+ * different ones, and neither links to the other's: one job through two providers.
+ */
+function providerConflict(
+  x: { features: SkillFeatureView },
+  y: { features: SkillFeatureView },
+): string | undefined {
+  const named = ({ features }: { features: SkillFeatureView }) => {
+    const said = new Set([...features.name, features.name.join(""), ...features.title, ...features.description]);
+    return features.hosts.filter((host) => said.has(host.split(".")[0]!.replace(/-/g, "")));
+  };
+  const [p, q] = [named(x), named(y)];
+  if (p.length === 0 || q.length === 0) return undefined;
+  if (p.some((host) => y.features.hosts.includes(host)) || q.some((host) => x.features.hosts.includes(host))) {
+    return undefined;
+  }
+  return `different providers (${p[0]} / ${q[0]})`;
+}
+
+/** What the identity checks read of a skill's features. */
+interface SkillFeatureView {
+  hosts: string[];
+  env: string[];
+  tools: string[];
+  name: string[];
+  title: string[];
+  description: string[];
 }
 
 /** The words that name a skill's services: its hosts' names, its service variables' prefixes, its tools' words. */

@@ -75,9 +75,9 @@ const HOSTING_SUFFIXES = [
   "azurewebsites.net",
 ];
 
-/** Hosts that stand for "your site here" in examples: they name no service. */
+/** Hosts that stand for "your site here" in examples, or the user's own network: they name no service. */
 const PLACEHOLDER_HOST =
-  /^(?:example\.(?:com|org|net)|localhost|.*your[-_]?(?:server|domain|site|app|host|api|instance).*|domain\.com|test\.com)$/;
+  /^(?:example\.(?:com|org|net)|localhost|.*your[-_]?(?:server|domain|site|app|host|api|instance).*|domain\.com|test\.com|.*\.(?:local|lan|internal|localdomain|home\.arpa))$/;
 
 /**
  * Programs nearly every skill runs (interpreters, package managers, shells, generic utilities) and the HTTP and
