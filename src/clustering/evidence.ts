@@ -132,20 +132,13 @@ export function judgePair(
   // A word of a description or title is a topic ("bus", "cpc", "thermostat") unless something that names a
   // service or tool agrees too, or the word is itself one of the skills' services (a host's name, a variable's
   // prefix, a tool: "jupiter" beside JUPITER_API_KEY).
-  const services = new Set([...serviceWords(x), ...serviceWords(y)]);
+  const services = new Set([...serviceWords(x.features), ...serviceWords(y.features)]);
   // A host both link to names their service only when one of them says so by name (a template's or a protocol's
   // site, linked from unrelated skills, does not).
-  const said = new Set(
-    [x, y].flatMap(({ features }) => [
-      ...features.name,
-      features.name.join(""),
-      ...features.title,
-      ...features.description,
-    ]),
-  );
+  const namedByEither = new Set([...namedHosts(x.features), ...namedHosts(y.features)]);
   const naming = (clue: string) => {
     const [kind, value] = [clue.slice(0, clue.indexOf(":")), clue.slice(clue.indexOf(":") + 1)];
-    if (kind === "host") return said.has(value.split(".")[0]!.replace(/-/g, ""));
+    if (kind === "host") return namedByEither.has(value);
     if (kind === "description" || kind === "title") return services.has(value);
     return NAMING_CLUE.test(clue);
   };
@@ -191,16 +184,23 @@ function providerConflict(
   x: { features: SkillFeatureView },
   y: { features: SkillFeatureView },
 ): string | undefined {
-  const named = ({ features }: { features: SkillFeatureView }) => {
-    const said = new Set([...features.name, features.name.join(""), ...features.title, ...features.description]);
-    return features.hosts.filter((host) => said.has(host.split(".")[0]!.replace(/-/g, "")));
-  };
-  const [p, q] = [named(x), named(y)];
+  const [p, q] = [namedHosts(x.features), namedHosts(y.features)];
   if (p.length === 0 || q.length === 0) return undefined;
   if (p.some((host) => y.features.hosts.includes(host)) || q.some((host) => x.features.hosts.includes(host))) {
     return undefined;
   }
   return `different providers (${p[0]} / ${q[0]})`;
+}
+
+/** The hosts a skill names: those whose name its own name, title or description says (`tessie.com`, "Tessie"). */
+function namedHosts(features: SkillFeatureView): string[] {
+  const said = new Set([...features.name, features.name.join(""), ...features.title, ...features.description]);
+  return features.hosts.filter((host) => said.has(hostName(host)));
+}
+
+/** A host's name as a word: `browser-use.com` → `browseruse`. */
+function hostName(host: string): string {
+  return host.split(".")[0]!.replace(/-/g, "");
 }
 
 /** What the identity checks read of a skill's features. */
@@ -214,10 +214,9 @@ interface SkillFeatureView {
 }
 
 /** The words that name a skill's services: its hosts' names, its service variables' prefixes, its tools' words. */
-function serviceWords(skill: { features: { hosts: string[]; env: string[]; tools: string[] } }): string[] {
-  const { hosts, env, tools } = skill.features;
+function serviceWords({ hosts, env, tools }: SkillFeatureView): string[] {
   return [
-    ...hosts.map((host) => host.split(".")[0]!.replace(/-/g, "")),
+    ...hosts.map(hostName),
     ...env.map((name) => name.split("_")[0]!.toLowerCase()),
     ...tools.flatMap((tool) => tool.split("/").pop()!.split(/[-_.]/)),
   ];
