@@ -43,6 +43,10 @@ export async function main(args: readonly string[]): Promise<number> {
         return await (await import("./src/cli/health.ts")).healthCommand(command.options);
       case "run":
         return await (await import("./src/cli/run.ts")).runCommand(command.options, denoJson.version);
+      case "review":
+      case "approve":
+      case "reject":
+        return await (await import("./src/cli/review.ts")).reviewCommand(command, denoJson.version);
     }
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -24,5 +24,5 @@ for (const entry of Deno.readDirSync(dir)) {
   }
 }
 const judged = [...counts.values()].reduce((sum, n) => sum + n, 0);
-console.log(`${judged} merged pairs judged: ${[...counts].sort().map(([v, n]) => `${v} ${n}`).join(", ")}`);
+console.log(`${judged} pairs judged: ${[...counts].sort().map(([v, n]) => `${v} ${n}`).join(", ")}`);
 for (const line of different.sort()) console.log(`  DIFFERENT ${line}`);

@@ -41,10 +41,21 @@ async function evaluate(corpus: string, pairsFile: string, judgedFile: string | 
   const together = (of: Map<string, number>, a: string, b: string) => of.has(a) && of.get(a) === of.get(b);
   const merged = (a: string, b: string) => together(clusterOf, a, b);
   const proposed = (a: string, b: string) => together(proposalOf, a, b);
-  const byKind = new Map<string, { total: number; merged: number }>();
+  // Malware droppers (and their copies) never merge, by design: recall is over pairs of skills that may merge.
+  const quarantined = new Set(
+    report.discovery.diagnostics.filter((d: { rule: string }) => d.rule.startsWith("security/"))
+      .map((d: { path: string }) => d.path),
+  );
+  const byKind = new Map<string, { total: number; merged: number; proposed: number }>();
+  let leftOut = 0;
   for (const pair of readPairs(join(shared, "bench", pairsFile))) {
-    const entry = byKind.get(pair.kind) ?? { total: 0, merged: 0 };
+    if (quarantined.has(pair.a) || quarantined.has(pair.b)) {
+      leftOut++;
+      continue;
+    }
+    const entry = byKind.get(pair.kind) ?? { total: 0, merged: 0, proposed: 0 };
     entry.total++;
+    if (proposed(pair.a, pair.b) && !merged(pair.a, pair.b)) entry.proposed++;
     if (merged(pair.a, pair.b)) {
       entry.merged++;
       if (pair.label === 0 && Deno.env.get("SHOW_WRONG")) {
@@ -63,7 +74,8 @@ async function evaluate(corpus: string, pairsFile: string, judgedFile: string | 
   const judged = new Map<string, { total: number; merged: number; proposed: number }>();
   if (judgedFile) {
     for (const line of Deno.readTextFileSync(join(shared, "bench", judgedFile)).trim().split("\n").slice(1)) {
-      const [verdict, a, b] = line.split("\t") as [string, string, string];
+      const [judgement, a, b] = line.split("\t") as [string, string, string];
+      const verdict = quarantined.has(a) || quarantined.has(b) ? `${judgement} (a dropper)` : judgement;
       const entry = judged.get(verdict) ?? { total: 0, merged: 0, proposed: 0 };
       entry.total++;
       if (merged(a, b)) entry.merged++;
@@ -74,7 +86,7 @@ async function evaluate(corpus: string, pairsFile: string, judgedFile: string | 
       judged.set(verdict, entry);
     }
   }
-  const sum = (kinds: string[], field: "total" | "merged") =>
+  const sum = (kinds: string[], field: "total" | "merged" | "proposed") =>
     kinds.reduce((n, k) => n + (byKind.get(k)?.[field] ?? 0), 0);
   const good = sum(["exact", "near", "same-name"], "merged");
   const bad = sum(["family", "random"], "merged");
@@ -84,8 +96,12 @@ async function evaluate(corpus: string, pairsFile: string, judgedFile: string | 
     wrong: bad,
     exactNearRecall: sum(["exact", "near"], "merged") / sum(["exact", "near"], "total"),
     sameNameRecall: sum(["same-name"], "merged") / sum(["same-name"], "total"),
+    sameNameProposed: sum(["same-name"], "proposed") / sum(["same-name"], "total"),
+    wrongProposed: sum(["family", "random"], "proposed"),
+    leftOut,
     judged,
-    duplicateClusters: report.clusters.filter((c: { kind: string }) => c.kind === "duplicate").length,
+    mergeClusters: report.clusters.filter((c: { action: string }) => c.action === "merge").length,
+    reviewClusters: report.clusters.filter((c: { action: string }) => c.action === "review").length,
     relatedClusters: report.clusters.filter((c: { kind: string }) => c.kind === "related").length,
     seconds: Math.round(seconds * 10) / 10,
   };
@@ -103,9 +119,9 @@ if (import.meta.main) {
     console.log(
       `${result.corpus}: precision ${result.precision.toFixed(4)} (${result.wrong} wrong), exact+near recall ${
         result.exactNearRecall.toFixed(3)
-      }, same-name recall ${
-        result.sameNameRecall.toFixed(3)
-      }; ${result.duplicateClusters} duplicate and ${result.relatedClusters} related clusters; ${result.seconds} s`,
+      }, same-name recall ${result.sameNameRecall.toFixed(3)} (+${
+        result.sameNameProposed.toFixed(3)
+      } proposed; ${result.wrongProposed} family/random proposed; ${result.leftOut} pairs with a dropper left out); ${result.mergeClusters} merge, ${result.reviewClusters} review and ${result.relatedClusters} related clusters; ${result.seconds} s`,
     );
     for (const [verdict, { total, merged, proposed }] of [...result.judged].sort()) {
       console.log(`  judged ${verdict}: ${merged} of ${total} merged, ${proposed} more proposed for review`);

@@ -32,6 +32,7 @@ const { values } = parseArgs({
   },
 });
 const thresholds = {
+  ...DEFAULT_THRESHOLDS,
   near: Number(values.near),
   sameTool: Number(values["same-tool"]),
   sameToolText: Number(values["same-tool-text"]),

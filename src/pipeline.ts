@@ -31,6 +31,9 @@ import { broadcast, type MasterSkill } from "./broadcasting/broadcast.ts";
 import type { RelayClient } from "./broadcasting/relay_client.ts";
 import { launchToken } from "./launching/launch.ts";
 import { readProvenance } from "./clustering/provenance.ts";
+import { DECISIONS_FILE, PairDecisions, parseDecisions } from "./clustering/review_decisions.ts";
+import { masterMembers } from "./consolidation/master_members.ts";
+import { withReviewPreviews } from "./consolidation/review_preview.ts";
 import { parseFrontmatter } from "./discovery/frontmatter.ts";
 import { ignoredPaths } from "./publishing/ignored_paths.ts";
 import { commitMessage, publish } from "./publishing/publish.ts";
@@ -169,7 +172,7 @@ async function run(
       report.discovery = discovered.report;
     },
     clustering: async () => {
-      const clustered = await runClustering(adapters, config, skills, report.skillsDir);
+      const clustered = await runClustering(adapters, config, skills, report.skillsDir, archiveDir);
       report.clusters = clustered.clusters;
       report.clustering = clustered.report;
     },
@@ -182,18 +185,28 @@ async function run(
         runId,
         dryRun: options.dryRun,
       };
+      // What each review proposal would write, planned before anything changes the tree.
+      report.clusters = withReviewPreviews(report.clusters, {
+        skills: new Map(skills.map((skill) => [skill.path, skill])),
+        writer: adapters.repository,
+        skillsDir: report.skillsDir,
+        archiveDir,
+        runId,
+      });
       report.consolidation = {
         ...consolidate({ ...consolidation, clusters: report.clusters, skills }),
         rounds: 1,
+        mergedPerRound: [],
         ...(recovered > 0 ? { recovered } : {}),
       };
       // Merging changes the library (its statistics, who sits beside whom), so new duplicates can
       // appear among the masters and the rest: consolidate again until nothing merges, so that the
       // next run finds nothing to do. A dry run plans one round only: it writes nothing to build on.
       let merged = report.consolidation.merged.length;
+      report.consolidation.mergedPerRound!.push(merged);
       while (!options.dryRun && merged > 0 && report.consolidation.rounds! < MAX_ROUNDS && !signal?.aborted) {
         skills = (await runDiscovery(adapters, config)).skills.filter((skill) => !skill.excluded);
-        const { clusters } = await runClustering(adapters, config, skills, report.skillsDir);
+        const { clusters } = await runClustering(adapters, config, skills, report.skillsDir, archiveDir);
         const round = consolidate({ ...consolidation, clusters, skills });
         report.clusters.push(...clusters.filter((cluster) => cluster.action === "merge"));
         for (const key of ["merged", "written", "archived", "removed"] as const) {
@@ -206,6 +219,7 @@ async function run(
         );
         report.consolidation.rounds!++;
         merged = round.merged.length;
+        report.consolidation.mergedPerRound!.push(merged);
       }
     },
     publishing: async () => {
@@ -220,9 +234,11 @@ async function run(
       ];
       // Merges an earlier run made and never committed (a crash, a full disk, --no-commit) are committed now.
       const unfinished = options.dryRun ? [] : await uncommittedMerges(adapters.git, adapters.repository, archiveDir);
+      // The owner's review decisions are committed with the run after they were made.
+      const decisions = options.dryRun ? [] : [posix.join(archiveDir, DECISIONS_FILE)];
       report.publishing = await publish({
         git: adapters.git,
-        paths: [...new Set([...unfinished, ...changed])].sort(),
+        paths: [...new Set([...unfinished, ...changed, ...decisions])].sort(),
         interruptedRunStartedAt: interrupted && new Date(interrupted.startedAt),
         message: commitMessage(report.consolidation.merged),
         commit: options.commit,
@@ -350,26 +366,37 @@ async function runClustering(
   config: Config,
   skills: readonly Skill[],
   skillsDir: string,
+  archiveDir: string,
 ): Promise<{ clusters: ClusterReport[]; report: ClusteringReport }> {
   const started = performance.now();
-  const outcome = await embedSkills(skills, adapters.embedder.model, adapters.store, adapters.embedder.load);
+  // The owner's decisions and the masters' members are read first: neither may be silently missed.
+  const decisionsPath = posix.join(archiveDir, DECISIONS_FILE);
+  const decisions = new PairDecisions(parseDecisions(adapters.repository.read(decisionsPath), decisionsPath));
+  const members = masterMembers(adapters.repository, archiveDir, skills);
+  const outcome = await embedSkills(
+    [...skills, ...[...members.values()].flat()],
+    adapters.embedder.model,
+    adapters.store,
+    adapters.embedder.load,
+  );
   const dims = outcome.vectors.values().next().value?.length ?? 0;
   const embeddedMs = Math.round(performance.now() - started);
-  const options = { ...config.clustering, skillsDir };
+  const options = { ...config.clustering, skillsDir, decisions, members };
   const fingerprint = clusteringFingerprint(skills, adapters.embedder.model.id, options);
   const reused = await adapters.store.loadClusters(fingerprint);
   const clusters = reused ?? clusterSkills(skills, outcome.vectors, options);
   if (!reused) await adapters.store.saveClusters(fingerprint, clusters);
-  const duplicates = clusters.filter((cluster) => cluster.kind === "duplicate");
+  const merges = clusters.filter((cluster) => cluster.action === "merge" && cluster.kind === "duplicate");
   logger.info(
-    "Embedded {embedded} skills with {model} ({cached} cached); {duplicates} duplicate clusters ({members} skills), {related} related",
+    "Embedded {embedded} skills with {model} ({cached} cached); {merges} clusters to merge ({members} skills), {reviews} proposed for review, {related} related",
     {
       embedded: outcome.embedded,
       cached: outcome.cached,
       model: adapters.embedder.model.name,
-      duplicates: duplicates.length,
-      members: duplicates.reduce((n, cluster) => n + cluster.members.length, 0),
-      related: clusters.length - duplicates.length,
+      merges: merges.length,
+      members: merges.reduce((n, cluster) => n + cluster.members.length, 0),
+      reviews: clusters.filter((cluster) => cluster.action === "review").length,
+      related: clusters.filter((cluster) => cluster.kind === "related").length,
     },
   );
   return {

@@ -83,8 +83,17 @@ export interface ClusteringReport extends PhaseOutcome {
 export interface ClusterReport {
   /** `duplicate`: the same tool; `related`: the same kind of tool. */
   kind: "duplicate" | "related";
-  /** `merge`: consolidated into a master; `report`: only reported. */
-  action: "merge" | "report";
+  /**
+   * `merge`: consolidated into a master unattended; `review`: proposed to the owner, merged only once approved
+   * (`heartbeat approve ID`); `report`: only reported.
+   */
+  action: "merge" | "review" | "report";
+  /** A review proposal's id, the same in every run while its parts are unchanged. */
+  id?: string;
+  /** A review proposal's parts: what merges anyway (or a single skill), joined only if the owner approves. */
+  parts?: string[][];
+  /** A review proposal's master as it would be written: a unified diff against the file it would replace. */
+  preview?: string;
   /** The cluster's similarity score, 0–1. */
   score: number;
   /** The member skill files, relative to the repository root, POSIX separators. */
@@ -129,6 +138,8 @@ export interface ConsolidationReport extends PhaseOutcome {
   recovered?: number;
   /** Rounds of consolidation: merging can reveal new duplicates, merged in the same run. */
   rounds?: number;
+  /** Masters written by each round: later rounds add only what the first round's evidence already allowed. */
+  mergedPerRound?: number[];
 }
 
 /** The publishing phase's report. */
@@ -306,7 +317,7 @@ export function formatReport(report: RunReport): string {
     `  discovery      ${
       describe(discovery)
     }: ${discovery.found} found, ${discovery.parsed} parsed, ${discovery.valid} valid, ${discovery.diagnostics.length} diagnostics`,
-    `  clustering     ${describe(report.clustering)}: ${report.clusters.length} clusters`,
+    `  clustering     ${describe(report.clustering)}: ${countClusters(report.clusters)}`,
   ];
   const { consolidation } = report;
   lines.push(
@@ -339,11 +350,23 @@ export function formatReport(report: RunReport): string {
 /** How many clusters the human report lists. */
 const LISTED_CLUSTERS = 20;
 
+/** The clusters by outcome: `3 to merge, 1 proposed for review, 2 related`. */
+function countClusters(clusters: readonly ClusterReport[]): string {
+  const count = (action: ClusterReport["action"], kind: ClusterReport["kind"]) =>
+    clusters.filter((cluster) => cluster.action === action && cluster.kind === kind).length;
+  const related = count("report", "related");
+  return `${count("merge", "duplicate")} to merge, ${
+    count("review", "duplicate")
+  } proposed for review (heartbeat review), ${related} related${
+    count("merge", "related") > 0 ? ` (+${count("merge", "related")} related merged)` : ""
+  }`;
+}
+
 function formatClusters(clusters: readonly ClusterReport[]): string[] {
   const lines = clusters.slice(0, LISTED_CLUSTERS).map((cluster) =>
-    `  ${cluster.kind} (${cluster.action}, ${cluster.score}): ${cluster.members.join(", ")}${
-      cluster.master ? ` [master ${cluster.master}]` : ""
-    } — ${cluster.reasons.join("; ")}`
+    `  ${cluster.kind} (${cluster.action}${cluster.id ? ` ${cluster.id}` : ""}, ${cluster.score}): ${
+      cluster.members.join(", ")
+    }${cluster.master ? ` [master ${cluster.master}]` : ""} — ${cluster.reasons.join("; ")}`
   );
   if (clusters.length > LISTED_CLUSTERS) {
     lines.push(`  … and ${clusters.length - LISTED_CLUSTERS} more clusters (--json lists all)`);

@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
-import { clusterSkills } from "../src/clustering/cluster.ts";
+import { type ClusterOptions, clusterSkills } from "../src/clustering/cluster.ts";
+import { PairDecisions, proposalId } from "../src/clustering/review_decisions.ts";
+import type { ClusterReport } from "../src/report.ts";
 import { averageLinkage } from "../src/clustering/linkage.ts";
 import { discoverSkills } from "../src/discovery/discover.ts";
 import type { Skill } from "../src/discovery/skill.ts";
@@ -9,6 +11,7 @@ import { skillEmbeddingText } from "../src/embedding/skill_text.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 import { readPairs } from "../bench/metrics.ts";
 import { discoverTree, hasShared, SHARED } from "./utils.ts";
+import { BACKGROUND, ONE_CLUE, skill } from "./fixtures/libraries.ts";
 
 const embedder = await loadLocalEmbedder({});
 
@@ -20,22 +23,6 @@ async function library(
   const vectors = await embedder.embed(skills.map(skillEmbeddingText));
   return { skills, vectors: new Map(skills.map((skill, i) => [skill.contentHash, vectors[i]!])) };
 }
-
-function skill(name: string, description: string, body: string, extra = ""): string {
-  return `---\nname: ${name}\ndescription: ${description}\n${extra}---\n\n${body}\n`;
-}
-
-/** Unrelated background skills, so that words have library statistics. */
-const BACKGROUND: Record<string, string> = Object.fromEntries(
-  [
-    ["weather", "Forecasts from the met office.", "Ask for rain, wind and temperature by city."],
-    ["pdf-tools", "Split and merge PDF files.", "Uses qpdf to split pages and merge documents."],
-    ["spotify", "Control music playback.", "Play, pause and skip tracks on the desktop app."],
-    ["calendar", "Manage calendar events.", "Create, move and cancel meetings with invitations."],
-    ["translate", "Translate text between languages.", "Detects the source language and translates it."],
-    ["git-helper", "Commit and push changes.", "Stage files, write commit messages, push branches."],
-  ].map(([name, description, body]) => [`skills/${name}.md`, skill(name!, description!, body!)]),
-);
 
 Deno.test("clusters do not depend on the order skills come in", async () => {
   const { skills, vectors } = await library({
@@ -192,32 +179,134 @@ for (
       const usable = skills.filter((s) => !s.excluded);
       const vectors = await embedder.embed(usable.map(skillEmbeddingText));
       const clusters = clusterSkills(usable, new Map(usable.map((s, i) => [s.contentHash, vectors[i]!])));
-      const clusterOf = new Map<string, number>();
-      clusters.forEach((cluster, i) =>
-        cluster.action === "merge" && cluster.members.forEach((m) => clusterOf.set(m, i))
-      );
-      const merged = (a: string, b: string) => clusterOf.has(a) && clusterOf.get(a) === clusterOf.get(b);
-      const pairs = readPairs(join(SHARED, "bench", pairsFile));
-      const count = (kinds: string[], onlyMerged: boolean) =>
-        pairs.filter((p) => kinds.includes(p.kind) && (!onlyMerged || merged(p.a, p.b))).length;
-      const good = count(["exact", "near", "same-name"], true);
-      const precision = good / (good + count(["family", "random"], true));
+      const together = (action: string) => {
+        const clusterOf = new Map<string, number>();
+        clusters.forEach((cluster, i) =>
+          cluster.action === action && cluster.members.forEach((m) => clusterOf.set(m, i))
+        );
+        return (a: string, b: string) => clusterOf.has(a) && clusterOf.get(a) === clusterOf.get(b);
+      };
+      const [merged, proposed] = [together("merge"), together("review")];
+      // Skills the security scan keeps out (malware droppers and their copies) never merge, by design: the recall
+      // targets are over pairs of skills that may merge.
+      const mergeable = new Set(usable.map((skill) => skill.path));
+      const pairs = readPairs(join(SHARED, "bench", pairsFile)).filter((p) => mergeable.has(p.a) && mergeable.has(p.b));
+      const count = (kinds: string[], when: (a: string, b: string) => boolean = () => true) =>
+        pairs.filter((p) => kinds.includes(p.kind) && when(p.a, p.b)).length;
+      const good = count(["exact", "near", "same-name"], merged);
+      const precision = good / (good + count(["family", "random"], merged));
       assert(precision >= 0.99, `precision ${precision}`);
-      assert(count(["exact", "near"], true) / count(["exact", "near"], false) >= 0.97, "exact and near recall");
-      const sameName = count(["same-name"], true) / count(["same-name"], false);
-      assert(sameName >= sameNameTarget, `same-name recall ${sameName}`);
+      assert(count(["exact", "near"], merged) / count(["exact", "near"]) >= 0.97, "exact and near recall");
+      // Rewrites under one name are merged when the evidence is conclusive, else proposed: never lost.
+      const sameName = count(["same-name"], (a, b) => merged(a, b) || proposed(a, b)) / count(["same-name"]);
+      assert(sameName >= sameNameTarget, `same-name recall, merged or proposed: ${sameName}`);
     },
   });
 }
 
 /** The duplicate clusters of a library written from `files`, by their members. */
 async function duplicateMembers(files: Record<string, string>): Promise<string[][]> {
+  return (await duplicateClusters(files)).filter((cluster) => cluster.action === "merge").map((c) => c.members);
+}
+
+/** The duplicate clusters (merged and proposed) of a library written from `files`. */
+async function duplicateClusters(
+  files: Record<string, string>,
+  options: ClusterOptions = {},
+): Promise<ClusterReport[]> {
   const { skills, vectors } = await library({ ...BACKGROUND, ...files });
   // Every skill of the case was read and may merge: a case whose files do not parse would prove nothing.
   const usable = new Set(skills.filter((s) => !s.excluded).map((s) => s.path));
   for (const path of Object.keys(files)) assert(usable.has(path), `${path} was not read`);
-  return clusterSkills(skills, vectors).filter((cluster) => cluster.kind === "duplicate").map((c) => c.members);
+  return clusterSkills(skills, vectors, options).filter((cluster) => cluster.kind === "duplicate");
 }
+
+Deno.test("skills that share one identity clue are proposed for review, never merged", async () => {
+  const clusters = await duplicateClusters(ONE_CLUE);
+  assertEquals(clusters.map((cluster) => [cluster.action, cluster.members]), [
+    ["review", ["skills/media-studio/SKILL.md", "skills/picture-maker/SKILL.md"]],
+  ]);
+  assertEquals(clusters[0]!.parts, [["skills/media-studio/SKILL.md"], ["skills/picture-maker/SKILL.md"]]);
+  assert(/^r[0-9a-f]{8}$/.test(clusters[0]!.id ?? ""), `id ${clusters[0]!.id}`);
+  assertEquals(clusters[0]!.reasons, ["one identity clue: env:GEMINI_API_KEY"]);
+});
+
+Deno.test("the owner's rejection keeps a pair out of merges and reviews; an approval merges it", async () => {
+  const parts = [["skills/media-studio/SKILL.md"], ["skills/picture-maker/SKILL.md"]];
+  const decided = (decision: "approved" | "rejected") =>
+    duplicateClusters(ONE_CLUE, {
+      decisions: new PairDecisions([{ id: proposalId(parts), decision, at: "2026-11-30T00:00:00Z", parts }]),
+    });
+  assertEquals(await decided("rejected"), []);
+  assertEquals((await decided("approved")).map((cluster) => [cluster.action, cluster.members]), [
+    ["merge", ["skills/media-studio/SKILL.md", "skills/picture-maker/SKILL.md"]],
+  ]);
+});
+
+/** A Zorbly CLI, a Zorbly API skill that also mirrors cards to Quux, and a Quux skill. */
+const ZORBLY_AND_QUUX = {
+  "skills/zorbly-cli/SKILL.md": skill(
+    "zorbly-cli",
+    "Manage Zorbly boards and cards.",
+    "# Zorbly CLI\n\nInstall the CLI with `npm install -g zorbly` and export `ZORBLY_API_KEY`. `zorbly boards` lists " +
+      "boards, `zorbly card add --board ID --title TITLE` creates a card, and `zorbly card archive ID` archives a card.",
+  ),
+  "skills/zorbly-tasks/SKILL.md": skill(
+    "zorbly-tasks",
+    "Zorbly cards from the command line.",
+    "# Zorbly tasks\n\nNeeds `ZORBLY_API_KEY` from the Zorbly settings page. Boards: GET https://api.zorbly.io/v2/boards. " +
+      "New card: POST https://api.zorbly.io/v2/cards with a title and a board. Archive: DELETE the card.\n\n" +
+      "## Mirror to Quux\n\nTo mirror cards into Quux, set `QUUX_TOKEN` and POST each card as an item to " +
+      "https://api.quux.dev/v1/items; list what was mirrored with a GET on https://api.quux.dev/v1/items.",
+  ),
+  "skills/quux-items/SKILL.md": skill(
+    "quux-items",
+    "Keep items in Quux.",
+    "# Quux items\n\nSet `QUUX_TOKEN`. Add an item with a POST to https://api.quux.dev/v1/items, list items with a GET " +
+      "on https://api.quux.dev/v1/items, and remove one with a DELETE on its URL.",
+  ),
+};
+
+Deno.test("a merge joins only skills that are conclusively one tool pair by pair: no chain through a member", async () => {
+  // zorbly-cli ~ zorbly-tasks (Zorbly) and zorbly-tasks ~ quux-items (Quux), but zorbly-cli and quux-items share nothing.
+  const clusters = await duplicateClusters(ZORBLY_AND_QUUX);
+  const merged = clusters.filter((cluster) => cluster.action === "merge");
+  assertEquals(merged.length, 1);
+  assert(
+    !(merged[0]!.members.includes("skills/zorbly-cli/SKILL.md") &&
+      merged[0]!.members.includes("skills/quux-items/SKILL.md")),
+    `${merged[0]!.members}`,
+  );
+  // What the evidence would join beyond that is the owner's call, shown whole.
+  const proposals = clusters.filter((cluster) => cluster.action === "review");
+  assertEquals(proposals.map((proposal) => proposal.members.length), [3]);
+  assertEquals(proposals[0]!.parts!.length, 2);
+});
+
+Deno.test("a master is judged by the skills it was made from, not by its accumulated text", async () => {
+  const quux = ZORBLY_AND_QUUX["skills/quux-items/SKILL.md"];
+  // A master whose text (edited, or accumulated over many merges) has become a copy of quux-items…
+  const master = quux.replace(
+    "---\n\n",
+    "merged_from:\n  - name: zorbly-cli\n    path: skills/zorbly-cli/SKILL.md\n    hash: a1\n" +
+      "  - name: zorbly-tasks\n    path: skills/zorbly-tasks/SKILL.md\n    hash: a2\n---\n\n",
+  ).replace("name: quux-items", "name: zorbly");
+  const files = { "skills/zorbly/SKILL.md": master, "skills/quux-items/SKILL.md": quux };
+  assertEquals(await duplicateMembers(files), [["skills/quux-items/SKILL.md", "skills/zorbly/SKILL.md"]]);
+  // …made from two Zorbly skills: against them, quux-items is not the same tool.
+  const members = await discoverTree({
+    "skills/zorbly-cli/SKILL.md": ZORBLY_AND_QUUX["skills/zorbly-cli/SKILL.md"],
+    "skills/zorbly-tasks/SKILL.md": ZORBLY_AND_QUUX["skills/zorbly-tasks/SKILL.md"]
+      .replace(/\n\n## Mirror to Quux[\s\S]*$/, "\n"),
+  });
+  const memberVectors = await embedder.embed(members.map(skillEmbeddingText));
+  const { skills, vectors } = await library({ ...BACKGROUND, ...files });
+  members.forEach((member, i) => vectors.set(member.contentHash, memberVectors[i]!));
+  const clusters = clusterSkills(skills.filter((s) => !s.excluded), vectors, {
+    members: new Map([["skills/zorbly/SKILL.md", members]]),
+  });
+  assertEquals(clusters.filter((cluster) => cluster.kind === "duplicate"), []);
+});
 
 Deno.test("empty or stub bodies under different names stay apart; the same stub under one name still merges", async () => {
   const stub = (name: string, description: string) => `---\nname: ${name}\ndescription: ${description}\n---\n\n`;

@@ -74,11 +74,16 @@ export interface RunOptions extends CommonOptions {
   push: boolean;
 }
 
+/** A command with a help text of its own. */
+export type HelpTopic = "run" | "health" | "review" | "approve" | "reject";
+
 /** What the command line asks for. */
 export type Command =
   | { name: "run"; options: RunOptions }
   | { name: "health"; options: CommonOptions }
-  | { name: "help"; topic?: "run" | "health" }
+  | { name: "review"; options: CommonOptions }
+  | { name: "approve" | "reject"; id: string; options: CommonOptions }
+  | { name: "help"; topic?: HelpTopic }
   | { name: "version" };
 
 const COMMON_FLAGS = {
@@ -133,15 +138,19 @@ export function parseCommandLine(args: readonly string[]): Command {
   if (first === "help") return { name: "help", ...helpTopic(rest[0]) };
   if (first === "health") return parseHealth(rest);
   if (first === "run") return parseRun(rest);
+  if (first === "review") return parseReview(rest);
+  if (first === "approve" || first === "reject") return parseDecision(first, rest);
   if (first !== undefined && !first.startsWith("-")) {
     throw new UsageError(`Unknown command "${first}"`);
   }
   return parseRun(args);
 }
 
-function helpTopic(topic: string | undefined): { topic?: "run" | "health" } {
+const HELP_TOPICS: readonly string[] = ["run", "health", "review", "approve", "reject"] satisfies HelpTopic[];
+
+function helpTopic(topic: string | undefined): { topic?: HelpTopic } {
   if (topic === undefined) return {};
-  if (topic === "run" || topic === "health") return { topic };
+  if (HELP_TOPICS.includes(topic)) return { topic: topic as HelpTopic };
   throw new UsageError(`Unknown command "${topic}"`);
 }
 
@@ -167,6 +176,44 @@ function parseHealth(args: readonly string[]): Command {
   if (values.help) return { name: "help", topic: "health" };
   if (values.version) return { name: "version" };
   return { name: "health", options: commonOptions(values) };
+}
+
+/** The review commands print what they are asked for; the run's progress only when asked (`--log-level info`). */
+const REVIEW_LOG_LEVEL: LogLevelName = "warning";
+
+function parseReview(args: readonly string[]): Command {
+  const values = parseFlags(args, COMMON_FLAGS);
+  if (values.help) return { name: "help", topic: "review" };
+  if (values.version) return { name: "version" };
+  return { name: "review", options: { ...commonOptions(values), logLevel: reviewLogLevel(values["log-level"]) } };
+}
+
+function parseDecision(name: "approve" | "reject", args: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: COMMON_FLAGS, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { name: "help", topic: name };
+  if (values.version) return { name: "version" };
+  if (positionals.length !== 1 || !/^r[0-9a-f]{8}$/.test(positionals[0]!)) {
+    throw new UsageError(
+      `${name} takes one proposal id, like r3f9a2c1b (heartbeat review lists them)${
+        positionals.length > 0 ? `, not "${positionals.join(" ")}"` : ""
+      }`,
+    );
+  }
+  return {
+    name,
+    id: positionals[0]!,
+    options: { ...commonOptions(values), logLevel: reviewLogLevel(values["log-level"]) },
+  };
+}
+
+function reviewLogLevel(given: string | undefined): LogLevelName {
+  return given === undefined ? REVIEW_LOG_LEVEL : parseLogLevel(given);
 }
 
 type CommonValues = {

@@ -22,6 +22,7 @@ import { heartbeatSchedule } from "../schedule.ts";
 import { denoCronScheduler } from "../scheduler.ts";
 import { KvStateStore } from "../store/state_store.ts";
 import type { RunOptions } from "./args.ts";
+import type { Config } from "../config.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
 import { prepareStateDir } from "./state_dir.ts";
 import { errorMessage } from "../error_message.ts";
@@ -30,19 +31,37 @@ import { errorMessage } from "../error_message.ts";
 export const EXIT_LOCKED = 3;
 
 /**
+ * What a command does with the report of one run instead of printing it: the
+ * review commands run once, dry, and read their proposals from the report.
+ */
+export interface ReportConsumer {
+  /** Whether it writes the archive directory (a decision), so the run needs that permission too. */
+  writesArchive: boolean;
+  /**
+   * @param report The run's report.
+   * @param config The configuration it ran with.
+   * @returns The exit code.
+   */
+  consume(report: RunReport, config: Config): number;
+}
+
+/**
  * Runs the heartbeat.
  *
  * @param options The parsed command line.
  * @param version The program's version.
+ * @param consumer Takes the report of a single run instead of printing it.
  * @returns The exit code.
  * @throws {import("../config.ts").ConfigError} When the configuration is invalid.
  */
-export async function runCommand(options: RunOptions, version: string): Promise<number> {
+export async function runCommand(options: RunOptions, version: string, consumer?: ReportConsumer): Promise<number> {
   const schedule = heartbeatSchedule(options.intervalHours);
   const { config, env } = await loadCommandConfig(options);
   assertPermissions({
     read: [config.repo, config.modelDir],
-    write: options.dryRun ? [config.stateDir] : [config.repo, config.stateDir],
+    write: options.dryRun
+      ? [config.stateDir, ...(consumer?.writesArchive ? [config.archiveDir] : [])]
+      : [config.repo, config.stateDir],
     net: config.nostr ? config.relays.map((relay) => new URL(relay).host) : [],
   });
   const embedder = {
@@ -103,7 +122,7 @@ export async function runCommand(options: RunOptions, version: string): Promise<
       return EXIT_LOCKED;
     }
     const opened = store;
-    const runOnce = async (signal: AbortSignal) => {
+    const runOnce = async (signal: AbortSignal): Promise<RunReport> => {
       const started = systemClock.now();
       let report: RunReport;
       try {
@@ -120,18 +139,23 @@ export async function runCommand(options: RunOptions, version: string): Promise<
         logger.error("The run failed: {error}", { error });
         report = failedRunReport(asked, started, `the run failed: ${errorMessage(error)}`);
       }
-      print(report);
-      return report.status;
+      return report;
     };
     if (options.once) {
-      const status = await runOnce(stop.signal);
-      return status === "failed" ? 1 : 0;
+      const report = await runOnce(stop.signal);
+      if (consumer && report.status !== "failed") return consumer.consume(report, config);
+      print(report);
+      return report.status === "failed" ? 1 : 0;
     }
     await runHeartbeatLoop({
       schedule,
       scheduler: denoCronScheduler,
       clock: systemClock,
-      run: runOnce,
+      run: async (signal) => {
+        const report = await runOnce(signal);
+        print(report);
+        return report.status;
+      },
       lastSuccessAt: dateOf((await opened.lastSuccessfulRun(options.dryRun))?.startedAt),
       workWaiting: !options.dryRun && (await opened.loadOutbox()).length > 0,
       signal: stop.signal,

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { HelpTopic } from "./args.ts";
+
 const COMMON = `
   --repo DIR           the skills repository (default: the current directory)
   --skills-dir PATH    the skills directory, relative to the repository (default: skills)
@@ -19,7 +21,8 @@ const COMMON = `
   --git-author "Name <email>"
                        the commits' author (default: the repository's identity)
   --duplicate-thresholds NAME=VALUE,…
-                       override the duplicate decision: near, sameTool, sameToolText, meaning, strongClueText
+                       override the duplicate decision: near, sameTool, sameToolText, meaning, strongClueText,
+                       conclusiveText, conclusiveMeaning, conclusiveMeaningText
   --env-file PATH      read environment variables from this file (default: ./.env when present)
   --json               print machine-readable JSON on stdout; logs stay on stderr
   --log-level LEVEL    trace, debug, info, warning, error or fatal (default: info)
@@ -42,6 +45,9 @@ Options:
 Commands:
   run                  the heartbeat (the default)
   health               check the setup and exit 0 when healthy, 1 when not
+  review               list the merges proposed for the owner's review
+  approve ID           approve a proposed merge: the next run merges it
+  reject ID            reject a proposed merge: it is never proposed again
   help [COMMAND]       show help
 
 Environment: NOSTR_NSEC, NOSTR_RELAY, NOSTR_PREVIOUS_KEYS, AGENT_NAME, and for the
@@ -56,12 +62,45 @@ Runs the health checks and prints them; exits 0 when healthy, 1 when not.
 
 Options:${COMMON}`;
 
+const REVIEW = `Usage: heartbeat review [options]
+
+Lists the merges proposed for review: skills whose evidence of being one tool is
+real but not conclusive (one identity clue, a group the evidence joins only in
+part). The heartbeat never merges them unattended. Each proposal shows its id,
+its parts (what merges anyway, single skills), the evidence and the master it
+would write. Runs the heartbeat once, dry: nothing but the state directory changes.
+
+Options:${COMMON}`;
+
+const DECIDE = (verb: "approve" | "reject") =>
+  `Usage: heartbeat ${verb} ID [options]
+
+${
+    verb === "approve"
+      ? "Approves the proposal ID (from heartbeat review): the next run merges it."
+      : "Rejects the proposal ID (from heartbeat review): its skills are never proposed\ntogether again."
+  } The decision is written to
+decisions.json in the archive directory and committed by the next run, so it
+survives the loss of the state directory.
+
+Options:${COMMON}`;
+
 /**
  * The help text for a command.
  *
  * @param topic The command; the main help when absent.
  * @returns The text.
  */
-export function usage(topic?: "run" | "health"): string {
-  return topic === "health" ? HEALTH : RUN;
+export function usage(topic?: HelpTopic): string {
+  switch (topic) {
+    case "health":
+      return HEALTH;
+    case "review":
+      return REVIEW;
+    case "approve":
+    case "reject":
+      return DECIDE(topic);
+    default:
+      return RUN;
+  }
 }

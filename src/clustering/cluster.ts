@@ -24,6 +24,7 @@ import { DEFAULT_THRESHOLDS, type EvidenceThresholds, judgePair, type PairEviden
 import { SkillLibrary } from "./library.ts";
 import { averageLinkage } from "./linkage.ts";
 import { readProvenance } from "./provenance.ts";
+import { PairDecisions, proposalId } from "./review_decisions.ts";
 
 /** How clusters are formed. */
 export interface ClusterOptions {
@@ -35,6 +36,10 @@ export interface ClusterOptions {
   mergeRelated?: boolean;
   /** The skills directory relative to the repository. */
   skillsDir?: string;
+  /** The owner's review decisions. */
+  decisions?: PairDecisions;
+  /** Each master's members as they were merged (from the archive), by the master's path. */
+  members?: ReadonlyMap<string, readonly Skill[]>;
 }
 
 /**
@@ -48,7 +53,12 @@ export interface ClusterOptions {
  * @returns A SHA-256, hex.
  */
 export function clusteringFingerprint(skills: readonly Skill[], modelId: string, options: ClusterOptions): string {
-  const hash = createHash("sha256").update(JSON.stringify({ version: ALGORITHM_VERSION, modelId, options }));
+  const { decisions, members, ...thresholds } = options;
+  const hash = createHash("sha256").update(JSON.stringify({ version: ALGORITHM_VERSION, modelId, thresholds }));
+  hash.update(decisions?.digest ?? "").update("\n");
+  for (const [master, skills] of [...(members ?? [])].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    hash.update(master).update("\0").update(skills.map((skill) => skill.contentHash).join(",")).update("\n");
+  }
   for (const skill of [...skills].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     hash.update(skill.path).update("\0").update(skill.contentHash).update("\n");
   }
@@ -56,7 +66,7 @@ export function clusteringFingerprint(skills: readonly Skill[], modelId: string,
 }
 
 /** Bumped whenever the algorithm changes what it returns for the same input. */
-const ALGORITHM_VERSION = 3;
+const ALGORITHM_VERSION = 4;
 
 /** The default least embedding cosine of a related cluster. */
 export const DEFAULT_RELATED = 0.9;
@@ -106,8 +116,8 @@ function linkGroups(
  *
  * @param skills The skills that may merge (not excluded by discovery).
  * @param vectors Embeddings by content hash; related clusters need them.
- * @param options Thresholds.
- * @returns Every cluster: duplicates first, then related, each group's members sorted.
+ * @param options Thresholds, the owner's decisions and the masters' members.
+ * @returns Every cluster: duplicates (merge, then review) first, then related, each group's members sorted.
  */
 export function clusterSkills(
   skills: readonly Skill[],
@@ -115,88 +125,149 @@ export function clusterSkills(
   options: ClusterOptions = {},
 ): ClusterReport[] {
   const sorted = [...skills].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const embeddings = sorted.map((skill) => vectors.get(skill.contentHash));
-  const library = new SkillLibrary(sorted, { vectors: embeddings, skillsDir: options.skillsDir ?? "skills" });
+  const n = sorted.length;
+  // A master stands in the library as the skills it was made from, so it is judged by them, not by its
+  // accumulated text: a newcomer joins it only on evidence against its members.
+  const shadows: Skill[] = [];
+  const owner: number[] = sorted.map((_, i) => i);
+  const groupOfSkill = sorted.map((skill, i) => {
+    const members = options.members?.get(skill.path) ?? [];
+    if (members.length === 0) return [i];
+    return members.map((member) => {
+      shadows.push(member);
+      owner.push(i);
+      return n + shadows.length - 1;
+    });
+  });
+  const all = [...sorted, ...shadows];
+  const represented = new Set(owner.slice(n));
+  const embeddings = all.map((skill) => vectors.get(skill.contentHash));
+  const library = new SkillLibrary(all, { vectors: embeddings, skillsDir: options.skillsDir ?? "skills" });
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const decisions = options.decisions ?? new PairDecisions();
+  const pathsOf = all.map((skill, i) =>
+    i < n ? [skill.path, ...(readProvenance(skill.frontmatter) ?? []).map((entry) => entry.path)] : [skill.path]
+  );
 
   const evidence = new Map<number, PairEvidence>();
-  const key = (a: number, b: number) => a < b ? a * sorted.length + b : b * sorted.length + a;
+  const key = (a: number, b: number) => a < b ? a * all.length + b : b * all.length + a;
+  const rejected = new Set<number>();
   const duplicatePairs: Array<[number, number]> = [];
+  const judged = (a: number, b: number, verdict: PairEvidence) => {
+    const decision = decisions.empty ? undefined : decisions.decide(pathsOf[a]!, pathsOf[b]!);
+    if (decision === "rejected") {
+      rejected.add(key(a, b));
+      return;
+    }
+    if (decision === "approved") verdict = { ...verdict, duplicate: true, conclusive: true, reason: "approved" };
+    if (!verdict.duplicate) return;
+    evidence.set(key(a, b), verdict);
+    duplicatePairs.push([a, b]);
+  };
   for (const [a, others] of library.candidatePairs()) {
+    if (represented.has(a)) continue;
     const texts = library.textSimilarities(a, others);
     others.forEach((b, k) => {
-      const verdict = judgePair(library, a, b, thresholds, texts[k]);
-      if (!verdict.duplicate) return;
-      evidence.set(key(a, b), verdict);
-      duplicatePairs.push([a, b]);
+      if (represented.has(b) || owner[a] === owner[b]) return;
+      judged(a, b, judgePair(library, a, b, thresholds, texts[k]));
     });
   }
-  const isCopy = (a: number, b: number) => evidence.get(key(a, b))?.copy === true;
-
-  // Stage 1: copies (identical files or bodies, near copies) group first, so
-  // copies always end up together.
-  const copyGroups = linkGroups(
-    sorted.map((_, i) => [i]),
-    duplicatePairs.filter(([a, b]) => isCopy(a, b)),
-    (a, b) => isCopy(a, b) ? 1 : 0,
-  );
-  // Stage 2: groups of copies join as the same tool written twice, unless any
-  // two of their members must stay apart.
+  const is = (test: (verdict: PairEvidence) => boolean) => (a: number, b: number) => {
+    const verdict = evidence.get(key(a, b));
+    return verdict !== undefined && test(verdict);
+  };
+  const isCopy = is((verdict) => verdict.copy);
+  const isConclusive = is((verdict) => verdict.conclusive);
   const apart = new Map<number, boolean>();
   const mustStayApart = (a: number, b: number) => {
     const pairKey = key(a, b);
+    if (rejected.has(pairKey)) return true;
     if (!apart.has(pairKey)) apart.set(pairKey, !evidence.has(pairKey) && judgePair(library, a, b, thresholds).apart);
     return apart.get(pairKey)!;
   };
-  const toolGroups = linkGroups(
-    copyGroups,
-    duplicatePairs,
-    // Stronger evidence joins first: a duplicate pair links by 1 plus its text similarity.
-    (a, b) =>
-      mustStayApart(a, b) ? Number.NEGATIVE_INFINITY : evidence.has(key(a, b)) ? 1 + evidence.get(key(a, b))!.text : 0,
-  );
+  // Stronger evidence joins first: a pair links by 1 plus its text similarity.
+  const linkBy = (counts: (a: number, b: number) => boolean) => (a: number, b: number) =>
+    mustStayApart(a, b) ? Number.NEGATIVE_INFINITY : counts(a, b) ? 1 + evidence.get(key(a, b))!.text : 0;
 
+  // Stage 1: copies (identical files or bodies, near copies) group first, so copies always end up together.
+  const copyGroups = linkGroups(groupOfSkill, duplicatePairs.filter(([a, b]) => isCopy(a, b)), linkBy(isCopy));
+  // Stage 2: groups join unattended as the same tool written twice, on conclusive evidence only.
+  const mergeGroups = linkGroups(
+    copyGroups,
+    duplicatePairs.filter(([a, b]) => isConclusive(a, b)),
+    (a, b) => isConclusive(a, b) ? linkBy(isConclusive)(a, b) : Number.NEGATIVE_INFINITY,
+  );
+  // Stage 3: what the rest of the evidence would join is proposed to the owner, whole.
+  const reviewGroups = linkGroups(mergeGroups, duplicatePairs, linkBy((a, b) => evidence.has(key(a, b))));
+
+  const owners = (group: readonly number[]) => [...new Set(group.map((i) => owner[i]!))].sort((x, y) => x - y);
   const clusters: ClusterReport[] = [];
   const grouped = new Set<number>();
-  for (const group of toolGroups.filter((members) => members.length > 1)) {
-    for (const i of group) grouped.add(i);
-    clusters.push(duplicateCluster(sorted, library, group, evidence, key));
+  for (const group of mergeGroups) {
+    if (owners(group).length < 2) continue;
+    for (const i of owners(group)) grouped.add(i);
+    clusters.push({ ...duplicateCluster(all, owners(group), library, group, evidence, key), action: "merge" });
+  }
+  const partOf = new Map<number, number[]>();
+  for (const group of mergeGroups) for (const i of group) partOf.set(i, group);
+  for (const group of reviewGroups) {
+    const parts = [...new Set(group.map((i) => partOf.get(i)!))];
+    if (parts.length < 2) continue;
+    for (const i of owners(group)) grouped.add(i);
+    const partPaths = parts.map((part) => owners(part).map((i) => sorted[i]!.path));
+    clusters.push({
+      ...duplicateCluster(all, owners(group), library, group, evidence, key),
+      action: "review",
+      id: proposalId(partPaths),
+      parts: partPaths,
+    });
   }
 
   // Related clusters over units: each duplicate cluster and each remaining skill.
   const indexOf = new Map(sorted.map((skill, i) => [skill.path, i]));
   const units = [
-    ...clusters.map((cluster) => cluster.members.map((path) => indexOf.get(path)!)),
+    ...clusters.filter((cluster) => cluster.action === "merge")
+      .map((cluster) => cluster.members.map((path) => indexOf.get(path)!)),
     ...sorted.map((_, i) => i).filter((i) => !grouped.has(i)).map((i) => [i]),
   ].filter((unit) => unit.every((i) => embeddings[i] !== undefined));
   clusters.push(...relatedClusters(sorted, units, embeddings as Float32Array[], options));
   return clusters;
 }
 
+/**
+ * A duplicate cluster's report.
+ *
+ * @param all Every skill and master member by index.
+ * @param members The cluster's skills (masters, not their members).
+ * @param group What the evidence joined: skills and masters' members.
+ */
 function duplicateCluster(
-  skills: readonly Skill[],
+  all: readonly Skill[],
+  members: readonly number[],
   library: SkillLibrary,
   group: readonly number[],
   evidence: ReadonlyMap<number, PairEvidence>,
   key: (a: number, b: number) => number,
-): ClusterReport {
+): Omit<ClusterReport, "action"> {
   let similarity = 0;
   let pairs = 0;
   const reasons = new Map<string, number>();
   for (let i = 0; i < group.length; i++) {
     for (let j = i + 1; j < group.length; j++) {
-      similarity += library.textSimilarity(group[i]!, group[j]!);
-      pairs++;
       const reason = evidence.get(key(group[i]!, group[j]!))?.reason.replace(/ \(.*\)$/, "");
       if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
   }
-  const masters = group.filter((i) => readProvenance(skills[i]!.frontmatter) !== undefined).map((i) => skills[i]!.path);
+  for (let i = 0; i < members.length; i++) {
+    for (let j = i + 1; j < members.length; j++, pairs++) {
+      similarity += library.textSimilarity(members[i]!, members[j]!);
+    }
+  }
+  const masters = members.filter((i) => readProvenance(all[i]!.frontmatter) !== undefined).map((i) => all[i]!.path);
   return {
     kind: "duplicate",
-    action: "merge",
     score: round(similarity / pairs),
-    members: group.map((i) => skills[i]!.path),
+    members: members.map((i) => all[i]!.path),
     reasons: [...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([reason]) => reason),
     ...(masters.length > 0 ? { master: masters[0]! } : {}),
   };

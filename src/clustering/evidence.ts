@@ -12,6 +12,13 @@
  *    environment variable, a rare word of the title, description or name),
  *    and texts that agree beyond chance (`sameTool`).
  *
+ * Copies are conclusive. The same tool written twice is conclusive only when
+ * its identity is named two independent ways (its host and its variable, its
+ * CLI and its name, …) or the texts largely agree (`conclusiveText`): one
+ * shared clue is a lead that an owner reviews, never an unattended merge (a
+ * shared `GEMINI_API_KEY` joins a Gemini media suite and Nano Banana; a shared
+ * `spotify.com` joins an AppleScript remote and a CLI).
+ *
  * Two vetoes, whatever the text says:
  *
  * - **Conflicting identity:** both skills name rare hosts or tools and share
@@ -40,6 +47,12 @@ export interface EvidenceThresholds {
    * from which they are the same tool.
    */
   strongClueText: number;
+  /** Text similarity from which the same tool named by one clue only is conclusive (merged without review). */
+  conclusiveText: number;
+  /** Embedding similarity from which one clue is conclusive, when the texts agree (`conclusiveMeaningText`). */
+  conclusiveMeaning: number;
+  /** Text similarity from which one clue and agreeing meaning (`conclusiveMeaning`) are conclusive. */
+  conclusiveMeaningText: number;
 }
 
 /** The defaults, chosen on the labelled pairs with margin (see README, "Clustering"). */
@@ -49,6 +62,9 @@ export const DEFAULT_THRESHOLDS: EvidenceThresholds = {
   sameToolText: 0.1,
   meaning: 0.75,
   strongClueText: 0.1,
+  conclusiveText: 0.5,
+  conclusiveMeaning: 0.9,
+  conclusiveMeaningText: 0.2,
 };
 
 /**
@@ -69,6 +85,11 @@ export interface PairEvidence {
   duplicate: boolean;
   /** Whether they are copies (identical or near): copies group before anything else. */
   copy: boolean;
+  /**
+   * Whether the evidence is enough to merge without the owner: copies, or one identity named two independent
+   * ways. A duplicate that is not conclusive is proposed for review.
+   */
+  conclusive: boolean;
   /**
    * Whether the two must never share a cluster (one publisher's distinct
    * skills, or conflicting identities), however each relates to others.
@@ -100,7 +121,7 @@ export function judgePair(
   const x = library.skills[a]!;
   const y = library.skills[b]!;
   if (x.contentHash === y.contentHash) {
-    return { duplicate: true, copy: true, apart: false, text: 1, reason: "identical files" };
+    return copies(1, "identical files");
   }
   // An empty or stub body (a few words) is not a skill's substance: under another name it says nothing of what
   // the skill is, so nothing drawn from it (identical text, a title) makes the two one.
@@ -109,26 +130,28 @@ export function judgePair(
     Math.min(x.features.bodyWords, y.features.bodyWords) < MIN_BODY_WORDS
   ) {
     const pack = library.samePublisher(a, b);
-    return { duplicate: false, copy: false, apart: pack !== undefined, text, reason: pack ?? "a stub body" };
+    return distinct(text, pack ?? "a stub body", pack !== undefined);
   }
   if (x.features.bodyHash === y.features.bodyHash) {
-    return { duplicate: true, copy: true, apart: false, text, reason: "identical bodies" };
+    return copies(text, "identical bodies");
   }
   // Every way to be the same tool but identity needs this much text in common: decide cheaply first.
   if (text < Math.min(thresholds.sameToolText, thresholds.strongClueText, thresholds.sameTool, thresholds.near)) {
     const pack = library.samePublisher(a, b);
-    return { duplicate: false, copy: false, apart: pack !== undefined, text, reason: pack ?? `texts too different` };
+    return distinct(text, pack ?? "texts too different", pack !== undefined);
   }
   const cluesA = library.clues(a);
   const cluesB = library.clues(b);
   const shared = [...cluesA.keys()].filter((clue) => cluesB.has(clue));
   const conflict = identityConflict(cluesA, cluesB, shared) ?? providerConflict(x, y);
-  if (conflict) return { duplicate: false, copy: false, apart: true, text, reason: conflict };
+  if (conflict) return distinct(text, conflict, true);
   if (text >= thresholds.near) {
-    return { duplicate: true, copy: true, apart: false, text, reason: `near copies (text ${text.toFixed(2)})` };
+    return copies(text, `near copies (text ${text.toFixed(2)})`);
   }
   const pack = library.samePublisher(a, b);
-  if (pack) return { duplicate: false, copy: false, apart: true, text, reason: `${pack}, not near copies` };
+  if (pack) {
+    return distinct(text, `${pack}, not near copies`, true);
+  }
   // A word of a description or title is a topic ("bus", "cpc", "thermostat") unless something that names a
   // service or tool agrees too, or the word is itself one of the skills' services (a host's name, a variable's
   // prefix, a tool: "jupiter" beside JUPITER_API_KEY).
@@ -143,37 +166,56 @@ export function judgePair(
     return NAMING_CLUE.test(clue);
   };
   if (!shared.some(naming)) {
-    return {
-      duplicate: false,
-      copy: false,
-      apart: false,
-      text,
-      reason: shared.length === 0 ? "no shared identity clue" : `only topic words shared (${shared[0]})`,
-    };
+    return distinct(text, shared.length === 0 ? "no shared identity clue" : `only topic words shared (${shared[0]})`);
   }
   const meaning = library.meaningSimilarity(a, b);
   const strong = shared.some((clue) => STRONG_CLUE.test(clue));
   const agrees = text >= thresholds.sameTool || (strong && text >= thresholds.strongClueText) ||
     (text >= thresholds.sameToolText && meaning !== undefined && meaning >= thresholds.meaning);
   if (!agrees) {
-    return {
-      duplicate: false,
-      copy: false,
-      apart: false,
-      text,
-      reason: `texts too different (${text.toFixed(2)}, meaning ${meaning?.toFixed(2)})`,
-    };
+    return distinct(text, `texts too different (${text.toFixed(2)}, meaning ${meaning?.toFixed(2)})`);
   }
   const named = shared.sort((p, q) => cluesB.get(q)! - cluesB.get(p)! || (p < q ? -1 : 1)).slice(0, 3);
+  const ways = new Set(shared.filter(naming).map(identityWay));
+  // The model's reading is a second, independent way to know what a skill does, when the texts agree too, and
+  // neither skill brings a service of its own (a third party in between, a wider skill's other providers).
+  const conclusive = ways.size >= 2 || text >= thresholds.conclusiveText ||
+    (text >= thresholds.conclusiveMeaningText && meaning !== undefined && meaning >= thresholds.conclusiveMeaning &&
+      extraServices(x.features, y.features) === undefined);
   return {
     duplicate: true,
     copy: false,
+    conclusive,
     apart: false,
     text,
-    reason: `same tool: ${named.join(", ")} (text ${text.toFixed(2)}${
+    reason: `${conclusive ? "same tool" : "one identity clue"}: ${named.join(", ")} (text ${text.toFixed(2)}${
       meaning === undefined ? "" : `, meaning ${meaning.toFixed(2)}`
     })`,
   };
+}
+
+/** A service one skill configures (a variable's first word) that the other does not: a third party, or a wider skill. */
+function extraServices(x: SkillFeatureView, y: SkillFeatureView): string | undefined {
+  const services = (f: SkillFeatureView) => new Set(f.env.map((name) => name.split("_")[0]!));
+  const [p, q] = [services(x), services(y)];
+  return [...p].find((s) => !q.has(s)) ?? [...q].find((s) => !p.has(s));
+}
+
+/** The verdict that two skills are copies. */
+function copies(text: number, reason: string): PairEvidence {
+  return { duplicate: true, copy: true, conclusive: true, apart: false, text, reason };
+}
+
+/** The verdict that two skills are not one tool; `apart` when they must never share a cluster. */
+function distinct(text: number, reason: string, apart = false): PairEvidence {
+  return { duplicate: false, copy: false, conclusive: false, apart, text, reason };
+}
+
+/** Which way a clue names a tool: its host, its variables, its programs, or its own name and title. */
+function identityWay(clue: string): string {
+  const kind = clue.slice(0, clue.indexOf(":"));
+  if (kind === "toolword") return "tool";
+  return kind === "host" || kind === "env" || kind === "tool" ? kind : "name";
 }
 
 /**

@@ -12,6 +12,7 @@ import type { SkillFile } from "./find_skill_files.ts";
 import type { FileDiagnostic } from "./frontmatter.ts";
 import { type ClawHubMeta, readSkill, type Skill } from "./skill.ts";
 import { type RuleSet, validateSkill } from "./validate.ts";
+import { scanSkillBody } from "./security_scan.ts";
 import { errorMessage } from "../error_message.ts";
 import { FileTooLargeError, NotRegularFileError } from "../fs/regular_file.ts";
 
@@ -138,6 +139,7 @@ function readOne(
   const { skill } = reading;
   if (!skill) return { diagnostics };
   diagnostics.push(...validateSkill(skill, options.ruleSets, reading.keyLines));
+  diagnostics.push(...scanSkillBody(reading.body ?? "", skill.bodyLine));
   if (options.strict) {
     for (const diagnostic of diagnostics) if (diagnostic.severity === "warning") diagnostic.severity = "error";
   }

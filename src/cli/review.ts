@@ -1,0 +1,129 @@
+// deno-lint-ignore-file no-console -- the command line's edge prints its output
+/**
+ * The review commands: `heartbeat review` lists the merges proposed to the
+ * owner, `heartbeat approve ID` and `heartbeat reject ID` decide one. Each runs
+ * the heartbeat once, dry, so the proposals are those of the library as it is
+ * now; a decision goes into the repository (`<archive>/decisions.json`) and the
+ * next run honours it (and commits it).
+ *
+ * @module
+ */
+
+import { posix, relative } from "node:path";
+import type { Config } from "../config.ts";
+import {
+  type Decision,
+  DECISIONS_FILE,
+  DecisionsError,
+  parseDecisions,
+  serializeDecisions,
+} from "../clustering/review_decisions.ts";
+import { localRepositoryWriter } from "../fs/repository_writer.ts";
+import { printable } from "../printable.ts";
+import type { ClusterReport, RunReport } from "../report.ts";
+import { type CommonOptions, DEFAULT_INTERVAL_HOURS } from "./args.ts";
+import { type ReportConsumer, runCommand } from "./run.ts";
+
+/** How many lines of a proposal's preview the listing shows; `--json` has all. */
+const PREVIEW_LINES = 40;
+
+/**
+ * Lists the review proposals, or decides one.
+ *
+ * @param command `review`, or `approve`/`reject` with the proposal's id.
+ * @param version The program's version.
+ * @returns The exit code: 0, or 1 when the run failed or the proposal is not there.
+ */
+export function reviewCommand(
+  command: { name: "review"; options: CommonOptions } | { name: Verb; id: string; options: CommonOptions },
+  version: string,
+): Promise<number> {
+  const consumer = command.name === "review"
+    ? listProposals(command.options.json)
+    : decideProposal(command.name === "approve" ? "approved" : "rejected", command.id, command.options.json);
+  return runCommand(
+    { ...command.options, once: true, dryRun: true, commit: false, push: false, intervalHours: DEFAULT_INTERVAL_HOURS },
+    version,
+    consumer,
+  );
+}
+
+type Verb = "approve" | "reject";
+
+function proposalsOf(report: RunReport): ClusterReport[] {
+  return report.clusters.filter((cluster) => cluster.action === "review");
+}
+
+function listProposals(json: boolean): ReportConsumer {
+  return {
+    writesArchive: false,
+    consume(report) {
+      const proposals = proposalsOf(report);
+      if (json) {
+        console.log(JSON.stringify({ runId: report.runId, proposals }));
+        return 0;
+      }
+      if (proposals.length === 0) {
+        console.log("Nothing waits for review.");
+        return 0;
+      }
+      const lines = [`${proposals.length} merge${proposals.length === 1 ? "" : "s"} proposed for review:`];
+      for (const proposal of proposals) lines.push("", ...describeProposal(proposal));
+      lines.push("", "Decide with: heartbeat approve ID, or heartbeat reject ID.");
+      console.log(lines.map(printable).join("\n"));
+      return 0;
+    },
+  };
+}
+
+function describeProposal(proposal: ClusterReport): string[] {
+  const lines = [
+    `${proposal.id}  ${proposal.members.length} skills (text ${proposal.score}): ${proposal.reasons.join("; ")}`,
+  ];
+  for (const part of proposal.parts ?? []) {
+    lines.push(`  - ${part.join(", ")}${part.length > 1 ? " (merged anyway)" : ""}`);
+  }
+  const preview = (proposal.preview ?? "").split("\n");
+  lines.push(`  the master it would write:`);
+  lines.push(...preview.slice(0, PREVIEW_LINES).map((line) => `    ${line}`));
+  if (preview.length > PREVIEW_LINES) lines.push(`    … ${preview.length - PREVIEW_LINES} more lines (--json has all)`);
+  return lines;
+}
+
+function decideProposal(decision: Decision, id: string, json: boolean): ReportConsumer {
+  return {
+    writesArchive: true,
+    consume(report, config) {
+      const proposal = proposalsOf(report).find((cluster) => cluster.id === id);
+      if (!proposal?.parts) {
+        console.error(`heartbeat: no proposal ${id} waits for review now; "heartbeat review" lists those that do.`);
+        return 1;
+      }
+      const path = posix.join(relative(config.repo, config.archiveDir).replaceAll("\\", "/"), DECISIONS_FILE);
+      try {
+        recordDecision(config, path, { id, decision, at: new Date().toISOString(), parts: proposal.parts });
+      } catch (error) {
+        if (!(error instanceof DecisionsError)) throw error;
+        console.error(`heartbeat: ${error.message}; mend or remove it, then decide again.`);
+        return 1;
+      }
+      if (json) {
+        console.log(JSON.stringify({ id, decision, members: proposal.members, file: path }));
+        return 0;
+      }
+      const members = proposal.members.join(", ");
+      console.log(printable(
+        decision === "approved"
+          ? `Approved ${id}: the next run merges ${members}. Recorded in ${path}, committed by that run.`
+          : `Rejected ${id}: ${members} will not be proposed together again. Recorded in ${path}, committed by the next run.`,
+      ));
+      return 0;
+    },
+  };
+}
+
+function recordDecision(config: Config, path: string, decision: Parameters<typeof serializeDecisions>[1]): void {
+  const repository = localRepositoryWriter(config.repo);
+  const decisions = parseDecisions(repository.read(path), path);
+  repository.write(path, new TextEncoder().encode(serializeDecisions(decisions, decision)));
+}

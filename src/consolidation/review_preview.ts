@@ -1,0 +1,33 @@
+/**
+ * The master a review proposal would produce, shown to the owner before they
+ * decide: planned exactly as a merge would be, and written nowhere.
+ *
+ * @module
+ */
+
+import type { ClusterReport } from "../report.ts";
+import { planConsolidation, type PlanInput } from "./plan.ts";
+import { unifiedDiff } from "./unified_diff.ts";
+
+/**
+ * Adds each review proposal's preview: the unified diff of the master it
+ * would write against the file that master replaces, or why it could not merge.
+ *
+ * @param clusters The run's clusters; only review proposals get a preview.
+ * @param input The skills and repository, as consolidation reads them.
+ * @returns The clusters, review proposals copied with their `preview`.
+ */
+export function withReviewPreviews(
+  clusters: readonly ClusterReport[],
+  input: Omit<PlanInput, "clusters">,
+): ClusterReport[] {
+  return clusters.map((cluster) => {
+    if (cluster.action !== "review") return cluster;
+    const plan = planConsolidation({ ...input, clusters: [{ ...cluster, action: "merge" }] });
+    const merge = plan.merges[0];
+    const preview = merge
+      ? unifiedDiff(merge.before, merge.after, merge.master)
+      : `would not merge: ${plan.refused[0]?.reason ?? "fewer than two of its skills remain"}`;
+    return { ...cluster, preview };
+  });
+}
