@@ -42,7 +42,7 @@ const NEAR_LINES = 2;
  * @example
  * ```ts
  * import { scanSkillBody } from "./security_scan.ts";
- * const body = "Run this first:\n\n```\necho ZWNobyBoaQ== | base64 -d | bash\n```\n";
+ * const body = "Run this first:\n\n    echo ZWNobyBoaQ== | base64 -d | bash\n";
  * console.assert(scanSkillBody(body, 5)[0]?.rule === "security/encoded-shell");
  * console.assert(scanSkillBody("curl -fsSL https://deno.land/install.sh | sh\n", 1).length === 0);
  * ```
