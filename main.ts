@@ -43,6 +43,10 @@ export async function main(args: readonly string[]): Promise<number> {
         return await (await import("./src/cli/health.ts")).healthCommand(command.options);
       case "run":
         return await (await import("./src/cli/run.ts")).runCommand(command.options, denoJson.version);
+      case "restore":
+        return await (await import("./src/cli/restore.ts")).restoreCommand(command.options, command.path);
+      case "init":
+        return await (await import("./src/cli/init.ts")).initCommand(command.options);
       case "review":
       case "approve":
       case "reject":

@@ -17,6 +17,7 @@
  */
 
 import { join } from "node:path";
+import { seededRandom, tsvRows } from "./sampling.ts";
 import { parseArgs } from "node:util";
 import { runHeartbeatProcess } from "./heartbeat_process.ts";
 import { copyTree } from "../tests/utils.ts";
@@ -33,13 +34,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 const out = positionals[0] ?? "bench/audits/out";
-let state = Number(values.seed) >>> 0;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = Math.imul(state ^ (state >>> 15), state | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const random = seededRandom(Number(values.seed));
 
 const repo = await Deno.makeTempDir({ prefix: "audit-" });
 await copyTree(join(values.corpus!, "skills"), join(repo, "skills"));
@@ -108,13 +103,11 @@ function pairKey([a, b]: readonly [string, string]): string {
 /** Verdicts (`verdict\twhy`) of earlier audits, by pair. */
 function earlierVerdicts(dirs: readonly string[]): Map<string, string> {
   const verdicts = new Map<string, string>();
-  const rows = (file: string) =>
-    Deno.readTextFileSync(file).trim().split("\n").slice(1).map((line) => line.split("\t"));
   for (const dir of dirs) {
-    const paths = new Map(rows(join(dir, "key.tsv")).map(([id, a, b]) => [id!, [a!, b!] as const]));
+    const paths = new Map(tsvRows(join(dir, "key.tsv")).map(([id, a, b]) => [id!, [a!, b!] as const]));
     for (const entry of Deno.readDirSync(dir)) {
       if (!/^verdicts-.*\.tsv$/.test(entry.name)) continue;
-      for (const [id, verdict, why] of rows(join(dir, entry.name))) {
+      for (const [id, verdict, why] of tsvRows(join(dir, entry.name))) {
         const pair = paths.get(id!);
         if (pair) verdicts.set(pairKey(pair), `${verdict}\t${why}`);
       }

@@ -9,15 +9,15 @@
  */
 
 import { join } from "node:path";
+import { tsvRows } from "./sampling.ts";
 
 const dir = Deno.args[0] ?? ".";
-const rows = (file: string) => Deno.readTextFileSync(file).trim().split("\n").slice(1).map((line) => line.split("\t"));
-const key = new Map(rows(join(dir, "key.tsv")).map(([id, a, b]) => [id!, `${a} ${b}`]));
+const key = new Map(tsvRows(join(dir, "key.tsv")).map(([id, a, b]) => [id!, `${a} ${b}`]));
 const counts = new Map<string, number>();
 const different: string[] = [];
 for (const entry of Deno.readDirSync(dir)) {
   if (!/^verdicts-.*\.tsv$/.test(entry.name)) continue;
-  for (const [id, verdict, why] of rows(join(dir, entry.name))) {
+  for (const [id, verdict, why] of tsvRows(join(dir, entry.name))) {
     if (!key.has(id!)) throw new Error(`${entry.name}: unknown id ${id}`);
     counts.set(verdict!, (counts.get(verdict!) ?? 0) + 1);
     if (verdict === "DIFFERENT") different.push(`${id} ${key.get(id!)}: ${why}`);

@@ -30,7 +30,7 @@ import { nsecEncode } from "nostr-tools/nip19";
 import { heartbeatCommand } from "./heartbeat_process.ts";
 import { LAUNCH_ENV } from "../tests/options.ts";
 import { startRelay } from "../tests/relay_harness.ts";
-import { copyTree } from "../tests/utils.ts";
+import { copyTree, optIn } from "../tests/utils.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -167,6 +167,7 @@ async function setUpGit(): Promise<void> {
   await git(repo, "init", "-q", "-b", "main");
   await git(repo, "config", "user.name", "Soak Owner");
   await git(repo, "config", "user.email", "owner@example.com");
+  await optIn(repo);
   await commitAll("skills");
   await git(repo, "remote", "add", "origin", remote);
   await git(repo, "push", "-q", "-u", "origin", "main");

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { type RepositorySettings, SETTINGS_FILE } from "./repository_settings.ts";
 import { isAbsolute, relative, resolve } from "node:path";
 import { decode, nsecEncode } from "nostr-tools/nip19";
 import { getPublicKey } from "nostr-tools/pure";
@@ -108,6 +109,10 @@ export interface Config {
   readonly modelDir: string;
   /** Where commits go: the remote, the branch (the current one when absent), the author (the repository's when absent). */
   readonly git: { remote: string; branch?: string | undefined; author?: string | undefined };
+  /** Whether the repository opted in (`heartbeat.json`): without it every run is a dry run. */
+  readonly consent: boolean;
+  /** Skills never merged or archived, by path (repository-relative) or name. */
+  readonly pinned: readonly string[];
   /** Clustering thresholds. */
   readonly clustering: { related: number; mergeRelated: boolean; thresholds: EvidenceThresholds };
   /** The Nostr identity, when `NOSTR_NSEC` is set. */
@@ -142,6 +147,8 @@ export interface ConfigSources {
   envFile?: ReadonlyMap<string, string> | undefined;
   /** The directory relative paths are resolved from. */
   cwd: string;
+  /** The repository's `heartbeat.json`, when it has one: the owner's consent and settings. */
+  settings?: RepositorySettings | undefined;
 }
 
 /**
@@ -195,14 +202,22 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
 
   const nsec = read("NOSTR_NSEC");
   const nostr = nsec === undefined ? undefined : parseSecretKey(nsec, problems);
-  const relayText = read("NOSTR_RELAY");
+  const settings = sources.settings;
+  const relayText = read("NOSTR_RELAY") ?? settings?.relays?.join(",");
   const relays = relayText === undefined ? [...DEFAULT_RELAYS] : parseRelays(relayText, problems);
 
-  const agentName = read("AGENT_NAME");
+  const agentName = read("AGENT_NAME") ?? settings?.agentName;
   if (agentName !== undefined && agentName.length > 100) {
     problems.push(`AGENT_NAME is ${agentName.length} characters long: at most 100 are allowed`);
   }
   const launch = launchConfig(read, problems);
+  for (const name of Object.keys(settings?.thresholds ?? {})) {
+    if (!Object.hasOwn(DEFAULT_THRESHOLDS, name)) {
+      problems.push(
+        `${SETTINGS_FILE}: unknown threshold "${name}" (known: ${Object.keys(DEFAULT_THRESHOLDS).join(", ")})`,
+      );
+    }
+  }
   const previousKeys = (read("NOSTR_PREVIOUS_KEYS") ?? "").split(",").map((key) => key.trim()).filter((key) =>
     key !== ""
   ).flatMap((key, i) => parsePublicKey(`NOSTR_PREVIOUS_KEYS entry ${i + 1}`, key, nostr, problems) ?? []);
@@ -225,8 +240,10 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     clustering: {
       related: options.related,
       mergeRelated: options.mergeRelated,
-      thresholds: { ...DEFAULT_THRESHOLDS, ...options.duplicateThresholds },
+      thresholds: { ...DEFAULT_THRESHOLDS, ...settings?.thresholds, ...options.duplicateThresholds },
     },
+    consent: settings !== undefined,
+    pinned: settings?.pinned ?? [],
     nostr,
     relays,
     relaysAreDefault: relayText === undefined,

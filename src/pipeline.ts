@@ -33,6 +33,7 @@ import { launchToken } from "./launching/launch.ts";
 import { readProvenance } from "./clustering/provenance.ts";
 import { DECISIONS_FILE, PairDecisions, parseDecisions } from "./clustering/review_decisions.ts";
 import { masterMembers } from "./consolidation/master_members.ts";
+import { isPinned } from "./discovery/pinned.ts";
 import { withReviewPreviews } from "./consolidation/review_preview.ts";
 import { parseFrontmatter } from "./discovery/frontmatter.ts";
 import { ignoredPaths } from "./publishing/ignored_paths.ts";
@@ -52,6 +53,7 @@ import {
 } from "./report.ts";
 import type { StartedRun, StateStore } from "./store/state_store.ts";
 import { errorMessage } from "./error_message.ts";
+import { SETTINGS_FILE } from "./repository_settings.ts";
 
 /** The adapters a run works through. */
 export interface PipelineAdapters {
@@ -113,7 +115,9 @@ const logger = getLogger([ROOT_CATEGORY, "pipeline"]);
 export function runPipeline(adapters: PipelineAdapters, options: PipelineOptions): Promise<RunReport> {
   const started = adapters.clock.now();
   const runId = options.runId ?? newRunId(started);
-  return withContext({ runId }, () => run(adapters, options, runId, started));
+  // Without the owner's consent (the repository's heartbeat.json) nothing is changed, whatever was asked.
+  const consented = options.config.consent ? options : { ...options, dryRun: true };
+  return withContext({ runId }, () => run(adapters, consented, runId, started));
 }
 
 async function run(
@@ -124,6 +128,12 @@ async function run(
 ): Promise<RunReport> {
   const { config, signal } = options;
   const report = startReport(reportHead(options, runId, started));
+  if (!config.consent) {
+    logger.warn("{repo} has not opted in ({file} is missing): this run changes nothing; heartbeat init opts in", {
+      repo: config.repo,
+      file: SETTINGS_FILE,
+    });
+  }
   logger.info(options.dryRun ? "Dry run started on {skillsDir}" : "Run started on {skillsDir}", {
     skillsDir: config.skillsDir,
   });
@@ -168,8 +178,10 @@ async function run(
   const phases: Record<PhaseName, () => Promise<void>> = {
     discovery: async () => {
       const discovered = await runDiscovery(adapters, config);
-      skills = discovered.skills.filter((skill) => !skill.excluded);
+      skills = mergeable(discovered.skills, config.pinned);
       report.discovery = discovered.report;
+      const pinned = discovered.skills.filter((skill) => isPinned(skill, config.pinned)).map((skill) => skill.path);
+      if (pinned.length > 0) report.discovery.pinned = pinned;
     },
     clustering: async () => {
       const clustered = await runClustering(adapters, config, skills, report.skillsDir, archiveDir);
@@ -205,7 +217,7 @@ async function run(
       let merged = report.consolidation.merged.length;
       report.consolidation.mergedPerRound!.push(merged);
       while (!options.dryRun && merged > 0 && report.consolidation.rounds! < MAX_ROUNDS && !signal?.aborted) {
-        skills = (await runDiscovery(adapters, config)).skills.filter((skill) => !skill.excluded);
+        skills = mergeable((await runDiscovery(adapters, config)).skills, config.pinned);
         const { clusters } = await runClustering(adapters, config, skills, report.skillsDir, archiveDir);
         const round = consolidate({ ...consolidation, clusters, skills });
         report.clusters.push(...clusters.filter((cluster) => cluster.action === "merge"));
@@ -343,6 +355,11 @@ async function uncommittedMerges(git: Git, repository: RepositoryWriter, archive
     logger.warn("Earlier merges are not looked for: {error}", { error: error.message });
     return [];
   }
+}
+
+/** The skills that may merge: not excluded by discovery (errors, security findings), not pinned by the owner. */
+function mergeable(skills: readonly Skill[], pins: readonly string[]): Skill[] {
+  return skills.filter((skill) => !skill.excluded && !isPinned(skill, pins));
 }
 
 /**
@@ -493,6 +510,7 @@ function reportHead(options: Pick<PipelineOptions, "config" | "dryRun" | "versio
     version: options.version,
     repo: options.config.repo,
     skillsDir: relative(options.config.repo, options.config.skillsDir).replaceAll("\\", "/") || ".",
+    ...(options.config.consent ? {} : { notOptedIn: true as const }),
   };
 }
 

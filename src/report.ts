@@ -51,6 +51,13 @@ export interface DiscoveryReport extends PhaseOutcome {
   parseSuccessRate: number;
   /** Every problem found, with its file. */
   diagnostics: Diagnostic[];
+  /**
+   * Files the security scan found malicious behaviour in, with the rules they broke: never merged, never a master,
+   * never announced; left where they are for the owner.
+   */
+  quarantined?: Array<{ path: string; rules: string[] }>;
+  /** Skills the owner pinned (`heartbeat.json` or `pinned: true`): left out of every cluster. */
+  pinned?: string[];
 }
 
 /** What embedding the skills did. */
@@ -220,6 +227,8 @@ export interface RunReport {
   finishedAt: string;
   /** Whether this was a simulation that changed nothing. */
   dryRun: boolean;
+  /** Set when the repository has not opted in (no `heartbeat.json`), so the run was a dry run whatever was asked. */
+  notOptedIn?: true;
   /** How the run ended. */
   status: RunStatus;
   /** The program's version. */
@@ -249,7 +258,10 @@ export interface RunReport {
 }
 
 /** What a report says about its run before any phase has run. */
-export type ReportHead = Pick<RunReport, "runId" | "startedAt" | "dryRun" | "version" | "repo" | "skillsDir">;
+export type ReportHead = Pick<
+  RunReport,
+  "runId" | "startedAt" | "dryRun" | "version" | "repo" | "skillsDir" | "notOptedIn"
+>;
 
 /**
  * A report whose phases have not run yet.
@@ -311,13 +323,19 @@ export function markPhases(
 export function formatReport(report: RunReport): string {
   const { discovery } = report;
   const lines = [
-    `Run ${report.runId} ${report.status}${report.dryRun ? " (dry run: nothing changed)" : ""} in ${
-      report.timings.total ?? 0
-    } ms`,
+    `Run ${report.runId} ${report.status}${
+      report.notOptedIn
+        ? " (dry run: this repository has not opted in, so nothing changed; heartbeat init opts in)"
+        : report.dryRun
+        ? " (dry run: nothing changed)"
+        : ""
+    } in ${report.timings.total ?? 0} ms`,
     `  discovery      ${
       describe(discovery)
     }: ${discovery.found} found, ${discovery.parsed} parsed, ${discovery.valid} valid, ${discovery.diagnostics.length} diagnostics`,
-    `  clustering     ${describe(report.clustering)}: ${countClusters(report.clusters)}`,
+    `  clustering     ${describe(report.clustering)}: ${countClusters(report.clusters)}${
+      discovery.pinned ? `; ${discovery.pinned.length} pinned skills left alone` : ""
+    }`,
   ];
   const { consolidation } = report;
   lines.push(
@@ -340,6 +358,7 @@ export function formatReport(report: RunReport): string {
         : `: ${accepted} of ${broadcasting.events.length} events accepted, ${broadcasting.pending} waiting`
     }`,
   );
+  lines.push(...formatQuarantine(discovery.quarantined ?? []));
   lines.push(...formatDiagnostics(discovery.diagnostics));
   lines.push(...formatClusters(report.clusters));
   if (report.error) lines.push(`  error: ${report.error}`);
@@ -372,6 +391,20 @@ function formatClusters(clusters: readonly ClusterReport[]): string[] {
     lines.push(`  … and ${clusters.length - LISTED_CLUSTERS} more clusters (--json lists all)`);
   }
   return lines;
+}
+
+/** How many quarantined files the human report names. */
+const LISTED_QUARANTINED = 10;
+
+function formatQuarantine(quarantined: ReadonlyArray<{ path: string; rules: string[] }>): string[] {
+  if (quarantined.length === 0) return [];
+  const named = quarantined.slice(0, LISTED_QUARANTINED).map(({ path, rules }) => `${path} (${rules.join(", ")})`);
+  const more = quarantined.length > LISTED_QUARANTINED ? `, and ${quarantined.length - LISTED_QUARANTINED} more` : "";
+  return [
+    `  quarantined    ${quarantined.length} files with malicious instructions, never merged or announced: ${
+      named.join(", ")
+    }${more}`,
+  ];
 }
 
 /** How many errors the human report lists one by one. */

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
@@ -10,28 +9,15 @@ import { localRepositoryWriter, OutsideRepositoryError } from "../src/fs/reposit
 import { runPipeline } from "../src/pipeline.ts";
 import type { RunReport } from "../src/report.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
-import { hasShared, PROJECT_ROOT, SHARED, tempDir, writeTree } from "./utils.ts";
+import { hasShared, PROJECT_ROOT, SHARED, tempDir, treeSnapshot, writeTree } from "./utils.ts";
 
 const embedder = { model: await identifyModel(BUNDLED_MODEL_DIR), load: () => loadEmbedder({ workers: 0 }) };
 
-/** Every file under `dir` but the state directory, with its SHA-256. */
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (path: string, rel: string) => {
-    for (const entry of [...Deno.readDirSync(path)].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (rel === "" && entry.name === ".heartbeat") continue;
-      const child = join(path, entry.name);
-      if (entry.isDirectory) walk(child, `${rel}${entry.name}/`);
-      else files[`${rel}${entry.name}`] = createHash("sha256").update(Deno.readFileSync(child)).digest("hex");
-    }
-  };
-  walk(dir, "");
-  return files;
-}
+const snapshot = treeSnapshot;
 
 /** Runs the heartbeat's pipeline once over `repo`. */
-async function heartbeat(repo: string, dryRun = false): Promise<RunReport> {
-  const config = testConfig(repo);
+async function heartbeat(repo: string, dryRun = false, pinned?: string[]): Promise<RunReport> {
+  const config = testConfig(repo, pinned ? { settings: { pinned } } : {});
   using store = await KvStateStore.open(":memory:");
   return await runPipeline(
     { store, clock: { now: () => new Date() }, fs: denoFileSystem, embedder, repository: localRepositoryWriter(repo) },
@@ -238,7 +224,8 @@ Deno.test("a newcomer joins an earlier master in place: version bumped, provenan
 const haveShared = hasShared("the corpus consolidation test");
 
 Deno.test({
-  name: "consolidating the corpus loses no file, names every merged original, and a second run changes nothing",
+  name:
+    "consolidating the corpus loses no file, names every merged original, a second run changes nothing, and pinned skills stay untouched",
   ignore: !haveShared,
   fn: async () => {
     await using repo = await tempDir();
@@ -266,6 +253,29 @@ Deno.test({
     const second = await heartbeat(repo.path);
     assertEquals(second.consolidation.merged, []);
     assertEquals(snapshot(repo.path), after);
+
+    // Pinned by name, skills that merged above are left alone through a whole corpus run.
+    const pins = ["qmd", "agent-browser", "n8n"];
+    await using pinnedRepo = await tempDir();
+    await new Deno.Command("cp", {
+      args: ["-r", join(SHARED, "corpora/openclaw-skills/skills"), join(pinnedRepo.path, "skills")],
+    }).output();
+    await new Deno.Command("chmod", { args: ["-R", "u+w", pinnedRepo.path] }).output();
+    const untouched = snapshot(pinnedRepo.path);
+    const pinnedRun = await heartbeat(pinnedRepo.path, false, pins);
+    assertEquals(pinnedRun.status, "ok", pinnedRun.error);
+    const pinned = pinnedRun.discovery.pinned ?? [];
+    const mergedUnpinned = new Set(report.consolidation.merged.flatMap((merge) => merge.members));
+    assert(
+      pinned.filter((path) => mergedUnpinned.has(path)).length >= 3,
+      `pinned skills that merge unpinned: ${pinned}`,
+    );
+    const merged = new Set(pinnedRun.consolidation.merged.flatMap((merge) => merge.members));
+    const tree = snapshot(pinnedRepo.path);
+    for (const path of pinned) {
+      assert(!merged.has(path), `${path} merged though pinned`);
+      assertEquals(tree[path], untouched[path], `${path} changed though pinned`);
+    }
   },
 });
 

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { testConfig } from "./options.ts";
-import { cliCommand, readUntil, runCli, tempDir, writeTree } from "./utils.ts";
+import { cliCommand, optIn, readUntil, runCli, tempDir, writeTree } from "./utils.ts";
 import { BUNDLED_MODEL_DIR, identifyModel, loadEmbedder } from "../src/embedding/embedder.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 import { FileTooLargeError, NotRegularFileError } from "../src/fs/regular_file.ts";
@@ -66,6 +66,7 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
 
 /** Commits everything in `repo` (links included, as a contributor would) and pushes it to a bare remote beside it. */
 async function commitWithRemote(repo: string): Promise<void> {
+  await optIn(repo);
   await git(repo, "init", "-q", "-b", "main");
   await git(repo, "add", "-A");
   await git(repo, "commit", "-q", "-m", "a contribution");
@@ -221,7 +222,7 @@ Deno.test("a committed skills link to outside stops the run: no outside file is 
   assertStringIncludes(result.stderr, '--skills-dir "skills" is a symbolic link that leads outside the repository');
   assertEquals(snapshot(dirs.outside), outside);
   assertEquals(await gitState(dirs.repo), { commits: 1, status: "" });
-  assertEquals(await git(dirs.repo, "ls-files"), "README.md\nskills\n", "no outside bytes committed");
+  assertEquals(await git(dirs.repo, "ls-files"), "README.md\nheartbeat.json\nskills\n", "no outside bytes committed");
 });
 
 Deno.test("a master whose folder is a committed link into .git is refused: nothing is written in .git", async () => {

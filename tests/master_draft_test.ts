@@ -1,11 +1,12 @@
-import { assert, assertEquals } from "./assert.ts";
+import { join } from "node:path";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { licenceConflict } from "../src/consolidation/licence.ts";
 import { draftMaster, type MasterDraft, type Member } from "../src/consolidation/master_draft.ts";
 import { masterName, toSlug } from "../src/consolidation/master_name.ts";
 import { masterVersion } from "../src/consolidation/master_version.ts";
 import { mergeBodies } from "../src/consolidation/merge_bodies.ts";
 import { parseFrontmatter } from "../src/discovery/frontmatter.ts";
-import { discoverTree } from "./utils.ts";
+import { discoverTree, PROJECT_ROOT } from "./utils.ts";
 
 Deno.test("the master's version is the highest by semver, not string order, bumped by what changed", () => {
   assertEquals(masterVersion(["1.9.0", "1.10.0"], "combined"), "1.11.0");
@@ -87,17 +88,18 @@ function drafted(result: ReturnType<typeof draftMaster>): MasterDraft {
   return result as MasterDraft;
 }
 
-Deno.test("a master takes the richest member's fields, unions tags and metadata, and records every member", async () => {
+Deno.test("a master of near copies takes the richest member's fields, unions tags, metadata and descriptions, and records every member", async () => {
   const draft = drafted(draftMaster(
     await members({
       "skills/todo/SKILL.md":
-        "---\nname: todo\ndescription: Tasks.\nversion: 1.2.0\ntags: [tasks]\nmetadata: {a: 1, shared: x}\n---\n# Todo\n\nLong body with more text than the other.\n",
+        "---\nname: todo\ndescription: Tasks.\nversion: 1.2.0\ntags: [tasks]\nmetadata: {a: 1, shared: x}\n---\n# Todo\n\nLong body with more text than the other: it lists tasks, projects, labels, priorities, due dates, filters and reminders for every list there is. Twice, to be sure.\n",
       "skills/todo-2/SKILL.md":
-        "---\nname: todo\ndescription: Other.\nversion: 1.10.0\nauthor: bob\ntags: [todo, tasks]\nmetadata: {b: 2, shared: y}\n---\n# Todo\n\nShort.\n",
+        "---\nname: todo-list\ndescription: Other.\nversion: 1.10.0\nauthor: bob\ntags: [todo, tasks]\nmetadata: {b: 2, shared: y}\n---\n# Todo\n\nLong body with more text than the other: it lists tasks, projects, labels, priorities, due dates, filters and reminders for every list there is.\n\nShort.\n",
     }),
   ));
   assertEquals(draft.name, "todo");
-  assertEquals(draft.frontmatter.description, "Tasks.");
+  // What an agent picks the skill by covers both members.
+  assertEquals(draft.frontmatter.description, "Tasks. Other.");
   assertEquals(draft.frontmatter.version, "1.11.0");
   assertEquals(draft.frontmatter.tags, ["tasks", "todo"]);
   assertEquals(draft.frontmatter.metadata, { a: 1, shared: "x", b: 2 });
@@ -109,7 +111,11 @@ Deno.test("a master takes the richest member's fields, unions tags and metadata,
     ["skills/todo-2/SKILL.md", "1.10.0"],
   ]);
   assert(provenance.every((entry) => entry.hash?.length === 64));
-  assertEquals(draft.body, "# Todo\n\nLong body with more text than the other.\n\nShort.\n");
+  // A near copy (more than 95% of its text already in the base) adds what it has that the base lacks.
+  assertEquals(
+    draft.body,
+    "# Todo\n\nLong body with more text than the other: it lists tasks, projects, labels, priorities, due dates, filters and reminders for every list there is. Twice, to be sure.\n\nShort.\n",
+  );
 });
 
 Deno.test("a cluster holding an earlier master updates it: its name stays, its provenance grows", async () => {
@@ -139,4 +145,91 @@ Deno.test("members whose licences differ are refused, with the reason", async ()
     }),
   );
   assert("refused" in result && result.refused.startsWith("licences differ"));
+});
+
+/** The five Todoist skills of the corpus: three different CLIs all called `todoist` or `td`. */
+async function todoistMembers() {
+  const root = join(PROJECT_ROOT, "tests", "fixtures", "todoist");
+  const files: Record<string, string> = {};
+  for (const author of Deno.readDirSync(root)) {
+    if (!author.isDirectory) continue;
+    for (const slug of Deno.readDirSync(join(root, author.name))) {
+      files[`skills/${author.name}/${slug.name}/SKILL.md`] = Deno.readTextFileSync(
+        join(root, author.name, slug.name, "SKILL.md"),
+      );
+    }
+  }
+  return await members(files);
+}
+
+Deno.test("the Todoist case: one CLI's instructions whole, each other implementation in an attributed section of its own", async () => {
+  const todoist = await todoistMembers();
+  assertEquals(todoist.length, 5);
+  const draft = drafted(draftMaster(todoist));
+  const base = todoist.find(({ skill }) => skill.path === draft.base.path)!;
+  // The base's body is the master's beginning, whole and in order: nothing of another CLI is mixed into it.
+  const [head, ...sections] = draft.body.split(/\n(?=## Alternative: )/);
+  const lines = (text: string) => text.split("\n").filter((line) => line.trim() !== "");
+  assertEquals(lines(head!), lines(base.body));
+  assertEquals(sections.length, 4);
+  for (const member of todoist.filter((member) => member !== base)) {
+    const section = sections.find((text) => text.includes(`(${member.skill.path.replace(/\/SKILL\.md$/, "")}`));
+    assert(section, `no section for ${member.skill.path}`);
+    // Whatever the member taught is in its section: every line of its body, headings moved down.
+    for (const line of member.body.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"))) {
+      assert(section.includes(line), `${member.skill.path} lost: ${line}`);
+    }
+  }
+  // Requirements stay with their implementation: each other CLI's in its section, none in the master's own gate.
+  const gate = JSON.stringify(draft.frontmatter.metadata ?? {});
+  for (const member of todoist.filter((member) => member !== base)) {
+    const requires = (member.skill.openclaw?.requires ?? {}) as { bins?: string[]; env?: string[] };
+    const section = sections.find((text) => text.includes(member.skill.path))!;
+    for (const need of [...requires.bins ?? [], ...requires.env ?? []]) {
+      assertStringIncludes(section, `\`${need}\``);
+      const baseNeeds = JSON.stringify(base.skill.openclaw?.requires ?? {});
+      if (!baseNeeds.includes(`"${need}"`)) assert(!gate.includes(`"${need}"`), `${need} gates the master`);
+    }
+  }
+  // What an agent picks it by covers the jobs and triggers of all five, within the AgentSkills limit.
+  const description = draft.frontmatter.description as string;
+  assert(description.length <= 1024, `${description.length} characters`);
+  for (const trigger of ["my tasks", "comments", "reminders", "agenda"]) assertStringIncludes(description, trigger);
+});
+
+Deno.test("the newest release of an author's skill is the master's base, and an earlier release's wording does not come back", async () => {
+  const body = (trigger: string, extra: string) =>
+    `# Voice wake say\n\nWhen the message starts with "${trigger}", answer aloud with \`say\` as well as in text.\n${extra}`;
+  const draft = drafted(draftMaster(
+    await members({
+      "skills/voice-old/SKILL.md":
+        `---\nname: voice-wake-say\ndescription: Speak replies.\nversion: 0.1.0\nauthor: xaden\n---\n${
+          body("User talked via voice recognition on m3", "\nKeep answers short and plain.\n")
+        }`,
+      "skills/voice/SKILL.md":
+        `---\nname: voice-wake-say\ndescription: Speak replies.\nversion: 1.0.1\nauthor: xaden\n---\n${
+          body("User talked via voice recognition", "")
+        }`,
+    }),
+  ));
+  assertEquals(draft.base.path, "skills/voice/SKILL.md");
+  assert(!draft.body.includes("on m3"), draft.body);
+  assertEquals(draft.frontmatter.version, "1.1.0");
+});
+
+Deno.test("another author's skill of the same name is never taken for an old release, and copies of one implementation get one section", async () => {
+  const other = "# Coding agent\n\nRun every agent with `pty:true`; run `git init` first in a scratch folder.\n";
+  const draft = drafted(draftMaster(
+    await members({
+      "skills/a/coding-agent/SKILL.md":
+        "---\nname: coding-agent\ndescription: Run coding agents.\nversion: 2.0.0\nauthor: ann\n---\n# Coding agent\n\nUse `codex exec` in the project folder and check the result with `git diff` before you report back.\n",
+      "skills/b/coding-agent/SKILL.md":
+        `---\nname: coding-agent\ndescription: Run coding agents.\nversion: 1.0.0\nauthor: bob\n---\n${other}`,
+      "skills/c/coding-agent-copy/SKILL.md":
+        `---\nname: coding-agent-copy\ndescription: Run coding agents.\nversion: 1.0.0\nauthor: cid\n---\n${other}`,
+    }),
+  ));
+  assertStringIncludes(draft.body, "pty:true");
+  assertEquals(draft.body.match(/^## Alternative: /gm)?.length, 1);
+  assertStringIncludes(draft.body, "`skills/b/coding-agent/SKILL.md` and `skills/c/coding-agent-copy/SKILL.md`");
 });

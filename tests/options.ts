@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { RepositorySettings } from "../src/repository_settings.ts";
 import type { CommonOptions } from "../src/cli/args.ts";
 import { type Config, loadConfig } from "../src/config.ts";
 
@@ -33,7 +34,8 @@ export function commandLine(overrides: Partial<CommonOptions> = {}): CommonOptio
 }
 
 /**
- * The configuration of a run over `repo`.
+ * The configuration of a run over `repo`; it has opted in with empty settings unless `settings` is given
+ * (`undefined`: not opted in).
  *
  * @param repo The repository.
  * @param options The options that differ from the defaults, and the environment.
@@ -41,9 +43,14 @@ export function commandLine(overrides: Partial<CommonOptions> = {}): CommonOptio
  */
 export function testConfig(
   repo: string,
-  options: { overrides?: Partial<CommonOptions>; env?: Record<string, string> } = {},
+  options: { overrides?: Partial<CommonOptions>; env?: Record<string, string>; settings?: RepositorySettings } = {},
 ): Config {
-  return loadConfig(commandLine({ repo, ...options.overrides }), { env: options.env ?? {}, cwd: "/" });
+  // The repository has opted in (its `heartbeat.json`), unless a test says otherwise.
+  return loadConfig(commandLine({ repo, ...options.overrides }), {
+    env: options.env ?? {},
+    cwd: "/",
+    settings: "settings" in options ? options.settings : {},
+  });
 }
 
 /** The environment of a valid token launch (`TOKEN_*`). */

@@ -8,7 +8,8 @@ import { PHASES } from "../src/report.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { BUNDLED_MODEL_DIR, identifyModel, loadEmbedder } from "../src/embedding/embedder.ts";
 import { localRepositoryWriter } from "../src/fs/repository_writer.ts";
-import { PROJECT_ROOT } from "./utils.ts";
+import { join } from "node:path";
+import { PROJECT_ROOT, tempRepo } from "./utils.ts";
 
 const embedder = { model: await identifyModel(BUNDLED_MODEL_DIR), load: () => loadEmbedder({ workers: 0 }) };
 
@@ -125,4 +126,35 @@ Deno.test("a state store that cannot record the run (a full disk) fails the run 
   assertEquals(report.status, "failed");
   assertEquals(report.error, "the run could not be recorded: database or disk is full");
   assertEquals(report.discovery.found, 10, "the phases' results are kept");
+});
+
+Deno.test("pinned skills, by the settings' paths and names or their own frontmatter, take part in no merge", async () => {
+  await using repo = await tempRepo();
+  const remotion = join(repo.path, "skills", "remotion.md");
+  Deno.writeTextFileSync(remotion, Deno.readTextFileSync(remotion).replace("---\n", "---\npinned: true\n"));
+  const pinnedConfig = testConfig(repo.path, { settings: { pinned: ["skills/qmd/SKILL.md", "solana-trader"] } });
+  using store = await KvStateStore.open(":memory:");
+  const before = Deno.readTextFileSync(remotion);
+  const report = await runPipeline(
+    { ...adaptersWith(store), repository: localRepositoryWriter(repo.path) },
+    { ...OPTIONS, config: pinnedConfig, dryRun: false, commit: false, push: false },
+  );
+  assertEquals(report.status, "ok", report.error);
+  // A name pins every skill of that name (both solana-trader folders say `name: solana-trader`).
+  assertEquals(report.discovery.pinned, [
+    "skills/qmd/SKILL.md",
+    "skills/remotion.md",
+    "skills/solana-trader/SKILL.md",
+    "skills/solana-trader-v2/SKILL.md",
+  ]);
+  assertEquals(report.clusters.filter((cluster) => cluster.kind === "duplicate"), []);
+  assertEquals(report.consolidation.merged, []);
+  assertEquals(Deno.readTextFileSync(remotion), before);
+  // Without the settings' pins, the two pairs they held apart merge (remotion.md still pins itself).
+  using fresh = await KvStateStore.open(":memory:");
+  const unpinned = await runPipeline(
+    { ...adaptersWith(fresh), repository: localRepositoryWriter(repo.path) },
+    { ...OPTIONS, config: testConfig(repo.path) },
+  );
+  assertEquals(unpinned.consolidation.merged.map((merge) => merge.members.length), [2, 2]);
 });

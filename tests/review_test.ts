@@ -1,24 +1,14 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { runCli, tempDir, writeTree } from "./utils.ts";
+import { commitRepository, optIn, runCli, tempDir, writeTree } from "./utils.ts";
 import { BACKGROUND, ONE_CLUE } from "./fixtures/libraries.ts";
 
 /** A git repository holding the background skills and one pair proposed for review. */
 async function repositoryWithProposal(): Promise<AsyncDisposable & { path: string }> {
   const repo = await tempDir();
   await writeTree(repo.path, { ...BACKGROUND, ...ONE_CLUE });
-  for (
-    const args of [
-      ["init", "-q", "-b", "main"],
-      ["config", "user.name", "Owner"],
-      ["config", "user.email", "owner@example.com"],
-      ["add", "-A"],
-      ["commit", "-q", "-m", "skills"],
-    ]
-  ) {
-    const { code } = await new Deno.Command("git", { args, cwd: repo.path, stdout: "null", stderr: "null" }).output();
-    assertEquals(code, 0, `git ${args.join(" ")}`);
-  }
+  await optIn(repo.path);
+  await commitRepository(repo.path);
   return repo;
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { discoverSkills } from "../src/discovery/discover.ts";
@@ -108,16 +109,30 @@ export async function runCli(args: string[], options: CliOptions): Promise<CliRe
 }
 
 /**
- * A temporary directory holding a copy of a skills tree under `skills/`,
- * removed when disposed.
+ * A temporary directory holding a copy of a skills tree under `skills/`, opted in (an empty `heartbeat.json`,
+ * as `heartbeat init` would write), removed when disposed.
  *
  * @param source The skills tree to copy; the bundled skills by default.
+ * @param options `optedIn: false` leaves `heartbeat.json` out.
  * @returns The directory.
  */
-export async function tempRepo(source: string = BUNDLED_SKILLS): Promise<AsyncDisposable & { path: string }> {
+export async function tempRepo(
+  source: string = BUNDLED_SKILLS,
+  options: { optedIn?: boolean } = {},
+): Promise<AsyncDisposable & { path: string }> {
   const path = await Deno.makeTempDir({ prefix: "heartbeat-test-" });
   await copyTree(source, join(path, "skills"));
+  if (options.optedIn ?? true) await optIn(path);
   return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+/**
+ * Opts a repository in, as `heartbeat init` does (without committing).
+ *
+ * @param repo The repository.
+ */
+export async function optIn(repo: string): Promise<void> {
+  await Deno.writeTextFile(join(repo, "heartbeat.json"), "{}\n");
 }
 
 /**
@@ -216,4 +231,48 @@ export function hasShared(what: string): boolean {
     console.warn(`skipped: ${what} needs ../shared, which is not here`);
     return false;
   }
+}
+
+/**
+ * Every file under `dir` but the state directory (`.heartbeat`) and git's (`.git`), with its SHA-256: what a run
+ * changed, compared.
+ *
+ * @param dir The directory.
+ * @returns Relative path → hash, in path order.
+ */
+export function treeSnapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (path: string, rel: string) => {
+    for (const entry of [...Deno.readDirSync(path)].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (rel === "" && (entry.name === ".heartbeat" || entry.name === ".git")) continue;
+      const child = join(path, entry.name);
+      if (entry.isDirectory) walk(child, `${rel}${entry.name}/`);
+      else files[`${rel}${entry.name}`] = createHash("sha256").update(Deno.readFileSync(child)).digest("hex");
+    }
+  };
+  walk(dir, "");
+  return files;
+}
+
+/**
+ * Makes `dir` a git repository whose first commit holds everything in it, with an owner's identity, and, when asked,
+ * a bare remote `origin` it has pushed to.
+ *
+ * @param dir The directory.
+ * @param remote Where to create the bare remote, if any.
+ */
+export async function commitRepository(dir: string, remote?: string): Promise<void> {
+  const git = async (cwd: string, ...args: string[]) => {
+    const { code, stderr } = await new Deno.Command("git", { args, cwd, stdout: "null", stderr: "piped" }).output();
+    if (code !== 0) throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(stderr)}`);
+  };
+  await git(dir, "init", "-q", "-b", "main");
+  await git(dir, "config", "user.name", "Owner");
+  await git(dir, "config", "user.email", "owner@example.com");
+  await git(dir, "add", "-A");
+  await git(dir, "commit", "-q", "-m", "skills");
+  if (remote === undefined) return;
+  await git(dir, "init", "-q", "--bare", "-b", "main", remote);
+  await git(dir, "remote", "add", "origin", remote);
+  await git(dir, "push", "-q", "-u", "origin", "main");
 }

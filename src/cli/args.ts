@@ -75,12 +75,14 @@ export interface RunOptions extends CommonOptions {
 }
 
 /** A command with a help text of its own. */
-export type HelpTopic = "run" | "health" | "review" | "approve" | "reject";
+export type HelpTopic = "run" | "health" | "init" | "review" | "approve" | "reject" | "restore";
 
 /** What the command line asks for. */
 export type Command =
   | { name: "run"; options: RunOptions }
   | { name: "health"; options: CommonOptions }
+  | { name: "init"; options: CommonOptions }
+  | { name: "restore"; path: string; options: CommonOptions }
   | { name: "review"; options: CommonOptions }
   | { name: "approve" | "reject"; id: string; options: CommonOptions }
   | { name: "help"; topic?: HelpTopic }
@@ -137,6 +139,8 @@ export function parseCommandLine(args: readonly string[]): Command {
   const [first, ...rest] = args;
   if (first === "help") return { name: "help", ...helpTopic(rest[0]) };
   if (first === "health") return parseHealth(rest);
+  if (first === "init") return parseInit(rest);
+  if (first === "restore") return parseRestore(rest);
   if (first === "run") return parseRun(rest);
   if (first === "review") return parseReview(rest);
   if (first === "approve" || first === "reject") return parseDecision(first, rest);
@@ -146,7 +150,15 @@ export function parseCommandLine(args: readonly string[]): Command {
   return parseRun(args);
 }
 
-const HELP_TOPICS: readonly string[] = ["run", "health", "review", "approve", "reject"] satisfies HelpTopic[];
+const HELP_TOPICS: readonly string[] = [
+  "run",
+  "health",
+  "init",
+  "review",
+  "approve",
+  "reject",
+  "restore",
+] satisfies HelpTopic[];
 
 function helpTopic(topic: string | undefined): { topic?: HelpTopic } {
   if (topic === undefined) return {};
@@ -178,6 +190,13 @@ function parseHealth(args: readonly string[]): Command {
   return { name: "health", options: commonOptions(values) };
 }
 
+function parseInit(args: readonly string[]): Command {
+  const values = parseFlags(args, COMMON_FLAGS);
+  if (values.help) return { name: "help", topic: "init" };
+  if (values.version) return { name: "version" };
+  return { name: "init", options: commonOptions(values) };
+}
+
 /** The review commands print what they are asked for; the run's progress only when asked (`--log-level info`). */
 const REVIEW_LOG_LEVEL: LogLevelName = "warning";
 
@@ -188,14 +207,26 @@ function parseReview(args: readonly string[]): Command {
   return { name: "review", options: { ...commonOptions(values), logLevel: reviewLogLevel(values["log-level"]) } };
 }
 
-function parseDecision(name: "approve" | "reject", args: readonly string[]): Command {
-  let parsed;
+function parseRestore(args: readonly string[]): Command {
+  const { values, positionals } = parseWithPositionals(args);
+  if (values.help) return { name: "help", topic: "restore" };
+  if (values.version) return { name: "version" };
+  if (positionals.length !== 1 || positionals[0]!.trim() === "") {
+    throw new UsageError("restore takes one path: a master, or a merged skill's original file or folder");
+  }
+  return { name: "restore", path: positionals[0]!, options: commonOptions(values) };
+}
+
+function parseWithPositionals(args: readonly string[]) {
   try {
-    parsed = parseArgs({ args: [...args], options: COMMON_FLAGS, strict: true, allowPositionals: true });
+    return parseArgs({ args: [...args], options: COMMON_FLAGS, strict: true, allowPositionals: true });
   } catch (error) {
     throw new UsageError(describeParseError(error));
   }
-  const { values, positionals } = parsed;
+}
+
+function parseDecision(name: "approve" | "reject", args: readonly string[]): Command {
+  const { values, positionals } = parseWithPositionals(args);
   if (values.help) return { name: "help", topic: name };
   if (values.version) return { name: "version" };
   if (positionals.length !== 1 || !/^r[0-9a-f]{8}$/.test(positionals[0]!)) {

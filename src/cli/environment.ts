@@ -14,6 +14,12 @@ import type { CommonOptions } from "./args.ts";
 import { errorMessage } from "../error_message.ts";
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from "../fs/regular_file.ts";
 import { assertRepositoryDirectories } from "./repository_directories.ts";
+import {
+  parseRepositorySettings,
+  type RepositorySettings,
+  SETTINGS_FILE,
+  SettingsError,
+} from "../repository_settings.ts";
 
 /**
  * The largest `.env` file read: 64 KiB, hundreds of times what a dozen
@@ -45,9 +51,35 @@ export function loadCommandConfig(
   for (const name of READ_VARIABLES) env[name] = Deno.env.get(name);
   const cwd = Deno.cwd();
   const envFile = readEnvFile(options.envFile, cwd);
-  const config = loadConfig(options, { env, envFile, cwd });
+  const settings = readSettings(resolve(cwd, options.repo, SETTINGS_FILE));
+  const config = loadConfig(options, { env, envFile, cwd, settings });
   assertRepositoryDirectories(config);
   return { config, env };
+}
+
+/** The largest settings file read: a list of relays and pinned skills takes a few KiB. */
+export const MAX_SETTINGS_BYTES = 256 * 1024;
+
+/** The repository's settings (its consent), or `undefined` when it has none. */
+function readSettings(file: string): RepositorySettings | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder().decode(readRegularFile(file, { maxBytes: MAX_SETTINGS_BYTES }));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable) return undefined;
+    const reason = error instanceof NotRegularFileError
+      ? `it is ${error.kind}, not a regular file; not opened`
+      : error instanceof FileTooLargeError
+      ? `it is over ${MAX_SETTINGS_BYTES} bytes; not read`
+      : errorMessage(error);
+    throw new ConfigError([`${file}: ${reason}`]);
+  }
+  try {
+    return parseRepositorySettings(text, file);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new ConfigError([error.message]);
+    throw error;
+  }
 }
 
 /**

@@ -45,9 +45,12 @@ Options:
 Commands:
   run                  the heartbeat (the default)
   health               check the setup and exit 0 when healthy, 1 when not
+  init                 opt this repository in (writes and commits heartbeat.json);
+                       until then every run is a dry run
   review               list the merges proposed for the owner's review
   approve ID           approve a proposed merge: the next run merges it
   reject ID            reject a proposed merge: it is never proposed again
+  restore PATH         undo a merge: bring a master's members (or one) back, as a commit
   help [COMMAND]       show help
 
 Environment: NOSTR_NSEC, NOSTR_RELAY, NOSTR_PREVIOUS_KEYS, AGENT_NAME, and for the
@@ -59,6 +62,25 @@ Exit codes: 0 ok, 1 run failed or unhealthy, 2 bad usage or configuration,
 const HEALTH = `Usage: heartbeat health [options]
 
 Runs the health checks and prints them; exits 0 when healthy, 1 when not.
+
+Options:${COMMON}`;
+
+const INIT = `Usage: heartbeat init [options]
+
+Opts the repository in: writes heartbeat.json at its root (relays, agent name,
+pinned skills, duplicate thresholds; edit it freely) and commits it. Until a
+repository has it, every run is a dry run that changes nothing and says so.
+
+Options:${COMMON}`;
+
+const RESTORE = `Usage: heartbeat restore PATH [options]
+
+Undoes a merge. PATH is a master (all its members come back) or a merged
+skill's original file or folder, relative to the repository. The originals are
+copied back from the archive byte for byte; the master is written again from the
+members that remain, or removed when fewer than two remain; the restored skills
+are recorded as rejected beside the others (decisions.json), so no run merges them
+again unless approved. Everything is committed as one commit of its own.
 
 Options:${COMMON}`;
 
@@ -95,6 +117,10 @@ export function usage(topic?: HelpTopic): string {
   switch (topic) {
     case "health":
       return HEALTH;
+    case "init":
+      return INIT;
+    case "restore":
+      return RESTORE;
     case "review":
       return REVIEW;
     case "approve":

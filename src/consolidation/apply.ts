@@ -87,7 +87,7 @@ export function recoverConsolidation(writer: RepositoryWriter, stateDir: string)
   for (const operation of journal.operations.slice(next)) {
     const target = operation.kind === "write"
       ? operation.path
-      : operation.kind === "index"
+      : operation.kind === "index" || operation.kind === "restored"
       ? journal.indexPath
       : operation.kind === "remove"
       ? undefined
@@ -138,6 +138,13 @@ function apply(operation: Operation, writer: RepositoryWriter, indexPath: string
       const entries = parseArchiveIndex(writer.read(indexPath), indexPath);
       const known = new Set(entries.map((entry) => entry.archived));
       entries.push(...operation.entries.filter((entry) => !known.has(entry.archived)));
+      writer.write(indexPath, new TextEncoder().encode(JSON.stringify(entries, null, 2) + "\n"));
+      return;
+    }
+    case "restored": {
+      const restored = new Set(operation.archived);
+      const entries = parseArchiveIndex(writer.read(indexPath), indexPath)
+        .map((entry) => restored.has(entry.archived) ? { ...entry, restored: operation.run } : entry);
       writer.write(indexPath, new TextEncoder().encode(JSON.stringify(entries, null, 2) + "\n"));
       return;
     }

@@ -28,6 +28,8 @@ export interface ArchiveEntry {
   previousMaster?: true;
   /** The run that archived it. */
   run: string;
+  /** Set (to the restoring run's id) once `heartbeat restore` brought the original back. */
+  restored?: string;
 }
 
 /** The archive's index is not a list of entries; nothing is written over it. */
@@ -84,10 +86,11 @@ export function parseArchiveIndex(bytes: Uint8Array | undefined, path: string): 
  * ```
  */
 export function pathsOfNewEntries(current: readonly ArchiveEntry[], committed: readonly ArchiveEntry[]): string[] {
-  const known = new Set(committed.map((entry) => entry.archived));
+  // An entry is new when the commit lacks it, or lacks its restore (a restore killed before its commit).
+  const known = new Set(committed.map((entry) => `${entry.archived}\n${entry.restored ?? ""}`));
   const paths = new Set<string>();
   for (const entry of current) {
-    if (known.has(entry.archived)) continue;
+    if (known.has(`${entry.archived}\n${entry.restored ?? ""}`)) continue;
     paths.add(entry.original).add(entry.archived).add(entry.master);
     if (entry.carriedTo !== undefined) paths.add(entry.carriedTo);
   }

@@ -40,7 +40,9 @@ export function masterMembers(
   const indexPath = posix.join(archiveDir, ARCHIVE_INDEX);
   const archived = new Map<string, ArchiveEntry>();
   for (const entry of parseArchiveIndex(repository.read(indexPath), indexPath)) {
-    if (entry.hash !== undefined && !entry.previousMaster) archived.set(`${entry.original}\n${entry.hash}`, entry);
+    if (entry.hash !== undefined && !entry.previousMaster && entry.restored === undefined) {
+      archived.set(`${entry.original}\n${entry.hash}`, entry);
+    }
   }
   for (const { skill, provenance } of masters) {
     const members: Skill[] = [];

@@ -44,7 +44,8 @@ export type Operation =
   | { kind: "write"; path: string; content: string }
   | { kind: "carry"; from: string; to: string }
   | { kind: "remove"; path: string; keep: string }
-  | { kind: "index"; entries: ArchiveEntry[] };
+  | { kind: "index"; entries: ArchiveEntry[] }
+  | { kind: "restored"; archived: string[]; run: string };
 
 /** One cluster's consolidation. */
 export interface PlannedMerge {

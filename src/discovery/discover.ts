@@ -20,6 +20,7 @@ import type { DiscoveryWorkerRequest } from "./discovery_worker.ts";
 import { findSkillFiles } from "./find_skill_files.ts";
 import { type FileOutcome, type ReadOptions, readSkillFiles, type StampedFile, stampFile } from "./read_skill_files.ts";
 import type { Skill } from "./skill.ts";
+import { SECURITY_RULE_PREFIX } from "./security_scan.ts";
 
 /**
  * The discovery a configuration asks for: its skills directory and rules,
@@ -175,10 +176,22 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
       valid: skills.filter((skill) => !skill.excluded).length,
       parseSuccessRate: found === 0 ? 1 : skills.length / found,
       diagnostics,
+      quarantined: quarantinedFiles(diagnostics),
     },
     cache,
     read: toRead,
   };
+}
+
+/** The files with security findings, each with the rules it broke, in path order. */
+function quarantinedFiles(diagnostics: readonly Diagnostic[]): Array<{ path: string; rules: string[] }> {
+  const byPath = new Map<string, Set<string>>();
+  for (const { path, rule } of diagnostics) {
+    if (!rule.startsWith(SECURITY_RULE_PREFIX)) continue;
+    const rules = byPath.get(path) ?? new Set();
+    byPath.set(path, rules.add(rule));
+  }
+  return [...byPath].map(([path, rules]) => ({ path, rules: [...rules].sort() }));
 }
 
 const WORKER_URL = new URL("./discovery_worker.ts", import.meta.url);

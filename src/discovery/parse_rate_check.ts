@@ -30,18 +30,27 @@ export function parseRateCheck(
     const { report } = await discoverSkills(fs, configuredDiscovery(config, await ignored()));
     const errors = report.diagnostics.filter((diagnostic) => diagnostic.severity === "error").length;
     const percent = (report.parseSuccessRate * 100).toFixed(1);
+    // Quarantine is the scan doing its job, not ill health: it is listed for the owner to look at.
+    const quarantined = report.quarantined ?? [];
     return {
       name: "discovery",
       healthy: report.parseSuccessRate >= MIN_PARSE_SUCCESS_RATE,
       detail: `${report.parsed} of ${report.found} skill files parsed (${percent}%, at least ${
         MIN_PARSE_SUCCESS_RATE * 100
-      }% expected), ${report.valid} valid, ${errors} errors`,
+      }% expected), ${report.valid} valid, ${errors} errors${
+        quarantined.length === 0
+          ? ""
+          : `; ${quarantined.length} quarantined for malicious instructions: ${
+            quarantined.map((file) => file.path).join(", ")
+          }`
+      }`,
       data: {
         found: report.found,
         parsed: report.parsed,
         valid: report.valid,
         parseSuccessRate: report.parseSuccessRate,
         errors,
+        quarantined,
       },
     };
   };

@@ -137,7 +137,12 @@ function readOne(
   const reading = readSkill({ path, layout: file.layout, slug, bytes, meta: meta.meta });
   const diagnostics = [...meta.diagnostics, ...reading.diagnostics];
   const { skill } = reading;
-  if (!skill) return { diagnostics };
+  if (!skill) {
+    // A file that is not a skill (no frontmatter) is scanned whole: a dropper should be named whatever its shape.
+    const text = new TextDecoder().decode(bytes);
+    if (!text.includes("\0")) diagnostics.push(...scanSkillBody(text, 1));
+    return { diagnostics };
+  }
   diagnostics.push(...validateSkill(skill, options.ruleSets, reading.keyLines));
   diagnostics.push(...scanSkillBody(reading.body ?? "", skill.bodyLine));
   if (options.strict) {

@@ -254,7 +254,17 @@ async function changedPaths(git: Git, paths: readonly string[]): Promise<Changed
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-async function authorIdentity(git: Git, configured: string | undefined): Promise<{ name: string; email: string }> {
+/**
+ * Who commits: `--git-author`, else the repository's identity, else the heartbeat's own.
+ *
+ * @param git Git in the repository.
+ * @param configured `Name <email>`, when given.
+ * @returns The name and email.
+ */
+export async function authorIdentity(
+  git: Git,
+  configured: string | undefined,
+): Promise<{ name: string; email: string }> {
   const parse = (text: string) => /^(.+?)\s*<([^>]+)>$/.exec(text.trim());
   const fromConfig = configured ? parse(configured) : null;
   if (fromConfig) return { name: fromConfig[1]!, email: fromConfig[2]! };
