@@ -43,6 +43,8 @@ export async function main(args: readonly string[]): Promise<number> {
         return await (await import("./src/cli/health.ts")).healthCommand(command.options);
       case "run":
         return await (await import("./src/cli/run.ts")).runCommand(command.options, denoJson.version);
+      case "fix":
+        return await (await import("./src/cli/fix.ts")).fixCommand(command.options, command.write);
       case "restore":
         return await (await import("./src/cli/restore.ts")).restoreCommand(command.options, command.path);
       case "init":

@@ -125,7 +125,8 @@ Deno.test("a file without frontmatter, or with an unclosed one, is a diagnostic 
 });
 
 Deno.test("a YAML error carries the line and column in the file, with CRLF and a byte-order mark too", async () => {
-  const broken = ["---", "name: broken", "description: [unclosed", "tags: x", "---", "body"];
+  // A broken nested mapping: recovery reads scalars only, so this stays an error.
+  const broken = ["---", "name: broken", "metadata:", "  tags: [unclosed", "---", "body"];
   const { report } = await discover({
     "skills/lf/SKILL.md": broken.join("\n"),
     "skills/crlf/SKILL.md": "\uFEFF" + broken.join("\r\n"),

@@ -75,7 +75,7 @@ export interface RunOptions extends CommonOptions {
 }
 
 /** A command with a help text of its own. */
-export type HelpTopic = "run" | "health" | "init" | "review" | "approve" | "reject" | "restore";
+export type HelpTopic = "run" | "health" | "init" | "review" | "approve" | "reject" | "restore" | "fix";
 
 /** What the command line asks for. */
 export type Command =
@@ -83,6 +83,7 @@ export type Command =
   | { name: "health"; options: CommonOptions }
   | { name: "init"; options: CommonOptions }
   | { name: "restore"; path: string; options: CommonOptions }
+  | { name: "fix"; write: boolean; options: CommonOptions }
   | { name: "review"; options: CommonOptions }
   | { name: "approve" | "reject"; id: string; options: CommonOptions }
   | { name: "help"; topic?: HelpTopic }
@@ -141,6 +142,7 @@ export function parseCommandLine(args: readonly string[]): Command {
   if (first === "health") return parseHealth(rest);
   if (first === "init") return parseInit(rest);
   if (first === "restore") return parseRestore(rest);
+  if (first === "fix") return parseFix(rest);
   if (first === "run") return parseRun(rest);
   if (first === "review") return parseReview(rest);
   if (first === "approve" || first === "reject") return parseDecision(first, rest);
@@ -158,6 +160,7 @@ const HELP_TOPICS: readonly string[] = [
   "approve",
   "reject",
   "restore",
+  "fix",
 ] satisfies HelpTopic[];
 
 function helpTopic(topic: string | undefined): { topic?: HelpTopic } {
@@ -205,6 +208,13 @@ function parseReview(args: readonly string[]): Command {
   if (values.help) return { name: "help", topic: "review" };
   if (values.version) return { name: "version" };
   return { name: "review", options: { ...commonOptions(values), logLevel: reviewLogLevel(values["log-level"]) } };
+}
+
+function parseFix(args: readonly string[]): Command {
+  const values = parseFlags(args, { ...COMMON_FLAGS, write: { type: "boolean" } });
+  if (values.help) return { name: "help", topic: "fix" };
+  if (values.version) return { name: "version" };
+  return { name: "fix", write: values.write ?? false, options: commonOptions(values) };
 }
 
 function parseRestore(args: readonly string[]): Command {

@@ -51,6 +51,7 @@ Commands:
   approve ID           approve a proposed merge: the next run merges it
   reject ID            reject a proposed merge: it is never proposed again
   restore PATH         undo a merge: bring a master's members (or one) back, as a commit
+  fix [--write]        rewrite frontmatter read only by recovery as valid YAML (default: show the diff)
   help [COMMAND]       show help
 
 Environment: NOSTR_NSEC, NOSTR_RELAY, NOSTR_PREVIOUS_KEYS, AGENT_NAME, and for the
@@ -83,6 +84,17 @@ are recorded as rejected beside the others (decisions.json), so no run merges th
 again unless approved. Everything is committed as one commit of its own.
 
 Options:${COMMON}`;
+
+const FIX = `Usage: heartbeat fix [--write] [options]
+
+Frontmatter that strict YAML refuses but that discovery recovers (text after a
+block indicator on the same line, an unquoted ': ' inside a value, a value starting
+with a reserved character such as **) is rewritten as valid YAML: each broken value
+becomes one double-quoted string of the same text. Nothing else in a file changes.
+Without --write, prints the diff of each file and writes nothing.
+
+Options:
+  --write              write the fixed files${COMMON}`;
 
 const REVIEW = `Usage: heartbeat review [options]
 
@@ -121,6 +133,8 @@ export function usage(topic?: HelpTopic): string {
       return INIT;
     case "restore":
       return RESTORE;
+    case "fix":
+      return FIX;
     case "review":
       return REVIEW;
     case "approve":

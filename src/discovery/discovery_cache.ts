@@ -28,7 +28,7 @@ export type DiscoveryCache = Map<string, CachedFile>;
 export const RACY_WINDOW_MS = 2000;
 
 /** Bumped whenever what discovery produces for the same bytes changes. */
-const FORMAT = 7;
+const FORMAT = 8;
 
 /**
  * The cache's identity: outcomes cached under other options or another format

@@ -11,6 +11,7 @@
  */
 
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { recoverYaml } from "./frontmatter_recovery.ts";
 import type { Diagnostic } from "../report.ts";
 import { errorMessage } from "../error_message.ts";
 
@@ -104,6 +105,31 @@ function readYaml(
   // Duplicate keys are read as YAML 1.1 parsers do (the last wins) and reported as a warning.
   const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: "error" });
   if (doc.errors.length > 0) {
+    // What people's agents read fine (text after `|`, an unquoted `: `, a value starting `**`) is recovered, said.
+    const recovered = recoverYaml(yamlText);
+    if (recovered) {
+      const read = readYaml(recovered.text, notes);
+      if (read.data) {
+        // Lines are the original file's: the frontmatter starts on line 2.
+        const starts = yamlText.split("\n").flatMap((line, i) => {
+          const key = /^([A-Za-z_][\w.-]*)[ \t]*:/.exec(line)?.[1];
+          return key === undefined ? [] : [[key, i + 2] as const];
+        });
+        for (const [key, line] of starts) notes.keyLines.set(key, line);
+        return {
+          data: read.data,
+          diagnostics: [
+            ...recovered.fixes.map(({ line, key, fix }) => ({
+              line: line + 1,
+              severity: "warning" as const,
+              rule: "frontmatter/recovered",
+              message: `"${key}" was read despite ${fix}; \`heartbeat fix\` rewrites it as valid YAML`,
+            })),
+            ...read.diagnostics,
+          ],
+        };
+      }
+    }
     return {
       diagnostics: doc.errors.slice(0, MAX_YAML_ERRORS).map((error) => {
         const position = lineCounter.linePos(error.pos[0]);
