@@ -7,18 +7,17 @@
  * @module
  */
 
-import { join, relative } from "node:path";
+import { relative } from "node:path";
 import { configuredDiscovery, discoverSkills } from "../discovery/discover.ts";
 import { recoverYaml } from "../discovery/frontmatter_recovery.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
 import { localRepositoryWriter } from "../fs/repository_writer.ts";
 import { unifiedDiff } from "../consolidation/unified_diff.ts";
-import { acquireRepositoryLock, LockedError } from "../lock.ts";
 import { printable } from "../printable.ts";
 import type { CommonOptions } from "./args.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
 import { EXIT_LOCKED } from "./run.ts";
-import { prepareStateDir } from "./state_dir.ts";
+import { lockForCommand } from "./command_lock.ts";
 
 /**
  * Shows, or writes, the repaired frontmatter of every recovered file.
@@ -50,19 +49,8 @@ export async function fixCommand(options: CommonOptions, write: boolean): Promis
     console.log(`${repaired.length} files would be fixed; run "heartbeat fix --write" to write them.`);
     return 0;
   }
-  await prepareStateDir(config);
-  let lock;
-  try {
-    lock = await acquireRepositoryLock({
-      repo: config.repo,
-      file: join(config.stateDir, "heartbeat.lock"),
-      owner: `pid ${Deno.pid} (fix) since ${new Date().toISOString()}`,
-    });
-  } catch (error) {
-    if (!(error instanceof LockedError)) throw error;
-    console.error(`heartbeat: ${error.message}`);
-    return EXIT_LOCKED;
-  }
+  const lock = await lockForCommand(config, "fix");
+  if (!lock) return EXIT_LOCKED;
   try {
     for (const { path, after } of repaired) writer.write(path, new TextEncoder().encode(after));
   } finally {

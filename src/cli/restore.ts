@@ -9,18 +9,17 @@
  * @module
  */
 
-import { join, posix, relative, resolve } from "node:path";
+import { posix, relative, resolve } from "node:path";
 import { recoverConsolidation } from "../consolidation/apply.ts";
 import { RestoreError, restoreOriginals } from "../consolidation/restore.ts";
 import { localRepositoryWriter } from "../fs/repository_writer.ts";
-import { acquireRepositoryLock, LockedError } from "../lock.ts";
 import { localGit } from "../publishing/git.ts";
 import { authorIdentity } from "../publishing/publish.ts";
 import { printable } from "../printable.ts";
 import type { CommonOptions } from "./args.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
 import { EXIT_LOCKED } from "./run.ts";
-import { prepareStateDir } from "./state_dir.ts";
+import { lockForCommand } from "./command_lock.ts";
 
 /**
  * Restores archived originals.
@@ -33,19 +32,8 @@ import { prepareStateDir } from "./state_dir.ts";
 export async function restoreCommand(options: CommonOptions, path: string): Promise<number> {
   const { config, env } = loadCommandConfig(options);
   assertPermissions({ read: [config.repo], write: [config.repo, config.stateDir] });
-  await prepareStateDir(config);
-  let lock;
-  try {
-    lock = await acquireRepositoryLock({
-      repo: config.repo,
-      file: join(config.stateDir, "heartbeat.lock"),
-      owner: `pid ${Deno.pid} (restore) since ${new Date().toISOString()}`,
-    });
-  } catch (error) {
-    if (!(error instanceof LockedError)) throw error;
-    console.error(`heartbeat: ${error.message}`);
-    return EXIT_LOCKED;
-  }
+  const lock = await lockForCommand(config, "restore");
+  if (!lock) return EXIT_LOCKED;
   try {
     const writer = localRepositoryWriter(config.repo);
     // A merge or a restore killed part-way is completed first: the tree must be whole before it is read.
