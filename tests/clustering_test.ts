@@ -425,3 +425,20 @@ Deno.test("one job through two providers stays apart: Tesla control via Tessie a
     [],
   );
 });
+
+Deno.test("a skill copied 1,800 times, as templates are in public registries, is one merge cluster", async () => {
+  const copy = skill(
+    "git-workflow",
+    "Commit, branch and release the project's way.",
+    "# Git workflow\n\n" +
+      "Create a branch per change, write conventional commit messages, open a pull request and squash-merge it once " +
+      "the checks pass; tag releases with the next semver version.",
+  );
+  const files: Record<string, string> = { ...BACKGROUND };
+  for (let i = 0; i < 1800; i++) files[`skills/project-${i}/git-workflow/SKILL.md`] = copy;
+  const skills = await discoverTree(files);
+  // One component of 1,800 copies: beyond exact linkage's size, joined by the greedy method (exact linkage would
+  // need a 1,800 × 1,800 matrix and billions of steps).
+  const clusters = clusterSkills(skills, new Map()).filter((cluster) => cluster.kind === "duplicate");
+  assertEquals(clusters.map((cluster) => [cluster.action, cluster.members.length]), [["merge", 1800]]);
+});

@@ -23,6 +23,7 @@ import type { ClusterReport } from "../report.ts";
 import { DEFAULT_THRESHOLDS, type EvidenceThresholds, judgePair, type PairEvidence } from "./evidence.ts";
 import { SkillLibrary } from "./library.ts";
 import { averageLinkage } from "./linkage.ts";
+import { PairMap } from "./pair_map.ts";
 import { readProvenance } from "./provenance.ts";
 import { PairDecisions, proposalId } from "./review_decisions.ts";
 
@@ -80,7 +81,7 @@ const DUPLICATE_LINKAGE = 0.5;
  */
 function linkGroups(
   groups: number[][],
-  edges: Iterable<readonly [number, number]>,
+  edges: ReadonlyArray<readonly [number, number]>,
   link: (a: number, b: number) => number,
 ): number[][] {
   // Groups joined by any edge between their items form a component.
@@ -103,12 +104,77 @@ function linkGroups(
       for (const a of groups[g]!) for (const b of groups[h]!) sum += link(a, b);
       return sum / (groups[g]!.length * groups[h]!.length);
     };
-    const joined = averageLinkage(component, groupLink, DUPLICATE_LINKAGE);
+    const joined = component.length <= LARGEST_EXACT_LINKAGE
+      ? averageLinkage(component, groupLink, DUPLICATE_LINKAGE)
+      : greedyLinkage(
+        component,
+        edges.map(([a, b]) => [groupOf.get(a)!, groupOf.get(b)!] as const),
+        groups,
+        link,
+        DUPLICATE_LINKAGE,
+      );
     const inJoined = new Set(joined.flat());
     for (const members of joined) result.push(members.flatMap((g) => groups[g]!).sort((x, y) => x - y));
     for (const g of component) if (!inJoined.has(g)) result.push(groups[g]!);
   }
   return result.sort((x, y) => x[0]! - y[0]!);
+}
+
+/**
+ * Above this many groups in one component, exact average linkage (a k×k matrix, k³ steps) gives way to
+ * {@linkcode greedyLinkage}: a template copied thousands of times makes one component of thousands.
+ */
+const LARGEST_EXACT_LINKAGE = 1500;
+
+/**
+ * Average linkage for a component too large for the exact method: the edges between its groups, strongest first,
+ * join two clusters when the average link between all their items reaches the threshold (a pair that must stay apart
+ * forbids it). It costs the edges plus the pairs across each join it tries.
+ *
+ * @returns The joined groups of two or more, as lists of group indices.
+ */
+function greedyLinkage(
+  component: readonly number[],
+  edges: ReadonlyArray<readonly [number, number]>,
+  groups: readonly number[][],
+  link: (a: number, b: number) => number,
+  threshold: number,
+): number[][] {
+  const inComponent = new Set(component);
+  const members = new Map<number, number[]>(component.map((g) => [g, [g]]));
+  const root = new Map<number, number>(component.map((g) => [g, g]));
+  const find = (g: number): number => {
+    const parent = root.get(g)!;
+    if (parent === g) return g;
+    const top = find(parent);
+    root.set(g, top);
+    return top;
+  };
+  const items = (cluster: number) => members.get(cluster)!.flatMap((g) => groups[g]!);
+  const average = (x: number, y: number) => {
+    const [left, right] = [items(x), items(y)];
+    let sum = 0;
+    for (const a of left) {
+      for (const b of right) {
+        const strength = link(a, b);
+        if (strength === Number.NEGATIVE_INFINITY) return strength;
+        sum += strength;
+      }
+    }
+    return sum / (left.length * right.length);
+  };
+  const candidates = edges.filter(([g, h]) => g !== h && inComponent.has(g))
+    .map(([g, h]) => ({ g: Math.min(g, h), h: Math.max(g, h), strength: link(groups[g]![0]!, groups[h]![0]!) }))
+    .sort((x, y) => y.strength - x.strength || x.g - y.g || x.h - y.h);
+  for (const { g, h } of candidates) {
+    const [x, y] = [find(g), find(h)];
+    if (x === y || average(x, y) < threshold) continue;
+    const [keep, gone] = x < y ? [x, y] : [y, x];
+    members.get(keep)!.push(...members.get(gone)!);
+    members.delete(gone);
+    root.set(gone, keep);
+  }
+  return [...members.values()].filter((joined) => joined.length > 1).map((joined) => joined.sort((a, b) => a - b));
 }
 
 /**
@@ -149,19 +215,18 @@ export function clusterSkills(
     i < n ? [skill.path, ...(readProvenance(skill.frontmatter) ?? []).map((entry) => entry.path)] : [skill.path]
   );
 
-  const evidence = new Map<number, PairEvidence>();
-  const key = (a: number, b: number) => a < b ? a * all.length + b : b * all.length + a;
-  const rejected = new Set<number>();
+  const evidence = new PairMap<PairEvidence>();
+  const rejected = new PairMap<true>();
   const duplicatePairs: Array<[number, number]> = [];
   const judged = (a: number, b: number, verdict: PairEvidence) => {
     const decision = decisions.empty ? undefined : decisions.decide(pathsOf[a]!, pathsOf[b]!);
     if (decision === "rejected") {
-      rejected.add(key(a, b));
+      rejected.set(a, b, true);
       return;
     }
     if (decision === "approved") verdict = { ...verdict, duplicate: true, conclusive: true, reason: "approved" };
     if (!verdict.duplicate) return;
-    evidence.set(key(a, b), verdict);
+    evidence.set(a, b, verdict);
     duplicatePairs.push([a, b]);
   };
   for (const [a, others] of library.candidatePairs()) {
@@ -173,21 +238,20 @@ export function clusterSkills(
     });
   }
   const is = (test: (verdict: PairEvidence) => boolean) => (a: number, b: number) => {
-    const verdict = evidence.get(key(a, b));
+    const verdict = evidence.get(a, b);
     return verdict !== undefined && test(verdict);
   };
   const isCopy = is((verdict) => verdict.copy);
   const isConclusive = is((verdict) => verdict.conclusive);
-  const apart = new Map<number, boolean>();
+  const apart = new PairMap<boolean>();
   const mustStayApart = (a: number, b: number) => {
-    const pairKey = key(a, b);
-    if (rejected.has(pairKey)) return true;
-    if (!apart.has(pairKey)) apart.set(pairKey, !evidence.has(pairKey) && judgePair(library, a, b, thresholds).apart);
-    return apart.get(pairKey)!;
+    if (rejected.has(a, b)) return true;
+    if (!apart.has(a, b)) apart.set(a, b, !evidence.has(a, b) && judgePair(library, a, b, thresholds).apart);
+    return apart.get(a, b)!;
   };
   // Stronger evidence joins first: a pair links by 1 plus its text similarity.
   const linkBy = (counts: (a: number, b: number) => boolean) => (a: number, b: number) =>
-    mustStayApart(a, b) ? Number.NEGATIVE_INFINITY : counts(a, b) ? 1 + evidence.get(key(a, b))!.text : 0;
+    mustStayApart(a, b) ? Number.NEGATIVE_INFINITY : counts(a, b) ? 1 + evidence.get(a, b)!.text : 0;
 
   // Stage 1: copies (identical files or bodies, near copies) group first, so copies always end up together.
   const copyGroups = linkGroups(groupOfSkill, duplicatePairs.filter(([a, b]) => isCopy(a, b)), linkBy(isCopy));
@@ -198,7 +262,7 @@ export function clusterSkills(
     (a, b) => isConclusive(a, b) ? linkBy(isConclusive)(a, b) : Number.NEGATIVE_INFINITY,
   );
   // Stage 3: what the rest of the evidence would join is proposed to the owner, whole.
-  const reviewGroups = linkGroups(mergeGroups, duplicatePairs, linkBy((a, b) => evidence.has(key(a, b))));
+  const reviewGroups = linkGroups(mergeGroups, duplicatePairs, linkBy((a, b) => evidence.has(a, b)));
 
   const owners = (group: readonly number[]) => [...new Set(group.map((i) => owner[i]!))].sort((x, y) => x - y);
   const clusters: ClusterReport[] = [];
@@ -206,7 +270,7 @@ export function clusterSkills(
   for (const group of mergeGroups) {
     if (owners(group).length < 2) continue;
     for (const i of owners(group)) grouped.add(i);
-    clusters.push({ ...duplicateCluster(all, owners(group), library, group, evidence, key), action: "merge" });
+    clusters.push({ ...duplicateCluster(all, owners(group), library, group, evidence), action: "merge" });
   }
   const partOf = new Map<number, number[]>();
   for (const group of mergeGroups) for (const i of group) partOf.set(i, group);
@@ -216,7 +280,7 @@ export function clusterSkills(
     for (const i of owners(group)) grouped.add(i);
     const partPaths = parts.map((part) => owners(part).map((i) => sorted[i]!.path));
     clusters.push({
-      ...duplicateCluster(all, owners(group), library, group, evidence, key),
+      ...duplicateCluster(all, owners(group), library, group, evidence),
       action: "review",
       id: proposalId(partPaths),
       parts: partPaths,
@@ -246,15 +310,14 @@ function duplicateCluster(
   members: readonly number[],
   library: SkillLibrary,
   group: readonly number[],
-  evidence: ReadonlyMap<number, PairEvidence>,
-  key: (a: number, b: number) => number,
+  evidence: PairMap<PairEvidence>,
 ): Omit<ClusterReport, "action"> {
   let similarity = 0;
   let pairs = 0;
   const reasons = new Map<string, number>();
   for (let i = 0; i < group.length; i++) {
     for (let j = i + 1; j < group.length; j++) {
-      const reason = evidence.get(key(group[i]!, group[j]!))?.reason.replace(/ \(.*\)$/, "");
+      const reason = evidence.get(group[i]!, group[j]!)?.reason.replace(/ \(.*\)$/, "");
       if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
   }
@@ -291,15 +354,17 @@ function relatedClusters(
   // Candidate pairs: units sharing a bucket in any of several random-hyperplane tables.
   const parent = units.map((_, i) => i);
   const find = (i: number): number => parent[i] === i ? i : (parent[i] = find(parent[i]!));
-  const compared = new Set<number>();
+  const compared = new PairMap<true>();
+  const edges: Array<[number, number]> = [];
   for (const bucket of hyperplaneBuckets(means, dims)) {
     for (let x = 0; x < bucket.length; x++) {
       for (let y = x + 1; y < bucket.length; y++) {
         const [a, b] = [bucket[x]!, bucket[y]!];
-        const pairKey = a * units.length + b;
-        if (compared.has(pairKey)) continue;
-        compared.add(pairKey);
-        if (cosine(a, b) >= threshold) parent[find(b)] = find(a);
+        if (compared.has(a, b)) continue;
+        compared.set(a, b, true);
+        if (cosine(a, b) < threshold) continue;
+        parent[find(b)] = find(a);
+        edges.push([a, b]);
       }
     }
   }
@@ -310,7 +375,10 @@ function relatedClusters(
   };
   const clusters: ClusterReport[] = [];
   for (const component of [...components.values()].filter((members) => members.length > 1)) {
-    for (const group of averageLinkage(component, link, threshold)) {
+    const joined = component.length <= LARGEST_EXACT_LINKAGE
+      ? averageLinkage(component, link, threshold)
+      : greedyLinkage(component, edges, units.map((_, i) => [i]), link, threshold);
+    for (const group of joined) {
       let sum = 0;
       let pairs = 0;
       for (let i = 0; i < group.length; i++) {
