@@ -34,7 +34,7 @@ import { PROVENANCE_KEY, type ProvenanceEntry, readProvenance } from "../cluster
 import type { Skill } from "../discovery/skill.ts";
 import { licenceConflict } from "./licence.ts";
 import { posix } from "node:path";
-import { type Alternative, coveredShare, mergeBodies, withAlternatives } from "./merge_bodies.ts";
+import { type Alternative, BodyIndex, mergeBodies, withAlternatives } from "./merge_bodies.ts";
 import { masterName } from "./master_name.ts";
 import { masterVersion } from "./master_version.ts";
 import { compareSemver } from "../semver.ts";
@@ -89,9 +89,10 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
   const ranked = [newest, ...bySize.filter((member) => member !== newest)];
   const base = newest;
   const others = ranked.slice(1);
+  const baseIndex = new BodyIndex(base.body);
   const isNearCopy = (member: Member) =>
     member === base || member.skill.features.bodyHash === base.skill.features.bodyHash ||
-    coveredShare(base.body, member.body) >= NEAR_COPY_SHARE;
+    baseIndex.coveredShare(member.body) >= NEAR_COPY_SHARE;
   // An earlier version of the base's own skill adds nothing to its text: what it said differently was changed on
   // purpose (it stays in the archive and in the provenance).
   const earlier = (member: Member) => member !== base && sameSkill(member, base) && newer(base, member);
@@ -205,15 +206,15 @@ function masterDescription(descriptions: readonly string[]): string {
 
 /** Other implementations, copies of one another kept once: each with the paths of all its copies. */
 function distinctImplementations(alternatives: readonly Member[]): Array<Member & { copies: string[] }> {
-  const distinct: Array<Member & { copies: string[] }> = [];
+  const distinct: Array<Member & { copies: string[]; index: BodyIndex }> = [];
   for (const member of alternatives) {
+    const index = new BodyIndex(member.body);
     const same = distinct.find((kept) =>
       kept.skill.features.bodyHash === member.skill.features.bodyHash ||
-      (coveredShare(kept.body, member.body) >= NEAR_COPY_SHARE &&
-        coveredShare(member.body, kept.body) >= NEAR_COPY_SHARE)
+      (kept.index.coveredShare(member.body) >= NEAR_COPY_SHARE && index.coveredShare(kept.body) >= NEAR_COPY_SHARE)
     );
     if (same) same.copies.push(member.skill.path);
-    else distinct.push({ ...member, copies: [member.skill.path] });
+    else distinct.push({ ...member, copies: [member.skill.path], index });
   }
   return distinct;
 }

@@ -17,23 +17,93 @@
 export const COVERED = 0.8;
 
 /**
- * The share of a body's blocks (by words) that a base already says: 1 for a copy, near 0 for a skill written
- * independently.
+ * A body's blocks, read once, to ask of other bodies how much of them it already says.
  *
- * @param base The base body.
- * @param body Another body.
- * @returns 0–1; 1 when `body` has no blocks.
+ * @example
+ * ```ts
+ * import { BodyIndex } from "./merge_bodies.ts";
+ * const base = new BodyIndex("# A\n\nUse a.\n\nThen b.\n");
+ * console.assert(base.coveredShare("# A\n\nUse a.\n") === 1 && base.coveredShare("Other text.\n") === 0);
+ * ```
  */
-export function coveredShare(base: string, body: string): number {
-  const known = parseSections(base).flatMap((section) => section.blocks.map(words));
-  const blocks = parseSections(body).flatMap((section) => section.blocks.map(words));
-  let covered = 0;
-  let total = 0;
-  for (const block of blocks) {
-    total += block.size;
-    if (known.some((words) => covers(words, block))) covered += block.size;
+export class BodyIndex {
+  readonly #known: KnownBlocks;
+
+  /** @param body The body. */
+  constructor(body: string) {
+    this.#known = new KnownBlocks(parseSections(body).flatMap((section) => section.blocks));
   }
-  return total === 0 ? 1 : covered / total;
+
+  /**
+   * The share of another body's blocks (by words) this one already says: 1 for a copy, near 0 for a skill written
+   * independently.
+   *
+   * @param body Another body.
+   * @returns 0–1; 1 when `body` has no blocks.
+   */
+  coveredShare(body: string): number {
+    let covered = 0;
+    let total = 0;
+    for (const block of parseSections(body).flatMap((section) => section.blocks)) {
+      const read = readBlock(block);
+      total += read.words.size;
+      if (this.#known.says(read, false)) covered += read.words.size;
+    }
+    return total === 0 ? 1 : covered / total;
+  }
+}
+
+/** A block's normalised text and its words. */
+interface ReadBlock {
+  text: string;
+  words: Set<string>;
+}
+
+/**
+ * Blocks read lately: a cluster's members share most of their blocks (copies, near copies), and each is read by the
+ * base's index, the merge and the alternatives' comparison. A memo, cleared whole when it grows past its bound.
+ */
+const readBlocks = new Map<string, ReadBlock>();
+const READ_BLOCKS_BOUND = 50_000;
+
+function readBlock(block: string): ReadBlock {
+  const known = readBlocks.get(block);
+  if (known) return known;
+  const text = normalise(block);
+  const read = { text, words: new Set(text.split(" ").filter((word) => word !== "")) };
+  if (readBlocks.size >= READ_BLOCKS_BOUND) readBlocks.clear();
+  readBlocks.set(block, read);
+  return read;
+}
+
+/** Blocks already said: exact copies found at once, the rest by their words. */
+class KnownBlocks {
+  readonly #exact = new Set<string>();
+  readonly #words: Array<Set<string>> = [];
+
+  constructor(blocks: readonly string[]) {
+    for (const block of blocks) this.#add(readBlock(block));
+  }
+
+  /** Whether a block is said already (or, with `edits`, is another wording of one). */
+  says(block: ReadBlock, edits: boolean): boolean {
+    if (this.#exact.has(block.text)) return true;
+    return this.#words.some((known) => covers(known, block.words) || (edits && overlap(known, block.words) >= EDITED));
+  }
+
+  /** Adds a block unless it is said already or an edit of one; returns whether it was added. */
+  addUnlessSaid(block: string): boolean {
+    const read = readBlock(block);
+    if (this.says(read, true)) return false;
+    this.#add(read);
+    return true;
+  }
+
+  #add(block: ReadBlock): void {
+    if (this.#exact.has(block.text)) return;
+    this.#exact.add(block.text);
+    this.#words.push(block.words);
+  }
 }
 
 /** Another implementation of the base's job, kept whole in a section of its own. */
@@ -124,17 +194,12 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 export function mergeBodies(bodies: readonly string[]): string {
   const [base = "", ...others] = bodies;
   const sections = parseSections(base);
-  const seen = sections.flatMap((section) => section.blocks.map(words));
+  const known = new KnownBlocks(sections.flatMap((section) => section.blocks));
   for (const body of others) {
     for (const section of parseSections(body)) {
-      const fresh = section.blocks.filter((block) => {
-        const tokens = words(block);
-        // Said already, or another wording of a paragraph already there (an edit): the base's wording stands, so
-        // no instruction appears twice in two versions.
-        if (seen.some((known) => covers(known, tokens) || overlap(known, tokens) >= EDITED)) return false;
-        seen.push(tokens);
-        return true;
-      });
+      // Said already, or another wording of a paragraph already there (an edit): the base's wording stands, so
+      // no instruction appears twice in two versions.
+      const fresh = section.blocks.filter((block) => known.addUnlessSaid(block));
       if (fresh.length === 0) continue;
       const target = sections.find((candidate) => candidate.key === section.key);
       if (target) target.blocks.push(...fresh);
@@ -191,10 +256,6 @@ function parseSections(body: string): Section[] {
 
 function normalise(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
-}
-
-function words(block: string): Set<string> {
-  return new Set(normalise(block).split(" ").filter((word) => word !== ""));
 }
 
 /** From this share of a block's words found in one block already there, the block is an edit of that one. */
