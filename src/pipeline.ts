@@ -465,13 +465,30 @@ async function runDiscovery(
       cached: report.found - result.read,
     },
   );
+  // A registry can hold thousands of broken files: the log names a few per rule and counts the rest (the report keeps
+  // every one).
+  const errorsByRule = new Map<string, number>();
   for (const diagnostic of report.diagnostics) {
-    if (diagnostic.severity === "error") {
+    if (diagnostic.severity !== "error") continue;
+    const count = (errorsByRule.get(diagnostic.rule) ?? 0) + 1;
+    errorsByRule.set(diagnostic.rule, count);
+    if (count <= LOGGED_PER_RULE) {
       logger.warn("{path}:{line}: {message}", { ...diagnostic, line: diagnostic.line ?? "" });
     }
   }
+  for (const [rule, count] of errorsByRule) {
+    if (count <= LOGGED_PER_RULE) continue;
+    logger.warn("{count} errors of {rule} in all: {more} more not logged one by one (the report lists every one)", {
+      count,
+      rule,
+      more: count - LOGGED_PER_RULE,
+    });
+  }
   return result;
 }
+
+/** How many errors of one rule the log names one by one. */
+const LOGGED_PER_RULE = 5;
 
 /** The masters at these paths as they stand in the tree now (after consolidation wrote them), with their paths. */
 function currentMasters(

@@ -407,18 +407,29 @@ function formatQuarantine(quarantined: ReadonlyArray<{ path: string; rules: stri
   ];
 }
 
-/** How many errors the human report lists one by one. */
-const LISTED_ERRORS = 30;
+/** How many errors of each rule the human report lists one by one. */
+const LISTED_ERRORS_PER_RULE = 3;
 
-/** Errors one per line (the first {@linkcode LISTED_ERRORS}), then counts per rule of the rest. */
+/** Errors by rule, a few of each one per line, then how many more; then counts per rule of the rest. */
 function formatDiagnostics(diagnostics: readonly Diagnostic[]): string[] {
-  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === "error");
-  const lines = errors.slice(0, LISTED_ERRORS).map((diagnostic) => {
-    const where = [diagnostic.path, diagnostic.line, diagnostic.column].filter((part) => part !== undefined).join(":");
-    return `  error ${where} [${diagnostic.rule}] ${diagnostic.message}`;
-  });
-  if (errors.length > LISTED_ERRORS) {
-    lines.push(`  … and ${errors.length - LISTED_ERRORS} more errors (--json lists all)`);
+  const lines: string[] = [];
+  const errors = new Map<string, Diagnostic[]>();
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.severity !== "error") continue;
+    const list = errors.get(diagnostic.rule);
+    if (list) list.push(diagnostic);
+    else errors.set(diagnostic.rule, [diagnostic]);
+  }
+  for (const [rule, list] of errors) {
+    for (const diagnostic of list.slice(0, LISTED_ERRORS_PER_RULE)) {
+      const where = [diagnostic.path, diagnostic.line, diagnostic.column].filter((part) => part !== undefined).join(
+        ":",
+      );
+      lines.push(`  error ${where} [${rule}] ${diagnostic.message}`);
+    }
+    if (list.length > LISTED_ERRORS_PER_RULE) {
+      lines.push(`  … and ${list.length - LISTED_ERRORS_PER_RULE} more [${rule}] errors (--json lists all)`);
+    }
   }
   const counts = new Map<string, number>();
   for (const diagnostic of diagnostics) {

@@ -4,7 +4,17 @@ import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { generateLibrary } from "../bench/generate_library.ts";
 import { nostrRelayClient } from "../src/broadcasting/relay_client.ts";
 import { startRelay } from "./relay_harness.ts";
-import { BUNDLED_SKILLS, cliCommand, copyTree, PROJECT_ROOT, readUntil, runCli, tempDir, tempRepo } from "./utils.ts";
+import {
+  BUNDLED_SKILLS,
+  cliCommand,
+  copyTree,
+  PROJECT_ROOT,
+  readUntil,
+  runCli,
+  tempDir,
+  tempRepo,
+  writeTree,
+} from "./utils.ts";
 
 /** Every file under `dir` with its bytes, except the state directory. */
 async function snapshot(dir: string, skip = ".heartbeat"): Promise<Map<string, string>> {
@@ -275,4 +285,25 @@ Deno.test("health exits 0 when healthy, and 1 when too few skills parse or the s
   assertStringIncludes(missing.stdout, "FAIL file-system");
   assertStringIncludes(missing.stdout, "does not exist");
   await Deno.remove(`${repo.path}.remote.git`, { recursive: true });
+});
+
+Deno.test("thousands of broken files do not flood the log: a few per rule are named, the rest counted; the report keeps all", async () => {
+  await using repo = await tempRepo();
+  const broken: Record<string, string> = {};
+  for (let i = 0; i < 12; i++) broken[`skills/broken-${i}.md`] = `# Broken ${i}\n\nNo frontmatter here.\n`;
+  await writeTree(repo.path, broken);
+  const result = await runCli(["--once", "--dry-run", "--json"], { cwd: repo.path });
+  assertEquals(result.code, 0, result.stderr);
+  const named = result.stderr.split("\n").filter((line) => /skills\/broken-\d+\.md:1: no frontmatter/.test(line));
+  assertEquals(named.length, 5);
+  assertStringIncludes(result.stderr, "12 errors of frontmatter/missing in all: 7 more not logged one by one");
+  const report = JSON.parse(result.stdout);
+  assertEquals(
+    report.discovery.diagnostics.filter((d: { rule: string }) => d.rule === "frontmatter/missing").length,
+    12,
+  );
+  // The console summary, too: three examples per rule, then a count.
+  const summary = (await runCli(["--once", "--dry-run"], { cwd: repo.path })).stdout.split("\n");
+  assertEquals(summary.filter((line) => line.startsWith("  error skills/broken-")).length, 3);
+  assert(summary.includes("  … and 9 more [frontmatter/missing] errors (--json lists all)"), summary.join("\n"));
 });
