@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { localRepositoryWriter } from "../fs/repository_writer.ts";
 import { localGit } from "../publishing/git.ts";
-import { authorIdentity } from "../publishing/publish.ts";
+import { commitAs } from "../publishing/publish.ts";
 import { type RepositorySettings, SETTINGS_FILE } from "../repository_settings.ts";
 import type { CommonOptions } from "./args.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
@@ -44,23 +44,10 @@ export async function initCommand(options: CommonOptions): Promise<number> {
   let committed = false;
   if (inRepository) {
     await git.run(["--literal-pathspecs", "add", "--", SETTINGS_FILE]);
-    const identity = await authorIdentity(git, config.git.author);
-    const commit = await git.run(
-      [
-        "-c",
-        `user.name=${identity.name}`,
-        "-c",
-        `user.email=${identity.email}`,
-        "--literal-pathspecs",
-        "commit",
-        "-q",
-        "-m",
-        "heartbeat: opt in (heartbeat.json)",
-        "--",
-        SETTINGS_FILE,
-      ],
-      { allowFailure: true },
-    );
+    const commit = await commitAs(git, config.git.author, "heartbeat: opt in (heartbeat.json)", {
+      only: [SETTINGS_FILE],
+      allowFailure: true,
+    });
     committed = commit.code === 0;
     if (!committed) console.error(`heartbeat: ${SETTINGS_FILE} was written but not committed: ${commit.stderr.trim()}`);
   }

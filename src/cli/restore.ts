@@ -14,7 +14,7 @@ import { recoverConsolidation } from "../consolidation/apply.ts";
 import { RestoreError, restoreOriginals } from "../consolidation/restore.ts";
 import { localRepositoryWriter } from "../fs/repository_writer.ts";
 import { localGit } from "../publishing/git.ts";
-import { authorIdentity } from "../publishing/publish.ts";
+import { commitAs } from "../publishing/publish.ts";
 import { printable } from "../printable.ts";
 import type { CommonOptions } from "./args.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
@@ -60,24 +60,20 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
     let committed = "";
     if ((await git.run(["rev-parse", "--is-inside-work-tree"], { allowFailure: true })).code === 0) {
       await git.run(["--literal-pathspecs", "add", "-A", "--", ...plan.paths]);
-      const identity = await authorIdentity(git, config.git.author);
       const message = `heartbeat: restore ${plan.restored.join(", ")}\n\nFrom ${plan.master} (${plan.outcome}).\n`;
-      const commit = await git.run(
-        ["-c", `user.name=${identity.name}`, "-c", `user.email=${identity.email}`, "commit", "-q", "-m", message],
-        { allowFailure: true },
-      );
+      const commit = await commitAs(git, config.git.author, message, { allowFailure: true });
       if (commit.code === 0) committed = (await git.run(["rev-parse", "--short", "HEAD"])).stdout.trim();
       else console.error(`heartbeat: the restore is in the tree but was not committed: ${commit.stderr.trim()}`);
     }
-    console.log(printable(
+    console.log(
       [
         `Restored ${plan.restored.join(", ")} from ${plan.master}; the master was ${plan.outcome}.`,
         `No run merges them again unless approved (${
           posix.join(posix.basename(config.archiveDir), "decisions.json")
         }).`,
         committed ? `Committed ${committed}; the next run pushes it.` : "",
-      ].filter((line) => line !== "").join("\n"),
-    ));
+      ].filter((line) => line !== "").map(printable).join("\n"),
+    );
     return 0;
   } finally {
     lock.release();

@@ -104,15 +104,11 @@ function linkGroups(
       for (const a of groups[g]!) for (const b of groups[h]!) sum += link(a, b);
       return sum / (groups[g]!.length * groups[h]!.length);
     };
-    const joined = component.length <= LARGEST_EXACT_LINKAGE
-      ? averageLinkage(component, groupLink, DUPLICATE_LINKAGE)
-      : greedyLinkage(
-        component,
-        edges.map(([a, b]) => [groupOf.get(a)!, groupOf.get(b)!] as const),
-        groups,
-        link,
-        DUPLICATE_LINKAGE,
-      );
+    const joined = joinComponent(component, groupLink, DUPLICATE_LINKAGE, () => ({
+      edges: edges.map(([a, b]) => [groupOf.get(a)!, groupOf.get(b)!] as const),
+      groups,
+      link,
+    }));
     const inJoined = new Set(joined.flat());
     for (const members of joined) result.push(members.flatMap((g) => groups[g]!).sort((x, y) => x - y));
     for (const g of component) if (!inJoined.has(g)) result.push(groups[g]!);
@@ -125,6 +121,25 @@ function linkGroups(
  * {@linkcode greedyLinkage}: a template copied thousands of times makes one component of thousands.
  */
 const LARGEST_EXACT_LINKAGE = 1500;
+
+/**
+ * Joins the groups of one component by average linkage: exactly while it is small enough, else greedily over its
+ * edges (`large` describes them, asked for only then).
+ */
+function joinComponent(
+  component: readonly number[],
+  groupLink: (g: number, h: number) => number,
+  threshold: number,
+  large: () => {
+    edges: ReadonlyArray<readonly [number, number]>;
+    groups: readonly number[][];
+    link: (a: number, b: number) => number;
+  },
+): number[][] {
+  if (component.length <= LARGEST_EXACT_LINKAGE) return averageLinkage(component, groupLink, threshold);
+  const { edges, groups, link } = large();
+  return greedyLinkage(component, edges, groups, link, threshold);
+}
 
 /**
  * Average linkage for a component too large for the exact method: the edges between its groups, strongest first,
@@ -211,9 +226,12 @@ export function clusterSkills(
   const library = new SkillLibrary(all, { vectors: embeddings, skillsDir: options.skillsDir ?? "skills" });
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const decisions = options.decisions ?? new PairDecisions();
-  const pathsOf = all.map((skill, i) =>
-    i < n ? [skill.path, ...(readProvenance(skill.frontmatter) ?? []).map((entry) => entry.path)] : [skill.path]
-  );
+  // A skill's paths for the owner's decisions: a master's own and its members'.
+  const pathsOf = decisions.empty
+    ? []
+    : all.map((skill, i) =>
+      i < n ? [skill.path, ...(readProvenance(skill.frontmatter) ?? []).map((entry) => entry.path)] : [skill.path]
+    );
 
   const evidence = new PairMap<PairEvidence>();
   const rejected = new PairMap<true>();
@@ -256,10 +274,12 @@ export function clusterSkills(
   // Stage 1: copies (identical files or bodies, near copies) group first, so copies always end up together.
   const copyGroups = linkGroups(groupOfSkill, duplicatePairs.filter(([a, b]) => isCopy(a, b)), linkBy(isCopy));
   // Stage 2: groups join unattended as the same tool written twice, on conclusive evidence only.
+  const conclusiveLink = linkBy(isConclusive);
   const mergeGroups = linkGroups(
     copyGroups,
     duplicatePairs.filter(([a, b]) => isConclusive(a, b)),
-    (a, b) => isConclusive(a, b) ? linkBy(isConclusive)(a, b) : Number.NEGATIVE_INFINITY,
+    // Complete linkage: every pair across two groups must be conclusive.
+    (a, b) => isConclusive(a, b) ? conclusiveLink(a, b) : Number.NEGATIVE_INFINITY,
   );
   // Stage 3: what the rest of the evidence would join is proposed to the owner, whole.
   const reviewGroups = linkGroups(mergeGroups, duplicatePairs, linkBy((a, b) => evidence.has(a, b)));
@@ -375,9 +395,7 @@ function relatedClusters(
   };
   const clusters: ClusterReport[] = [];
   for (const component of [...components.values()].filter((members) => members.length > 1)) {
-    const joined = component.length <= LARGEST_EXACT_LINKAGE
-      ? averageLinkage(component, link, threshold)
-      : greedyLinkage(component, edges, units.map((_, i) => [i]), link, threshold);
+    const joined = joinComponent(component, link, threshold, () => ({ edges, groups: units.map((_, i) => [i]), link }));
     for (const group of joined) {
       let sum = 0;
       let pairs = 0;

@@ -48,18 +48,36 @@ export function masterMembers(
     const members: Skill[] = [];
     for (const member of provenance) {
       const entry = archived.get(`${member.path}\n${member.hash}`);
-      const bytes = entry && repository.read(entry.archived);
-      const read = bytes && readSkill({
-        path: member.path,
-        layout: /\/SKILL\.md$/i.test(member.path) ? "folder" : "flat",
-        slug: posix.basename(member.path.replace(/\/SKILL\.md$/i, "")).replace(/\.md$/i, ""),
-        bytes,
-        meta: member.author === undefined ? undefined : { owner: member.author },
-      }).skill;
+      const read = entry && readArchivedMember(repository, entry, member.author);
       if (!read) break;
-      members.push(read);
+      members.push(read.skill);
     }
     if (members.length === provenance.length) result.set(skill.path, members);
   }
   return result;
+}
+
+/**
+ * A member read back from the archive as the skill it was, under its original path.
+ *
+ * @param repository Reads the archive.
+ * @param entry The member's archive entry: where it was and where it is.
+ * @param author Its author as the provenance names it, when the archived file does not say.
+ * @returns The skill and its body, or `undefined` when the file is gone or no longer reads as a skill.
+ */
+export function readArchivedMember(
+  repository: RepositoryWriter,
+  entry: Pick<ArchiveEntry, "original" | "archived">,
+  author?: string,
+): { skill: Skill; body: string } | undefined {
+  const bytes = repository.read(entry.archived);
+  if (!bytes) return undefined;
+  const { skill, body } = readSkill({
+    path: entry.original,
+    layout: /\/SKILL\.md$/i.test(entry.original) ? "folder" : "flat",
+    slug: posix.basename(entry.original.replace(/\/SKILL\.md$/i, "")).replace(/\.md$/i, ""),
+    bytes,
+    meta: author === undefined ? undefined : { owner: author },
+  });
+  return skill && body !== undefined ? { skill, body } : undefined;
 }

@@ -18,7 +18,6 @@
 
 import { posix } from "node:path";
 import { stringify } from "yaml";
-import { readSkill, type Skill } from "../discovery/skill.ts";
 import { parseFrontmatter } from "../discovery/frontmatter.ts";
 import type { RepositoryWriter } from "../fs/repository_writer.ts";
 import { sameBytes } from "../fs/repository_writer.ts";
@@ -31,6 +30,7 @@ import {
 } from "../clustering/review_decisions.ts";
 import { ARCHIVE_INDEX, type ArchiveEntry, parseArchiveIndex } from "./archive_index.ts";
 import { draftMaster } from "./master_draft.ts";
+import { readArchivedMember } from "./master_members.ts";
 import { masterVersion } from "./master_version.ts";
 import type { Operation } from "./plan.ts";
 import { applyOperations, type ApplyOptions } from "./apply.ts";
@@ -188,15 +188,9 @@ function rewrittenMaster(input: RestoreInput, master: string, remaining: Archive
   const current = new TextDecoder().decode(input.writer.read(master) ?? new Uint8Array());
   const { data } = parseFrontmatter(current);
   const members = remaining.map((entry) => {
-    const bytes = input.writer.read(entry.archived);
-    const skill: Skill | undefined = bytes && readSkill({
-      path: entry.original,
-      layout: posix.basename(entry.original) === "SKILL.md" ? "folder" : "flat",
-      slug: posix.basename(entry.original.replace(/\/SKILL\.md$/, "")).replace(/\.md$/i, ""),
-      bytes,
-    }).skill;
-    if (!skill) throw new RestoreError(`${entry.archived} cannot be read back as a skill`);
-    return { skill, body: parseFrontmatter(new TextDecoder().decode(bytes)).body };
+    const member = readArchivedMember(input.writer, entry);
+    if (!member) throw new RestoreError(`${entry.archived} cannot be read back as a skill`);
+    return member;
   });
   const draft = draftMaster(members);
   if ("refused" in draft) throw new RestoreError(`The remaining members cannot be merged again: ${draft.refused}`);

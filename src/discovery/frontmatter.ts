@@ -111,11 +111,7 @@ function readYaml(
       const read = readYaml(recovered.text, notes);
       if (read.data) {
         // Lines are the original file's: the frontmatter starts on line 2.
-        const starts = yamlText.split("\n").flatMap((line, i) => {
-          const key = /^([A-Za-z_][\w.-]*)[ \t]*:/.exec(line)?.[1];
-          return key === undefined ? [] : [[key, i + 2] as const];
-        });
-        for (const [key, line] of starts) notes.keyLines.set(key, line);
+        for (const { key, line } of recovered.keys) notes.keyLines.set(key, line + 1);
         return {
           data: read.data,
           diagnostics: [

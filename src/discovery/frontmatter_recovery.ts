@@ -24,6 +24,8 @@ export interface RecoveredYaml {
   text: string;
   /** One line per entry rewritten: its 1-based line within the frontmatter text and the fix. */
   fixes: Array<{ line: number; key: string; fix: string }>;
+  /** Every top-level key with its 1-based line within the original frontmatter text. */
+  keys: Array<{ key: string; line: number }>;
 }
 
 const ENTRY_START = /^([A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]+|$)(.*)$/;
@@ -74,7 +76,7 @@ export function recoverYaml(yamlText: string): RecoveredYaml | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const keys = new Set(Object.keys(value));
   if (keys.size !== new Set(before).size || before.some((key) => !keys.has(key))) return undefined;
-  return { text, fixes };
+  return { text, fixes, keys: entries.map((entry) => ({ key: keyOf(entry.lines[0]!), line: entry.start + 1 })) };
 }
 
 /** An entry's key (its first line matches {@linkcode ENTRY_START}). */

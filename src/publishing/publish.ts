@@ -31,7 +31,7 @@ import { printable } from "../printable.ts";
 import { containsSecret, NSEC_PATTERN, type Secret } from "../secret.ts";
 import type { PublishingReport } from "../report.ts";
 import { BLOCKED_BECAUSE, branchState } from "./branch_state.ts";
-import type { Git } from "./git.ts";
+import type { Git, GitResult } from "./git.ts";
 import { clearInterruptedLocks } from "./interrupted_locks.ts";
 
 const logger = getLogger(["heartbeat", "publishing"]);
@@ -190,18 +190,43 @@ async function commitStaged(git: Git, input: PublishInput): Promise<string> {
   if (hashes > 0) {
     logger.warn("The commit holds {count} 64-hex strings; they look like hashes, not keys", { count: hashes });
   }
-  const identity = await authorIdentity(git, input.author);
-  await git.run([
-    "-c",
-    `user.name=${identity.name}`,
-    "-c",
-    `user.email=${identity.email}`,
-    "commit",
-    "-q",
-    "-m",
-    input.message,
-  ]);
+  await commitAs(git, input.author, input.message);
   return (await git.run(["rev-parse", "HEAD"])).stdout.trim();
+}
+
+/**
+ * Commits what is staged (with `only`, just those paths) as the configured author, else the repository's identity,
+ * else the heartbeat's own.
+ *
+ * @param git Git in the repository.
+ * @param author `Name <email>`, when configured.
+ * @param message The commit message.
+ * @param options Paths to commit alone, and whether a failure is returned rather than thrown.
+ * @returns Git's result.
+ * @throws {import("./git.ts").GitError} When git fails and `allowFailure` is not set.
+ */
+export async function commitAs(
+  git: Git,
+  author: string | undefined,
+  message: string,
+  options: { only?: readonly string[]; allowFailure?: boolean } = {},
+): Promise<GitResult> {
+  const identity = await authorIdentity(git, author);
+  return await git.run(
+    [
+      "-c",
+      `user.name=${identity.name}`,
+      "-c",
+      `user.email=${identity.email}`,
+      "--literal-pathspecs",
+      "commit",
+      "-q",
+      "-m",
+      message,
+      ...(options.only ? ["--", ...options.only] : []),
+    ],
+    { allowFailure: options.allowFailure ?? false },
+  );
 }
 
 /** What a person does about each state that blocks a commit. */
@@ -254,14 +279,8 @@ async function changedPaths(git: Git, paths: readonly string[]): Promise<Changed
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/**
- * Who commits: `--git-author`, else the repository's identity, else the heartbeat's own.
- *
- * @param git Git in the repository.
- * @param configured `Name <email>`, when given.
- * @returns The name and email.
- */
-export async function authorIdentity(
+/** Who commits: `--git-author`, else the repository's identity, else the heartbeat's own. */
+async function authorIdentity(
   git: Git,
   configured: string | undefined,
 ): Promise<{ name: string; email: string }> {
