@@ -54,6 +54,7 @@ import {
 import type { StartedRun, StateStore } from "./store/state_store.ts";
 import { errorMessage } from "./error_message.ts";
 import { SETTINGS_FILE } from "./repository_settings.ts";
+import { NO_PROGRESS, type Progress } from "./progress.ts";
 
 /** The adapters a run works through. */
 export interface PipelineAdapters {
@@ -71,6 +72,8 @@ export interface PipelineAdapters {
   git?: Git | undefined;
   /** Nostr relays; without a client, events wait in the outbox. */
   relays?: RelayClient | undefined;
+  /** Shows the long phases' progress (a terminal's stderr); nothing by default. */
+  progress?: Progress | undefined;
 }
 
 /** An embedding model that is loaded only when needed. */
@@ -165,6 +168,7 @@ async function run(
   }
 
   let skills: Skill[] = [];
+  const progress = adapters.progress ?? NO_PROGRESS;
   const archiveDir = relative(config.repo, config.archiveDir).replaceAll("\\", "/");
   // What the two Nostr phases share.
   const nostr = {
@@ -196,6 +200,7 @@ async function run(
         stateDir: config.stateDir,
         runId,
         dryRun: options.dryRun,
+        progress,
       };
       // What each review proposal would write, planned before anything changes the tree.
       report.clusters = withReviewPreviews(report.clusters, {
@@ -204,6 +209,7 @@ async function run(
         skillsDir: report.skillsDir,
         archiveDir,
         runId,
+        progress,
       });
       report.consolidation = {
         ...consolidate({ ...consolidation, clusters: report.clusters, skills }),
@@ -395,10 +401,11 @@ async function runClustering(
     adapters.embedder.model,
     adapters.store,
     adapters.embedder.load,
+    adapters.progress,
   );
   const dims = outcome.vectors.values().next().value?.length ?? 0;
   const embeddedMs = Math.round(performance.now() - started);
-  const options = { ...config.clustering, skillsDir, decisions, members };
+  const options = { ...config.clustering, skillsDir, decisions, members, progress: adapters.progress ?? NO_PROGRESS };
   const fingerprint = clusteringFingerprint(skills, adapters.embedder.model.id, options);
   const reused = await adapters.store.loadClusters(fingerprint);
   const clusters = reused ?? clusterSkills(skills, outcome.vectors, options);
@@ -450,6 +457,7 @@ async function runDiscovery(
     ...options,
     cache: previous,
     now: adapters.clock.now().getTime(),
+    progress: adapters.progress ?? NO_PROGRESS,
   });
   await adapters.store.saveDiscoveryCache(cacheKey, previous, result.cache);
   const { report } = result;

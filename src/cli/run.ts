@@ -26,6 +26,7 @@ import type { Config } from "../config.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
 import { prepareStateDir } from "./state_dir.ts";
 import { errorMessage } from "../error_message.ts";
+import { terminalProgress } from "../progress.ts";
 
 /** Exit code when another process holds the repository's lock. */
 export const EXIT_LOCKED = 3;
@@ -134,6 +135,8 @@ export async function runCommand(options: RunOptions, version: string, consumer?
           repository: localRepositoryWriter(config.repo),
           git: localGit(config.repo, env),
           relays,
+          // A person at a terminal sees the long phases move; a script reading the JSON report sees nothing extra.
+          progress: Deno.stderr.isTerminal() && !options.json ? terminalProgress() : undefined,
         }, { ...asked, commit: options.commit, push: options.push, signal });
       } catch (error) {
         logger.error("The run failed: {error}", { error });

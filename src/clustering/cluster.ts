@@ -26,6 +26,7 @@ import { averageLinkage } from "./linkage.ts";
 import { PairMap } from "./pair_map.ts";
 import { readProvenance } from "./provenance.ts";
 import { PairDecisions, proposalId } from "./review_decisions.ts";
+import { NO_PROGRESS, type Progress } from "../progress.ts";
 
 /** How clusters are formed. */
 export interface ClusterOptions {
@@ -41,6 +42,8 @@ export interface ClusterOptions {
   decisions?: PairDecisions;
   /** Each master's members as they were merged (from the archive), by the master's path. */
   members?: ReadonlyMap<string, readonly Skill[]>;
+  /** Counts the skills whose candidate pairs are judged (none by default). */
+  progress?: Progress;
 }
 
 /**
@@ -54,7 +57,7 @@ export interface ClusterOptions {
  * @returns A SHA-256, hex.
  */
 export function clusteringFingerprint(skills: readonly Skill[], modelId: string, options: ClusterOptions): string {
-  const { decisions, members, ...thresholds } = options;
+  const { decisions, members, progress: _progress, ...thresholds } = options;
   const hash = createHash("sha256").update(JSON.stringify({ version: ALGORITHM_VERSION, modelId, thresholds }));
   hash.update(decisions?.digest ?? "").update("\n");
   for (const [master, skills] of [...(members ?? [])].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -247,7 +250,11 @@ export function clusterSkills(
     evidence.set(a, b, verdict);
     duplicatePairs.push([a, b]);
   };
+  const judging = (options.progress ?? NO_PROGRESS).start("skills' pairs judged", all.length);
+  let counted = 0;
   for (const [a, others] of library.candidatePairs()) {
+    judging.advance(a + 1 - counted);
+    counted = a + 1;
     if (represented.has(a)) continue;
     const texts = library.textSimilarities(a, others);
     others.forEach((b, k) => {
@@ -255,6 +262,7 @@ export function clusterSkills(
       judged(a, b, judgePair(library, a, b, thresholds, texts[k]));
     });
   }
+  judging.end();
   const is = (test: (verdict: PairEvidence) => boolean) => (a: number, b: number) => {
     const verdict = evidence.get(a, b);
     return verdict !== undefined && test(verdict);

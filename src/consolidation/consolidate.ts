@@ -15,6 +15,7 @@ import { applyOperations, type ApplyOptions } from "./apply.ts";
 import { ARCHIVE_INDEX, parseArchiveIndex } from "./archive_index.ts";
 import { planConsolidation } from "./plan.ts";
 import { unifiedDiff } from "./unified_diff.ts";
+import type { Progress } from "../progress.ts";
 
 const logger = getLogger(["heartbeat", "consolidation"]);
 
@@ -32,6 +33,8 @@ export interface ConsolidateInput {
   afterOperation?: ApplyOptions["afterOperation"];
   runId: string;
   dryRun: boolean;
+  /** Counts the clusters planned (none by default). */
+  progress?: Progress;
 }
 
 /**
@@ -49,6 +52,7 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
     skillsDir: input.skillsDir,
     archiveDir: input.archiveDir,
     runId: input.runId,
+    ...(input.progress ? { progress: input.progress } : {}),
   });
   const operations = plan.merges.flatMap((merge) => merge.operations);
   const indexPath = posix.join(input.archiveDir, ARCHIVE_INDEX);

@@ -37,6 +37,7 @@ import { errorMessage } from "../error_message.ts";
 import type { ClusterReport } from "../report.ts";
 import type { ArchiveEntry } from "./archive_index.ts";
 import { draftMaster, type Member } from "./master_draft.ts";
+import { NO_PROGRESS, type Progress } from "../progress.ts";
 
 /** One step of a consolidation. Every step can be repeated safely. */
 export type Operation =
@@ -90,6 +91,8 @@ export interface PlanInput {
   archiveDir: string;
   /** The run's id, recorded in the archive's index. */
   runId: string;
+  /** Counts the clusters planned (none by default). */
+  progress?: Progress;
 }
 
 const MANIFEST = "_meta.json";
@@ -113,8 +116,10 @@ export const MAX_SUPPORTING_FILE_BYTES = 8 * 1024 * 1024;
 export function planConsolidation(input: PlanInput): ConsolidationPlan {
   const plan: ConsolidationPlan = { merges: [], refused: [] };
   const reserved = new Set<string>();
-  for (const cluster of input.clusters) {
-    if (cluster.kind !== "duplicate" || cluster.action !== "merge") continue;
+  const merging = input.clusters.filter((cluster) => cluster.kind === "duplicate" && cluster.action === "merge");
+  const planning = (input.progress ?? NO_PROGRESS).start("merges planned", merging.length);
+  for (const cluster of merging) {
+    planning.advance(1);
     const members = cluster.members.map((path) => input.skills.get(path)).filter((s): s is Skill => s !== undefined);
     if (members.length < 2) continue;
     // A refused cluster keeps none of the paths it claimed: they stay free for the clusters after it.
@@ -127,6 +132,7 @@ export function planConsolidation(input: PlanInput): ConsolidationPlan {
       for (const path of claims) reserved.add(path);
     }
   }
+  planning.end();
   return plan;
 }
 

@@ -8,6 +8,7 @@
 import type { ClusterReport } from "../report.ts";
 import { planConsolidation, type PlanInput } from "./plan.ts";
 import { unifiedDiff } from "./unified_diff.ts";
+import { NO_PROGRESS } from "../progress.ts";
 
 /**
  * Adds each review proposal's preview: the unified diff of the master it
@@ -21,13 +22,21 @@ export function withReviewPreviews(
   clusters: readonly ClusterReport[],
   input: Omit<PlanInput, "clusters">,
 ): ClusterReport[] {
-  return clusters.map((cluster) => {
+  const { progress, ...planInput } = input;
+  const previewing = (progress ?? NO_PROGRESS).start(
+    "review proposals previewed",
+    clusters.filter((cluster) => cluster.action === "review").length,
+  );
+  const previewed = clusters.map((cluster) => {
     if (cluster.action !== "review") return cluster;
-    const plan = planConsolidation({ ...input, clusters: [{ ...cluster, action: "merge" }] });
+    previewing.advance(1);
+    const plan = planConsolidation({ ...planInput, clusters: [{ ...cluster, action: "merge" }] });
     const merge = plan.merges[0];
     const preview = merge
       ? unifiedDiff(merge.before, merge.after, merge.master)
       : `would not merge: ${plan.refused[0]?.reason ?? "fewer than two of its skills remain"}`;
     return { ...cluster, preview };
   });
+  previewing.end();
+  return previewed;
 }

@@ -11,6 +11,7 @@
  */
 
 import { getLogger } from "@logtape/logtape";
+import { NO_PROGRESS, type Progress } from "../progress.ts";
 import { relative } from "node:path";
 import type { Config } from "../config.ts";
 import { denoFileSystem, type FileSystem } from "../fs/file_system.ts";
@@ -60,6 +61,8 @@ export interface DiscoveryOptions extends ReadOptions {
   cache?: DiscoveryCache;
   /** The current time in ms since the epoch, for the cache's racy-file rule. */
   now?: number;
+  /** Counts the files read (none by default). */
+  progress?: Progress;
 }
 
 /** What discovery found. */
@@ -110,6 +113,7 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
       const { stamp, relativePath } = batch.files[i]!;
       if (stamp && isCacheable(stamp, now)) cache.set(relativePath, { stamp, outcome });
     });
+    reading.advance(read.length);
   };
   let pending: Batch | undefined;
   let pool: ReadPool | undefined;
@@ -145,6 +149,8 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
     if (pending.files.length >= BATCH_SIZE) flush();
   }
   flush();
+  // The walk is synchronous, so no batch has been settled yet: the count starts from zero.
+  const reading = (options.progress ?? NO_PROGRESS).start("files read", toRead);
 
   // This thread reads from the same queue as the workers until nothing is left anywhere.
   try {
@@ -158,6 +164,7 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
     } while (queue.length > 0);
   } finally {
     pool?.close();
+    reading.end();
   }
   const skills: Skill[] = [];
   for (const outcome of outcomes) {

@@ -9,6 +9,7 @@
 import type { Skill } from "../discovery/skill.ts";
 import type { Embedder, ModelInfo } from "./embedder.ts";
 import { skillEmbeddingText } from "./skill_text.ts";
+import { NO_PROGRESS, type Progress } from "../progress.ts";
 
 /** Vectors by content hash, for one model. */
 export interface EmbeddingCache {
@@ -49,6 +50,7 @@ export interface EmbeddingOutcome {
  * @param model The model's identity (computed without loading it).
  * @param cache The embedding cache.
  * @param load Loads the embedder; called only when a skill is not cached.
+ * @param progress Counts the skills embedded.
  * @returns The vectors and counts.
  */
 export async function embedSkills(
@@ -56,6 +58,7 @@ export async function embedSkills(
   model: ModelInfo,
   cache: EmbeddingCache,
   load: () => Promise<Embedder>,
+  progress: Progress = NO_PROGRESS,
 ): Promise<EmbeddingOutcome> {
   const live = new Set(skills.map((skill) => skill.contentHash));
   const hashes = [...live];
@@ -66,14 +69,25 @@ export async function embedSkills(
   const started = performance.now();
   const embedder = await load();
   const loadMs = Math.round(performance.now() - started);
+  const embedding = progress.start("skills embedded", missing.size);
   try {
     const fresh = new Map<string, Float32Array>();
-    const computed = await embedder.embed([...missing.values()].map(skillEmbeddingText));
-    [...missing.keys()].forEach((hash, i) => fresh.set(hash, computed[i]!));
+    const missingHashes = [...missing.keys()];
+    const texts = [...missing.values()].map(skillEmbeddingText);
+    // In slices, so progress can be counted; each slice is large enough to keep every thread busy.
+    for (let start = 0; start < texts.length; start += TEXTS_PER_SLICE) {
+      const computed = await embedder.embed(texts.slice(start, start + TEXTS_PER_SLICE));
+      computed.forEach((vector, i) => fresh.set(missingHashes[start + i]!, vector));
+      embedding.advance(computed.length);
+    }
     await cache.saveEmbeddings(model.id, fresh, live);
     for (const [hash, vector] of fresh) vectors.set(hash, vector);
     return { vectors, embedded: fresh.size, cached: hashes.length - fresh.size, loadMs };
   } finally {
+    embedding.end();
     await embedder.dispose();
   }
 }
+
+/** How many texts go to the embedder at once. */
+const TEXTS_PER_SLICE = 4000;

@@ -115,7 +115,7 @@ export async function loadEmbedder(options: EmbedderOptions = {}): Promise<Embed
   try {
     local = await loadLocalEmbedder(options);
   } catch (error) {
-    pool?.close();
+    await pool?.close();
     throw error;
   }
   if (!pool) return local;
@@ -133,7 +133,7 @@ export async function loadEmbedder(options: EmbedderOptions = {}): Promise<Embed
       return texts.map((_, i) => results[i % threads]![Math.floor(i / threads)]!);
     },
     async dispose() {
-      pool.close();
+      await pool.close();
       await local.dispose();
     },
   };
@@ -238,6 +238,9 @@ function mayStartWorkers(): boolean {
   return Deno.permissions.querySync({ name: "read", path: WORKER_URL }).state === "granted";
 }
 
+/** `Omit` over each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** Workers each holding the model, loading it as soon as the pool starts. */
 class EmbeddingPool {
   #workers: Worker[];
@@ -269,14 +272,20 @@ class EmbeddingPool {
   }
 
   embed(index: number, texts: string[]): Promise<Float32Array[]> {
+    return this.#ask(index, { options: this.#options, texts });
+  }
+
+  /** Frees each worker's model, then terminates the workers. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#workers.map((_, index) => this.#ask(index, { release: true })));
+    for (const worker of this.#workers) worker.terminate();
+  }
+
+  #ask(index: number, request: DistributiveOmit<EmbeddingWorkerRequest, "id">): Promise<Float32Array[]> {
     const id = this.#nextId++;
     const waiting = Promise.withResolvers<Float32Array[]>();
     this.#pending.set(id, waiting);
-    this.#workers[index]!.postMessage({ id, options: this.#options, texts } satisfies EmbeddingWorkerRequest);
+    this.#workers[index]!.postMessage({ id, ...request } satisfies EmbeddingWorkerRequest);
     return waiting.promise;
-  }
-
-  close(): void {
-    for (const worker of this.#workers) worker.terminate();
   }
 }
