@@ -35,6 +35,7 @@ import { DECISIONS_FILE, PairDecisions, parseDecisions } from "./clustering/revi
 import { masterMembers } from "./consolidation/master_members.ts";
 import { isPinned } from "./discovery/pinned.ts";
 import { withReviewPreviews } from "./consolidation/review_preview.ts";
+import { DraftMemo, type StoredDraft } from "./consolidation/draft_memo.ts";
 import { parseFrontmatter } from "./discovery/frontmatter.ts";
 import { ignoredPaths } from "./publishing/ignored_paths.ts";
 import { commitMessage, publish } from "./publishing/publish.ts";
@@ -193,6 +194,7 @@ async function run(
       report.clustering = clustered.report;
     },
     consolidation: async () => {
+      const drafts = new DraftMemo(await loadDrafts(adapters.store));
       const consolidation: ConsolidationInputs = {
         writer: adapters.repository,
         skillsDir: report.skillsDir,
@@ -201,6 +203,7 @@ async function run(
         runId,
         dryRun: options.dryRun,
         progress,
+        drafts,
       };
       // What each review proposal would write, planned before anything changes the tree.
       report.clusters = withReviewPreviews(report.clusters, {
@@ -210,6 +213,7 @@ async function run(
         archiveDir,
         runId,
         progress,
+        drafts,
       });
       report.consolidation = {
         ...consolidate({ ...consolidation, clusters: report.clusters, skills }),
@@ -239,6 +243,8 @@ async function run(
         merged = round.merged.length;
         report.consolidation.mergedPerRound!.push(merged);
       }
+      report.consolidation.draftsReused = drafts.reused;
+      await saveDrafts(adapters.store, drafts);
     },
     publishing: async () => {
       if (!adapters.git) {
@@ -493,6 +499,25 @@ async function runDiscovery(
     });
   }
   return result;
+}
+
+/** The last run's drafts; none when the store cannot give them (a draft is only ever work saved). */
+async function loadDrafts(store: StateStore): Promise<Map<string, StoredDraft>> {
+  try {
+    return await store.loadDrafts();
+  } catch (error) {
+    logger.warn("The last run's drafts cannot be read, every master is drafted again: {error}", { error });
+    return new Map();
+  }
+}
+
+/** Keeps this run's drafts for the next; a store that cannot keep them costs the next run time, not this run. */
+async function saveDrafts(store: StateStore, drafts: DraftMemo): Promise<void> {
+  try {
+    await store.saveDrafts(drafts.used);
+  } catch (error) {
+    logger.warn("This run's drafts cannot be kept for the next: {error}", { error });
+  }
 }
 
 /** How many errors of one rule the log names one by one. */

@@ -145,6 +145,8 @@ export interface ConsolidationReport extends PhaseOutcome {
   recovered?: number;
   /** Rounds of consolidation: merging can reveal new duplicates, merged in the same run. */
   rounds?: number;
+  /** Masters whose draft was taken from the last run (their members unchanged). */
+  draftsReused?: number;
   /** Masters written by each round: later rounds add only what the first round's evidence already allowed. */
   mergedPerRound?: number[];
 }

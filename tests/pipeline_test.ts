@@ -158,3 +158,32 @@ Deno.test("pinned skills, by the settings' paths and names or their own frontmat
   );
   assertEquals(unpinned.consolidation.merged.map((merge) => merge.members.length), [2, 2]);
 });
+
+Deno.test("a run over an unchanged library reuses the masters the last run drafted, and drafts again a changed member's", async () => {
+  await using repo = await tempRepo();
+  using store = await KvStateStore.open(":memory:");
+  const adapters = { ...adaptersWith(store), repository: localRepositoryWriter(repo.path) };
+  const options = {
+    ...OPTIONS,
+    config: testConfig(repo.path, { overrides: { ruleSets: ["agentskills", "clawhub"] } }),
+  };
+  const first = await runPipeline(adapters, options);
+  const second = await runPipeline(adapters, options);
+  const planned = first.consolidation.merged.length + first.clusters.filter((c) => c.action === "review").length;
+  assertEquals(planned > 0, true);
+  assertEquals([first.consolidation.draftsReused, second.consolidation.draftsReused], [0, planned]);
+  // Reused drafts give the very masters and previews drafting gave.
+  assertEquals(second.consolidation.merged, first.consolidation.merged);
+  assertEquals(second.clusters, first.clusters);
+
+  const changed = first.consolidation.merged[0]!.members[0]!;
+  await Deno.writeTextFile(join(repo.path, changed), "\nOne more line.\n", { append: true });
+  const third = await runPipeline(adapters, options);
+  assertEquals(third.consolidation.draftsReused, planned - 1);
+  // What a run with nothing to reuse plans for the changed library.
+  using fresh = await KvStateStore.open(":memory:");
+  const uncached = await runPipeline({ ...adapters, store: fresh }, options);
+  assertEquals(uncached.consolidation.draftsReused, 0);
+  assertEquals(third.consolidation.merged, uncached.consolidation.merged);
+  assertEquals(third.clusters, uncached.clusters);
+});

@@ -382,15 +382,17 @@ function relatedClusters(
   // Candidate pairs: units sharing a bucket in any of several random-hyperplane tables.
   const parent = units.map((_, i) => i);
   const find = (i: number): number => parent[i] === i ? i : (parent[i] = find(parent[i]!));
-  const compared = new PairMap<true>();
+  // A pair meets in several tables: scoring it again is cheaper than remembering every pair scored, so only the
+  // pairs that link are remembered (once each, as edges).
+  const linked = new PairMap<true>();
   const edges: Array<[number, number]> = [];
   for (const bucket of hyperplaneBuckets(means, dims)) {
     for (let x = 0; x < bucket.length; x++) {
       for (let y = x + 1; y < bucket.length; y++) {
-        const [a, b] = [bucket[x]!, bucket[y]!];
-        if (compared.has(a, b)) continue;
-        compared.set(a, b, true);
-        if (cosine(a, b) < threshold) continue;
+        const a = bucket[x]!;
+        const b = bucket[y]!;
+        if (cosine(a, b) < threshold || linked.has(a, b)) continue;
+        linked.set(a, b, true);
         parent[find(b)] = find(a);
         edges.push([a, b]);
       }

@@ -24,32 +24,57 @@ export function averageLinkage(
   threshold: number,
 ): number[][] {
   const k = items.length;
-  // Pairwise links, computed once (groups are components of candidate edges: small).
-  const strength = new Float64Array(k * k);
+  // A group is known by its first item's position. `sum` holds the total link between two groups: joining h into g
+  // adds h's totals to g's, so no pair of items is summed again (scanning every pair of groups at every join made
+  // this cubic in the component's size).
+  const sum = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
-    for (let j = i + 1; j < k; j++) strength[i * k + j] = strength[j * k + i] = link(items[i]!, items[j]!);
+    for (let j = i + 1; j < k; j++) sum[i * k + j] = sum[j * k + i] = link(items[i]!, items[j]!);
   }
-  let groups = items.map((_, i) => [i]);
-  for (;;) {
-    let best = -1;
-    let bestPair: [number, number] | undefined;
-    for (let g = 0; g < groups.length; g++) {
-      for (let h = g + 1; h < groups.length; h++) {
-        let sum = 0;
-        for (const i of groups[g]!) for (const j of groups[h]!) sum += strength[i * k + j]!;
-        const average = sum / (groups[g]!.length * groups[h]!.length);
-        if (average > best) {
-          best = average;
-          bestPair = [g, h];
-        }
+  const members = items.map((_, i) => [i]);
+  const alive = new Uint8Array(k).fill(1);
+  const average = (g: number, h: number) => sum[g * k + h]! / (members[g]!.length * members[h]!.length);
+  // Each group's strongest partner among the groups after it: the first of the strongest, as a scan in order finds.
+  const partner = new Int32Array(k).fill(-1);
+  const strongest = new Float64Array(k).fill(Number.NEGATIVE_INFINITY);
+  const refresh = (g: number) => {
+    partner[g] = -1;
+    strongest[g] = Number.NEGATIVE_INFINITY;
+    for (let h = g + 1; h < k; h++) {
+      if (!alive[h]) continue;
+      const value = average(g, h);
+      if (partner[g] < 0 || value > strongest[g]!) {
+        partner[g] = h;
+        strongest[g] = value;
       }
     }
-    if (!bestPair || best < threshold) break;
-    const [g, h] = bestPair;
-    const joined = [...groups[g]!, ...groups[h]!].sort((x, y) => x - y);
-    groups = groups.filter((_, index) => index !== g && index !== h);
-    groups.push(joined);
-    groups.sort((x, y) => x[0]! - y[0]!);
+  };
+  for (let g = 0; g < k; g++) refresh(g);
+  for (;;) {
+    let g = -1;
+    for (let x = 0; x < k; x++) {
+      if (alive[x] && partner[x]! >= 0 && (g < 0 || strongest[x]! > strongest[g]!)) g = x;
+    }
+    if (g < 0 || !(strongest[g]! >= threshold)) break;
+    const h = partner[g]!;
+    for (let x = 0; x < k; x++) {
+      if (!alive[x] || x === g || x === h) continue;
+      sum[g * k + x] = sum[x * k + g] = sum[g * k + x]! + sum[h * k + x]!;
+    }
+    alive[h] = 0;
+    members[g] = [...members[g]!, ...members[h]!].sort((x, y) => x - y);
+    refresh(g);
+    // Only the groups before g see g among their partners; those whose partner was g or h look again.
+    for (let x = 0; x < h; x++) {
+      if (!alive[x] || x === g) continue;
+      if (partner[x] === g || partner[x] === h) refresh(x);
+      else if (x < g && (average(x, g) > strongest[x]! || (average(x, g) === strongest[x]! && g < partner[x]!))) {
+        partner[x] = g;
+        strongest[x] = average(x, g);
+      }
+    }
   }
-  return groups.filter((group) => group.length > 1).map((group) => group.map((i) => items[i]!));
+  const groups: number[][] = [];
+  for (let g = 0; g < k; g++) if (alive[g] && members[g]!.length > 1) groups.push(members[g]!.map((i) => items[i]!));
+  return groups;
 }

@@ -16,6 +16,7 @@ import { ARCHIVE_INDEX, parseArchiveIndex } from "./archive_index.ts";
 import { planConsolidation } from "./plan.ts";
 import { unifiedDiff } from "./unified_diff.ts";
 import type { Progress } from "../progress.ts";
+import type { DraftMemo } from "./draft_memo.ts";
 
 const logger = getLogger(["heartbeat", "consolidation"]);
 
@@ -35,6 +36,8 @@ export interface ConsolidateInput {
   dryRun: boolean;
   /** Counts the clusters planned (none by default). */
   progress?: Progress;
+  /** Reuses earlier runs' drafts of the same members (none by default). */
+  drafts?: DraftMemo;
 }
 
 /**
@@ -53,6 +56,7 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
     archiveDir: input.archiveDir,
     runId: input.runId,
     ...(input.progress ? { progress: input.progress } : {}),
+    ...(input.drafts ? { drafts: input.drafts } : {}),
   });
   const operations = plan.merges.flatMap((merge) => merge.operations);
   const indexPath = posix.join(input.archiveDir, ARCHIVE_INDEX);

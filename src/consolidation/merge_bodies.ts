@@ -76,10 +76,14 @@ function readBlock(block: string): ReadBlock {
   return read;
 }
 
-/** Blocks already said: exact copies found at once, the rest by their words. */
+/**
+ * Blocks already said: exact copies found at once, the rest by their words, through an index from each word to the
+ * blocks that have it (a long body compared block by block with every block of another was most of planning's time).
+ */
 class KnownBlocks {
   readonly #exact = new Set<string>();
   readonly #words: Array<Set<string>> = [];
+  readonly #blocksWith = new Map<string, number[]>();
 
   constructor(blocks: readonly string[]) {
     for (const block of blocks) this.#add(readBlock(block));
@@ -88,7 +92,17 @@ class KnownBlocks {
   /** Whether a block is said already (or, with `edits`, is another wording of one). */
   says(block: ReadBlock, edits: boolean): boolean {
     if (this.#exact.has(block.text)) return true;
-    return this.#words.some((known) => covers(known, block.words) || (edits && overlap(known, block.words) >= EDITED));
+    if (block.words.size === 0) return this.#words.length > 0;
+    // How many of the block's words each known block has: only blocks sharing a word are counted at all.
+    const shared = new Map<number, number>();
+    for (const word of block.words) {
+      for (const known of this.#blocksWith.get(word) ?? []) shared.set(known, (shared.get(known) ?? 0) + 1);
+    }
+    for (const [known, count] of shared) {
+      if (covers(this.#words[known]!.size, block.words.size, count)) return true;
+      if (edits && count / block.words.size >= EDITED) return true;
+    }
+    return false;
   }
 
   /** Adds a block unless it is said already or an edit of one; returns whether it was added. */
@@ -102,7 +116,12 @@ class KnownBlocks {
   #add(block: ReadBlock): void {
     if (this.#exact.has(block.text)) return;
     this.#exact.add(block.text);
-    this.#words.push(block.words);
+    const index = this.#words.push(block.words) - 1;
+    for (const word of block.words) {
+      const blocks = this.#blocksWith.get(word);
+      if (blocks) blocks.push(index);
+      else this.#blocksWith.set(word, [index]);
+    }
   }
 }
 
@@ -261,18 +280,13 @@ function normalise(text: string): string {
 /** From this share of a block's words found in one block already there, the block is an edit of that one. */
 export const EDITED = 0.5;
 
-/** The share of `block`'s words that `known` has. */
-function overlap(known: ReadonlySet<string>, block: ReadonlySet<string>): number {
-  if (block.size === 0) return 1;
-  let shared = 0;
-  for (const word of block) if (known.has(word)) shared++;
-  return shared / block.size;
-}
-
-/** Whether `known` already says what `block` says. */
-function covers(known: ReadonlySet<string>, block: ReadonlySet<string>): boolean {
-  if (block.size === 0) return true;
-  let shared = 0;
-  for (const word of block) if (known.has(word)) shared++;
-  return shared / block.size >= COVERED && shared / Math.max(known.size, 1) >= COVERED / 2;
+/**
+ * Whether a known block already says what a block says, from their word counts and the words they share.
+ *
+ * @param known Words of the known block.
+ * @param block Words of the block (more than none).
+ * @param shared Words they share.
+ */
+function covers(known: number, block: number, shared: number): boolean {
+  return shared / block >= COVERED && shared / Math.max(known, 1) >= COVERED / 2;
 }

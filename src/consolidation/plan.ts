@@ -37,6 +37,7 @@ import { errorMessage } from "../error_message.ts";
 import type { ClusterReport } from "../report.ts";
 import type { ArchiveEntry } from "./archive_index.ts";
 import { draftMaster, type Member } from "./master_draft.ts";
+import type { DraftMemo } from "./draft_memo.ts";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
 
 /** One step of a consolidation. Every step can be repeated safely. */
@@ -93,6 +94,10 @@ export interface PlanInput {
   runId: string;
   /** Counts the clusters planned (none by default). */
   progress?: Progress;
+  /** Reuses the masters earlier runs drafted from the same members (none by default). */
+  drafts?: DraftMemo;
+  /** What the archive holds (see {@linkcode archivedPaths}); listed by the plan when not given. */
+  archived?: ReadonlySet<string> | undefined;
 }
 
 const MANIFEST = "_meta.json";
@@ -118,13 +123,16 @@ export function planConsolidation(input: PlanInput): ConsolidationPlan {
   const reserved = new Set<string>();
   const merging = input.clusters.filter((cluster) => cluster.kind === "duplicate" && cluster.action === "merge");
   const planning = (input.progress ?? NO_PROGRESS).start("merges planned", merging.length);
+  const planInput = merging.length > 0 && !input.archived
+    ? { ...input, archived: archivedPaths(input.writer, input.archiveDir) }
+    : input;
   for (const cluster of merging) {
     planning.advance(1);
     const members = cluster.members.map((path) => input.skills.get(path)).filter((s): s is Skill => s !== undefined);
     if (members.length < 2) continue;
     // A refused cluster keeps none of the paths it claimed: they stay free for the clusters after it.
     const claims = new Set<string>();
-    const planned = refusedOnUnsafePath(() => planMerge(members, input, reserved, claims));
+    const planned = refusedOnUnsafePath(() => planMerge(members, planInput, reserved, claims));
     if ("reason" in planned) {
       plan.refused.push({ members: cluster.members, reason: planned.reason });
     } else {
@@ -164,15 +172,15 @@ function planMerge(
     owned.set(skill, files.paths);
   }
   const texts = new Map<string, string>();
-  const members: Member[] = [];
   for (const skill of skills) {
     const bytes = input.writer.read(skill.path);
     if (!bytes) return { reason: `${skill.path} is gone` };
-    const text = new TextDecoder().decode(bytes);
-    texts.set(skill.path, text);
-    members.push({ skill, body: parseFrontmatter(text).body });
+    texts.set(skill.path, new TextDecoder().decode(bytes));
   }
-  const draft = draftMaster(members);
+  // Bodies are parsed only for a master that is drafted now, not for one an earlier run drafted.
+  const members = (): Member[] =>
+    skills.map((skill) => ({ skill, body: parseFrontmatter(texts.get(skill.path)!).body }));
+  const draft = input.drafts ? input.drafts.draft(skills, members) : draftMaster(members());
   if ("refused" in draft) return { reason: draft.refused };
   const absorbed = draft.merged.length < skills.length;
   const folderMember = draft.base.layout === "folder" ? draft.base : skills.find((s) => s.layout === "folder");
@@ -271,6 +279,32 @@ function unmovableReason(entry: ListedEntry): string {
   return `${entry.path} ${what}: its folder is not merged, nothing in it moves`;
 }
 
+/**
+ * Every path the archive holds, with the directories above each: its names in use, listed once rather than probed
+ * one candidate at a time (most candidates do not exist, and each miss cost an exception).
+ *
+ * @param writer The repository.
+ * @param archiveDir The archive directory, repository-relative.
+ * @returns The paths, or nothing when the archive cannot be listed safely (a git directory in it, a link out of the
+ *   repository): then each name is probed, and refuses its cluster as before.
+ */
+export function archivedPaths(writer: RepositoryWriter, archiveDir: string): Set<string> | undefined {
+  let entries: ListedEntry[];
+  try {
+    entries = writer.list(archiveDir);
+  } catch (error) {
+    if (error instanceof UnsafePathError) return undefined;
+    throw error;
+  }
+  const paths = new Set<string>();
+  for (const entry of entries) {
+    for (let path = entry.path; path !== archiveDir && !paths.has(path); path = posix.dirname(path)) {
+      paths.add(path);
+    }
+  }
+  return paths;
+}
+
 /** The member's place in the archive, `~2`, `~3`… when taken. */
 function archiveTarget(skill: Skill, input: PlanInput, reserved: ReadonlySet<string>, claims: Set<string>): string {
   const relative = posix.relative(input.skillsDir, skill.layout === "folder" ? dirname(skill.path) : skill.path);
@@ -281,7 +315,9 @@ function archiveTarget(skill: Skill, input: PlanInput, reserved: ReadonlySet<str
       : skill.layout === "folder"
       ? `${base}~${n}`
       : base.replace(/(\.md)?$/i, `~${n}$1`);
-    const taken = skill.layout === "folder"
+    const taken = input.archived
+      ? input.archived.has(candidate)
+      : skill.layout === "folder"
       ? input.writer.list(candidate).length > 0
       : input.writer.read(candidate) !== undefined;
     if (!taken && !reserved.has(candidate) && !claims.has(candidate)) {

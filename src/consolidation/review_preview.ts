@@ -6,7 +6,7 @@
  */
 
 import type { ClusterReport } from "../report.ts";
-import { planConsolidation, type PlanInput } from "./plan.ts";
+import { archivedPaths, planConsolidation, type PlanInput } from "./plan.ts";
 import { unifiedDiff } from "./unified_diff.ts";
 import { NO_PROGRESS } from "../progress.ts";
 
@@ -22,11 +22,13 @@ export function withReviewPreviews(
   clusters: readonly ClusterReport[],
   input: Omit<PlanInput, "clusters">,
 ): ClusterReport[] {
-  const { progress, ...planInput } = input;
-  const previewing = (progress ?? NO_PROGRESS).start(
-    "review proposals previewed",
-    clusters.filter((cluster) => cluster.action === "review").length,
-  );
+  const { progress, ...rest } = input;
+  const reviews = clusters.filter((cluster) => cluster.action === "review").length;
+  // Listed once for all the previews.
+  const planInput = reviews > 0 && !rest.archived
+    ? { ...rest, archived: archivedPaths(rest.writer, rest.archiveDir) }
+    : rest;
+  const previewing = (progress ?? NO_PROGRESS).start("review proposals previewed", reviews);
   const previewed = clusters.map((cluster) => {
     if (cluster.action !== "review") return cluster;
     previewing.advance(1);

@@ -10,6 +10,7 @@ import type { EmbeddingCache } from "../embedding/embed_skills.ts";
 import type { OutboxEntry, OutboxStore, RelayAnswer } from "../broadcasting/broadcast.ts";
 import type { ClusterReport, RunStatus } from "../report.ts";
 import { type LaunchRecord, LaunchRecordExistsError, type LaunchStore } from "../launching/launch_record.ts";
+import { DRAFT_FORMAT, type StoredDraft } from "../consolidation/draft_memo.ts";
 
 /** A finished run, as remembered. */
 export interface RunRecord {
@@ -89,6 +90,14 @@ export interface StateStore extends Disposable, EmbeddingCache, OutboxStore, Lau
    * @param clusters The clusters.
    */
   saveClusters(fingerprint: string, clusters: readonly ClusterReport[]): Promise<void>;
+  /** @returns The masters the last run drafted or reused, by their members' key (see `DraftMemo`). */
+  loadDrafts(): Promise<Map<string, StoredDraft>>;
+  /**
+   * Keeps this run's drafts for the next, replacing the last ones.
+   *
+   * @param drafts The drafts by key.
+   */
+  saveDrafts(drafts: ReadonlyMap<string, StoredDraft>): Promise<void>;
   /** Closes the store. */
   close(): void;
 }
@@ -102,6 +111,7 @@ const DISCOVERY = "discovery";
 const DISCOVERY_KEY = "discovery-key";
 const EMBEDDINGS = "embeddings";
 const CLUSTERS = "clusters";
+const DRAFTS = "drafts";
 const OUTBOX = "outbox";
 const PUBLISHED = "published-skill";
 const RELAY_ANSWER = "relay-answer";
@@ -307,6 +317,15 @@ export class KvStateStore implements StateStore {
 
   async saveClusters(fingerprint: string, clusters: readonly ClusterReport[]): Promise<void> {
     await this.#saveLarge(CLUSTERS, clusters, { fingerprint });
+  }
+
+  async loadDrafts(): Promise<Map<string, StoredDraft>> {
+    const saved = await this.#loadLarge<Array<[string, StoredDraft]>>(DRAFTS);
+    return new Map(saved?.head.format === DRAFT_FORMAT ? saved.value : []);
+  }
+
+  async saveDrafts(drafts: ReadonlyMap<string, StoredDraft>): Promise<void> {
+    await this.#saveLarge(DRAFTS, [...drafts], { format: DRAFT_FORMAT });
   }
 
   /**
