@@ -513,6 +513,7 @@ async function loadDrafts(store: StateStore): Promise<Map<string, StoredDraft>> 
 
 /** Keeps this run's drafts for the next; a store that cannot keep them costs the next run time, not this run. */
 async function saveDrafts(store: StateStore, drafts: DraftMemo): Promise<void> {
+  if (!drafts.changed) return;
   try {
     await store.saveDrafts(drafts.used);
   } catch (error) {

@@ -41,6 +41,11 @@ export class DraftMemo {
   /** How many drafts were taken from the last run. */
   reused = 0;
 
+  /** Whether the drafts to keep differ from the last run's: when they do not, there is nothing to save. */
+  get changed(): boolean {
+    return this.used.size !== this.#previous.size || [...this.used.keys()].some((key) => !this.#previous.has(key));
+  }
+
   /** @param previous The drafts the last run used, by key. */
   constructor(previous: ReadonlyMap<string, StoredDraft> = new Map()) {
     this.#previous = previous;
