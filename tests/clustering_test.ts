@@ -4,6 +4,7 @@ import { type ClusterOptions, clusterSkills } from "../src/clustering/cluster.ts
 import { PairDecisions, proposalId } from "../src/clustering/review_decisions.ts";
 import type { ClusterReport } from "../src/report.ts";
 import { averageLinkage } from "../src/clustering/linkage.ts";
+import { PairMap } from "../src/clustering/pair_map.ts";
 import { discoverSkills } from "../src/discovery/discover.ts";
 import type { Skill } from "../src/discovery/skill.ts";
 import { loadLocalEmbedder } from "../src/embedding/embedder.ts";
@@ -441,4 +442,12 @@ Deno.test("a skill copied 1,800 times, as templates are in public registries, is
   // need a 1,800 × 1,800 matrix and billions of steps).
   const clusters = clusterSkills(skills, new Map()).filter((cluster) => cluster.kind === "duplicate");
   assertEquals(clusters.map((cluster) => [cluster.action, cluster.members.length]), [["merge", 1800]]);
+});
+
+Deno.test("a pair map holds more pairs than one JavaScript Map can (2^24), where clustering once failed", () => {
+  const pairs = new PairMap<true>();
+  const side = 4200; // 4,200 × 4,200 = 17.6 million pairs, past 2^24 (16.8 million)
+  for (let a = 0; a < side; a++) for (let b = side; b < 2 * side; b++) pairs.set(a, b, true);
+  assert(pairs.size > 2 ** 24, `${pairs.size}`);
+  assertEquals([pairs.get(2 * side - 1, 0), pairs.get(side - 1, side), pairs.get(0, 1)], [true, true, undefined]);
 });

@@ -14,7 +14,7 @@ import type { ClusterReport, ConsolidationReport } from "../report.ts";
 import { applyOperations, type ApplyOptions } from "./apply.ts";
 import { ARCHIVE_INDEX, parseArchiveIndex } from "./archive_index.ts";
 import { planConsolidation } from "./plan.ts";
-import { unifiedDiff } from "./unified_diff.ts";
+import { masterDiff } from "./unified_diff.ts";
 import type { Progress } from "../progress.ts";
 import type { DraftMemo } from "./draft_memo.ts";
 
@@ -69,7 +69,7 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
       absorbed: merge.absorbed,
       members: merge.members,
       conflicts: merge.conflicts,
-      ...(input.dryRun ? { diff: unifiedDiff(merge.before, merge.after, merge.master) } : {}),
+      ...(input.dryRun ? { diff: masterDiff(merge, input.drafts) } : {}),
     })),
     refused: plan.refused,
     written: operations.flatMap((op) =>

@@ -13,10 +13,11 @@ import { isDeepStrictEqual } from "node:util";
 import type { Skill } from "../discovery/skill.ts";
 import { draftMaster, type MasterDraft, type Member, type Refusal } from "./master_draft.ts";
 
-/** A draft as the state store keeps it: its skills by path. */
+/** A draft as the state store keeps it (its skills by path), or a master's diff against the file it replaces. */
 export type StoredDraft =
   | (Omit<MasterDraft, "base" | "merged"> & { base: string; merged: string[] })
-  | Refusal;
+  | Refusal
+  | { diff: string };
 
 /**
  * Bumped whenever drafting gives another master for the same members, so that no draft of an earlier program is
@@ -62,8 +63,8 @@ export class DraftMemo {
     const key = draftKey(skills);
     const bySkill = new Map(skills.map((skill) => [skill.path, skill]));
     const stored = this.#previous.get(key);
-    const reused = stored && restore(stored, bySkill);
-    if (reused) {
+    const reused = stored && !("diff" in stored) ? restore(stored, bySkill) : undefined;
+    if (stored && reused) {
       this.reused++;
       this.used.set(key, stored);
       return reused;
@@ -72,6 +73,25 @@ export class DraftMemo {
     const storable = store(drafted);
     if (storable) this.used.set(key, storable);
     return drafted;
+  }
+
+  /**
+   * A diff of a master, computed or the last run's of the same texts (a master hundreds of lines long takes a
+   * line-by-line alignment).
+   *
+   * @param texts The file's path, its text before and the master's.
+   * @param compute Computes the diff.
+   * @returns The diff.
+   */
+  diff(texts: { path: string; before: string; after: string }, compute: () => string): string {
+    const key = `diff ${
+      createHash("sha256").update(texts.path).update("\0").update(texts.before).update("\0").update(texts.after)
+        .digest("hex")
+    }`;
+    const stored = this.#previous.get(key);
+    const diff = stored && "diff" in stored ? stored.diff : compute();
+    this.used.set(key, stored ?? { diff });
+    return diff;
   }
 }
 
@@ -98,7 +118,10 @@ function store(draft: MasterDraft | Refusal): StoredDraft | undefined {
   return { ...draft, base: draft.base.path, merged: draft.merged.map((skill) => skill.path) };
 }
 
-function restore(stored: StoredDraft, skills: ReadonlyMap<string, Skill>): MasterDraft | Refusal | undefined {
+function restore(
+  stored: Exclude<StoredDraft, { diff: string }>,
+  skills: ReadonlyMap<string, Skill>,
+): MasterDraft | Refusal | undefined {
   if ("refused" in stored) return stored;
   const base = skills.get(stored.base);
   const merged = stored.merged.map((path) => skills.get(path));

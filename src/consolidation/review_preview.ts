@@ -7,7 +7,7 @@
 
 import type { ClusterReport } from "../report.ts";
 import { archivedPaths, planConsolidation, type PlanInput } from "./plan.ts";
-import { unifiedDiff } from "./unified_diff.ts";
+import { masterDiff } from "./unified_diff.ts";
 import { NO_PROGRESS } from "../progress.ts";
 
 /**
@@ -35,7 +35,7 @@ export function withReviewPreviews(
     const plan = planConsolidation({ ...planInput, clusters: [{ ...cluster, action: "merge" }] });
     const merge = plan.merges[0];
     const preview = merge
-      ? unifiedDiff(merge.before, merge.after, merge.master)
+      ? masterDiff(merge, planInput.drafts)
       : `would not merge: ${plan.refused[0]?.reason ?? "fewer than two of its skills remain"}`;
     return { ...cluster, preview };
   });

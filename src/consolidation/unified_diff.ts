@@ -52,6 +52,21 @@ export function unifiedDiff(before: string, after: string, path: string, context
   return lines.join("\n") + "\n";
 }
 
+/**
+ * The diff of a planned master against the file it replaces, through the drafts of earlier runs when given.
+ *
+ * @param merge The master's path and texts.
+ * @param drafts Earlier runs' diffs of the same texts.
+ * @returns The diff.
+ */
+export function masterDiff(
+  merge: { master: string; before: string; after: string },
+  drafts?: { diff(texts: { path: string; before: string; after: string }, compute: () => string): string },
+): string {
+  const compute = () => unifiedDiff(merge.before, merge.after, merge.master);
+  return drafts ? drafts.diff({ path: merge.master, before: merge.before, after: merge.after }, compute) : compute();
+}
+
 interface Edit {
   op: " " | "-" | "+";
   text: string;
