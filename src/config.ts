@@ -10,15 +10,17 @@
  */
 
 import { type RepositorySettings, SETTINGS_FILE } from "./repository_settings.ts";
-import { isAbsolute, relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { decode, nsecEncode } from "nostr-tools/nip19";
 import { getPublicKey } from "nostr-tools/pure";
 import { bytesToHex, hexToBytes } from "nostr-tools/utils";
-import type { CommonOptions } from "./cli/args.ts";
+import type { CommonOptions } from "./common_options.ts";
 import type { RuleSet } from "./discovery/validate.ts";
 import { DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering/evidence.ts";
 import { BUNDLED_MODEL_DIR } from "./embedding/embedder.ts";
 import { NSEC_PATTERN, REDACTED, Secret } from "./secret.ts";
+import type { NostrIdentity } from "./broadcasting/nostr_identity.ts";
+import { isInside } from "./fs/paths.ts";
 import { LaunchFieldError, type LaunchFields, type LaunchRequest, validateLaunch } from "./launching/launch_request.ts";
 
 /**
@@ -81,14 +83,6 @@ const PRIVATE_KEY_SHAPES: readonly RegExp[] = [new RegExp(NSEC_PATTERN.source, "
 /** Whether a text holds something shaped like a private key. */
 function looksLikePrivateKey(text: string): boolean {
   return PRIVATE_KEY_SHAPES.some((shape) => text.search(shape) >= 0);
-}
-
-/** The agent's Nostr identity. */
-export interface NostrIdentity {
-  /** The private key, 64 hex digits. */
-  readonly secretKey: Secret;
-  /** The public key, 64 hex digits. */
-  readonly publicKey: string;
 }
 
 /** Validated configuration shared by every command. */
@@ -253,18 +247,6 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     clawnchPubkey,
     secrets,
   };
-}
-
-/**
- * Whether `path` is `root` or lies below it.
- *
- * @param root An absolute directory.
- * @param path An absolute path.
- * @returns `true` when `path` is inside `root`.
- */
-export function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
 /** The variable behind each launch field. */

@@ -24,7 +24,7 @@ import {
   type Sink,
   type TextFormatter,
 } from "@logtape/logtape";
-import type { LogLevelName } from "./cli/args.ts";
+import type { LogLevelName } from "./log_level.ts";
 import { printable } from "./printable.ts";
 import { NSEC_PATTERN, REDACTED, type Secret } from "./secret.ts";
 

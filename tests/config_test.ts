@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
-import type { CommonOptions } from "../src/cli/args.ts";
+import type { CommonOptions } from "../src/common_options.ts";
 import { ConfigError, DEFAULT_RELAYS, loadConfig } from "../src/config.ts";
 import { EnvFileError, parseEnvFile } from "../src/env_file.ts";
 import { REDACTED } from "../src/secret.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { RepositorySettings } from "../src/repository_settings.ts";
-import type { CommonOptions } from "../src/cli/args.ts";
+import type { CommonOptions } from "../src/common_options.ts";
 import { type Config, loadConfig } from "../src/config.ts";
 
 /**

@@ -6,7 +6,7 @@
  */
 
 import type { HealthCheck } from "../health.ts";
-import type { RelayAnswer } from "./broadcast.ts";
+import type { RelayAnswer } from "./outbox.ts";
 import { errorMessage } from "../error_message.ts";
 
 /** Options of {@linkcode relayCheck}. */

@@ -20,7 +20,7 @@ import { AbstractSimplePool } from "nostr-tools/pool";
 import type { AbstractRelay, Subscription } from "nostr-tools/abstract-relay";
 import { finalizeEvent, verifyEvent } from "nostr-tools/pure";
 import { hexToBytes } from "nostr-tools/utils";
-import type { NostrIdentity } from "../config.ts";
+import type { NostrIdentity } from "./nostr_identity.ts";
 import { errorMessage } from "../error_message.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 import { RelaySocket } from "./relay_socket.ts";

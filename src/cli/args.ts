@@ -12,52 +12,12 @@ import { DEFAULT_RULE_SETS, RULE_SETS, type RuleSet } from "../discovery/validat
 import { DEFAULT_RELATED } from "../clustering/cluster.ts";
 import { DEFAULT_THRESHOLDS, type EvidenceThresholds } from "../clustering/evidence.ts";
 import { errorMessage } from "../error_message.ts";
-
-/** The log levels a user may choose, quietest last. */
-export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;
-
-/** A log level. */
-export type LogLevelName = typeof LOG_LEVELS[number];
+import { LOG_LEVELS, type LogLevelName } from "../log_level.ts";
+import type { CommonOptions } from "../common_options.ts";
 
 /** The command line cannot be understood; exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
-}
-
-/** Options shared by every command. */
-export interface CommonOptions {
-  /** The repository directory, as given (default: current directory). */
-  repo: string;
-  /** The skills directory, relative to the repository unless absolute. */
-  skillsDir: string;
-  /** The state directory, relative to the repository unless absolute. */
-  stateDir: string;
-  /** The archive directory, relative to the repository unless absolute. */
-  archiveDir: string;
-  /** The validation rule sets. */
-  ruleSets: RuleSet[];
-  /** Turn validation warnings into errors that keep a skill out of merging. */
-  strict: boolean;
-  /** Another transformers.js feature-extraction model directory than the bundled one. */
-  model?: string | undefined;
-  /** The least mean embedding cosine of a related cluster. */
-  related: number;
-  /** Overrides of the duplicate decision's thresholds. */
-  duplicateThresholds: Partial<EvidenceThresholds>;
-  /** The git remote to push to. */
-  remote: string;
-  /** The remote branch to push to; the current branch when absent. */
-  branch?: string | undefined;
-  /** The commit author, `Name <email>`; the repository's identity when absent. */
-  gitAuthor?: string | undefined;
-  /** Merge related clusters too, not only duplicates. */
-  mergeRelated: boolean;
-  /** The `.env` file to read; `undefined` for the default `./.env`. */
-  envFile?: string | undefined;
-  /** Print machine-readable JSON on stdout. */
-  json: boolean;
-  /** The lowest level of log record to show. */
-  logLevel: LogLevelName;
 }
 
 /** Options of the `run` command (the heartbeat). */

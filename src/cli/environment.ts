@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { type Config, ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "../config.ts";
 import { parseEnvFile } from "../env_file.ts";
 import { GIT_ENVIRONMENT } from "../publishing/git.ts";
-import type { CommonOptions } from "./args.ts";
+import type { CommonOptions } from "../common_options.ts";
 import { errorMessage } from "../error_message.ts";
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from "../fs/regular_file.ts";
 import { assertRepositoryDirectories } from "./repository_directories.ts";

@@ -14,7 +14,7 @@ import { denoFileSystem } from "../fs/file_system.ts";
 import { localRepositoryWriter } from "../fs/repository_writer.ts";
 import { unifiedDiff } from "../consolidation/unified_diff.ts";
 import { printable } from "../printable.ts";
-import type { CommonOptions } from "./args.ts";
+import type { CommonOptions } from "../common_options.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
 import { EXIT_LOCKED } from "./run.ts";
 import { lockForCommand } from "./command_lock.ts";

@@ -14,7 +14,7 @@ import { relayCheck } from "../broadcasting/relay_check.ts";
 import { fileSystemCheck } from "../file_system_check.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
 import { formatHealthReport, runHealthChecks } from "../health.ts";
-import type { CommonOptions } from "./args.ts";
+import type { CommonOptions } from "../common_options.ts";
 import { loadCommandConfig } from "./environment.ts";
 import { join } from "node:path";
 import { KvStateStore } from "../store/state_store.ts";

@@ -12,7 +12,7 @@ import { localRepositoryWriter } from "../fs/repository_writer.ts";
 import { localGit } from "../publishing/git.ts";
 import { commitAs } from "../publishing/publish.ts";
 import { type RepositorySettings, SETTINGS_FILE } from "../repository_settings.ts";
-import type { CommonOptions } from "./args.ts";
+import type { CommonOptions } from "../common_options.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
 
 /**

@@ -10,7 +10,8 @@
  */
 
 import { join, relative } from "node:path";
-import { type Config, ConfigError, isInside } from "../config.ts";
+import { type Config, ConfigError } from "../config.ts";
+import { isInside } from "../fs/paths.ts";
 import { RepositoryBounds, UnsafePathError } from "../fs/repository_bounds.ts";
 import { fileKind } from "../fs/regular_file.ts";
 

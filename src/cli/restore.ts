@@ -16,7 +16,7 @@ import { localRepositoryWriter } from "../fs/repository_writer.ts";
 import { localGit } from "../publishing/git.ts";
 import { commitAs } from "../publishing/publish.ts";
 import { printable } from "../printable.ts";
-import type { CommonOptions } from "./args.ts";
+import type { CommonOptions } from "../common_options.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
 import { EXIT_LOCKED } from "./run.ts";
 import { lockForCommand } from "./command_lock.ts";

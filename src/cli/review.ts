@@ -21,7 +21,8 @@ import {
 import { localRepositoryWriter } from "../fs/repository_writer.ts";
 import { printable } from "../printable.ts";
 import type { ClusterReport, RunReport } from "../report.ts";
-import { type CommonOptions, DEFAULT_INTERVAL_HOURS } from "./args.ts";
+import { DEFAULT_INTERVAL_HOURS } from "./args.ts";
+import type { CommonOptions } from "../common_options.ts";
 import { type ReportConsumer, runCommand } from "./run.ts";
 
 /** How many lines of a proposal's preview the listing shows; `--json` has all. */

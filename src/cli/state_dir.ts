@@ -5,7 +5,8 @@
  */
 
 import { join } from "node:path";
-import { type Config, isInside } from "../config.ts";
+import type { Config } from "../config.ts";
+import { isInside } from "../fs/paths.ts";
 
 /**
  * Creates the state directory. When it lies inside the repository it gets a

@@ -22,7 +22,7 @@
  */
 
 import { join } from "node:path";
-import { isInside } from "../config.ts";
+import { isInside } from "../fs/paths.ts";
 import type { DirEntry, FileSystem } from "../fs/file_system.ts";
 import { errorMessage } from "../error_message.ts";
 import type { Diagnostic } from "../report.ts";

@@ -14,7 +14,6 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { EmbeddingWorkerRequest, EmbeddingWorkerResponse } from "./embedding_worker.ts";
 
 /** The bundled model's directory, next to the program (source mode and compiled binary alike). */
 export const BUNDLED_MODEL_DIR: string = fileURLToPath(new URL("../../models/clawstr-static-64", import.meta.url));
@@ -237,6 +236,26 @@ function mayStartWorkers(): boolean {
   if (WORKER_URL.protocol !== "file:") return true;
   return Deno.permissions.querySync({ name: "read", path: WORKER_URL }).state === "granted";
 }
+
+/**
+ * The message an embedding worker takes: texts to embed, or `release` to free
+ * the model before the worker is terminated (terminating a worker that still
+ * holds an ONNX session leaks the session's native memory, about 25 MB a time).
+ */
+export type EmbeddingWorkerRequest =
+  & {
+    /** Echoed in the response. */
+    id: number;
+  }
+  & ({
+    /** How to load the model (on the first message). */
+    options: EmbedderOptions;
+    /** The texts to embed. */
+    texts: string[];
+  } | { release: true });
+
+/** What an embedding worker answers. */
+export type EmbeddingWorkerResponse = { id: number } & ({ vectors: Float32Array[] } | { error: string });
 
 /** `Omit` over each member of a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -7,28 +7,13 @@
 
 /// <reference lib="deno.worker" />
 
-import { type Embedder, type EmbedderOptions, loadLocalEmbedder } from "./embedder.ts";
+import {
+  type Embedder,
+  type EmbeddingWorkerRequest,
+  type EmbeddingWorkerResponse,
+  loadLocalEmbedder,
+} from "./embedder.ts";
 import { errorMessage } from "../error_message.ts";
-
-/**
- * The message an embedding worker takes: texts to embed, or `release` to free
- * the model before the worker is terminated (terminating a worker that still
- * holds an ONNX session leaks the session's native memory, about 25 MB a time).
- */
-export type EmbeddingWorkerRequest =
-  & {
-    /** Echoed in the response. */
-    id: number;
-  }
-  & ({
-    /** How to load the model (on the first message). */
-    options: EmbedderOptions;
-    /** The texts to embed. */
-    texts: string[];
-  } | { release: true });
-
-/** What an embedding worker answers. */
-export type EmbeddingWorkerResponse = { id: number } & ({ vectors: Float32Array[] } | { error: string });
 
 // In a Deno worker `location.origin` is the string "null", which the
 // onnxruntime-web start-up code bundled in transformers.js's Node build passes

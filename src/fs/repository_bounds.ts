@@ -12,7 +12,7 @@
  */
 
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { isInside } from "../config.ts";
+import { isInside } from "./paths.ts";
 
 /** A path leads somewhere the program must not touch. */
 export class UnsafePathError extends Error {

@@ -12,7 +12,7 @@
  */
 
 import { dirname, join } from "node:path";
-import { isInside } from "../config.ts";
+import { isInside } from "./paths.ts";
 import { GitDirectoryError, isGitName, RepositoryBounds } from "./repository_bounds.ts";
 import { FileTooLargeError, NotRegularFileError, readRegularFile } from "./regular_file.ts";
 

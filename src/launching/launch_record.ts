@@ -7,7 +7,7 @@
  */
 
 import type { Event } from "nostr-tools/core";
-import type { OutboxEntry } from "../broadcasting/broadcast.ts";
+import type { OutboxEntry } from "../broadcasting/outbox.ts";
 
 /** Clawnch's answer to a launch, as read from its reply. */
 export interface LaunchOutcome {

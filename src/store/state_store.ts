@@ -7,7 +7,7 @@
 
 import type { CachedFile, DiscoveryCache } from "../discovery/discovery_cache.ts";
 import type { EmbeddingCache } from "../embedding/embed_skills.ts";
-import type { OutboxEntry, OutboxStore, RelayAnswer } from "../broadcasting/broadcast.ts";
+import type { OutboxEntry, OutboxStore, RelayAnswer } from "../broadcasting/outbox.ts";
 import type { ClusterReport, RunStatus } from "../report.ts";
 import { type LaunchRecord, LaunchRecordExistsError, type LaunchStore } from "../launching/launch_record.ts";
 import { DRAFT_FORMAT, type StoredDraft } from "../consolidation/draft_memo.ts";
