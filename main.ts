@@ -9,9 +9,6 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { type Command, parseCommandLine, UsageError } from "./src/cli/args.ts";
 import { usage } from "./src/cli/usage.ts";
-import { ConfigError } from "./src/config.ts";
-import { ModelError } from "./src/embedding/embedder.ts";
-import { IntervalError } from "./src/schedule.ts";
 
 /** Exit code for bad usage or configuration. */
 const EXIT_USAGE = 2;
@@ -55,16 +52,29 @@ export async function main(args: readonly string[]): Promise<number> {
         return await (await import("./src/cli/review.ts")).reviewCommand(command, denoJson.version);
     }
   } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const problem of error.problems) console.error(`heartbeat: ${problem}`);
-      return EXIT_USAGE;
-    }
-    if (error instanceof IntervalError || error instanceof ModelError) {
-      console.error(`heartbeat: ${error.message}`);
-      return EXIT_USAGE;
-    }
-    throw error;
+    return await usageErrorCode(error);
   }
+}
+
+/**
+ * The exit code of a configuration the user must fix, printed; anything else is rethrown. The error classes are
+ * loaded only here, so that `--help` loads the usage text and nothing more.
+ */
+async function usageErrorCode(error: unknown): Promise<number> {
+  const [{ ConfigError }, { ModelError }, { IntervalError }] = await Promise.all([
+    import("./src/config.ts"),
+    import("./src/embedding/embedder.ts"),
+    import("./src/schedule.ts"),
+  ]);
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) console.error(`heartbeat: ${problem}`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof IntervalError || error instanceof ModelError) {
+    console.error(`heartbeat: ${error.message}`);
+    return EXIT_USAGE;
+  }
+  throw error;
 }
 
 if (import.meta.main) {

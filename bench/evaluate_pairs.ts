@@ -11,7 +11,8 @@
 
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_THRESHOLDS, judgePair } from "../src/clustering/evidence.ts";
+import { judgePair } from "../src/clustering/evidence.ts";
+import { DEFAULT_THRESHOLDS } from "../src/clustering/thresholds.ts";
 import { SkillLibrary } from "../src/clustering/library.ts";
 import { discoverSkills } from "../src/discovery/discover.ts";
 import { loadEmbedder } from "../src/embedding/embedder.ts";

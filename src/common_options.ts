@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { RuleSet } from "./discovery/validate.ts";
-import type { EvidenceThresholds } from "./clustering/evidence.ts";
+import type { RuleSet } from "./discovery/rule_sets.ts";
+import type { EvidenceThresholds } from "./clustering/thresholds.ts";
 import type { LogLevelName } from "./log_level.ts";
 
 /** Options shared by every command. */

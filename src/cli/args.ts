@@ -8,9 +8,8 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { DEFAULT_RULE_SETS, RULE_SETS, type RuleSet } from "../discovery/validate.ts";
-import { DEFAULT_RELATED } from "../clustering/cluster.ts";
-import { DEFAULT_THRESHOLDS, type EvidenceThresholds } from "../clustering/evidence.ts";
+import { DEFAULT_RULE_SETS, RULE_SETS, type RuleSet } from "../discovery/rule_sets.ts";
+import { DEFAULT_RELATED, DEFAULT_THRESHOLDS, type EvidenceThresholds } from "../clustering/thresholds.ts";
 import { errorMessage } from "../error_message.ts";
 import { LOG_LEVELS, type LogLevelName } from "../log_level.ts";
 import type { CommonOptions } from "../common_options.ts";

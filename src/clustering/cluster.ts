@@ -20,7 +20,8 @@
 import { createHash } from "node:crypto";
 import type { Skill } from "../discovery/skill.ts";
 import type { ClusterReport } from "../report.ts";
-import { DEFAULT_THRESHOLDS, type EvidenceThresholds, judgePair, type PairEvidence } from "./evidence.ts";
+import { judgePair, type PairEvidence } from "./evidence.ts";
+import { DEFAULT_RELATED, DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./thresholds.ts";
 import { SkillLibrary } from "./library.ts";
 import { averageLinkage } from "./linkage.ts";
 import { PairMap } from "./pair_map.ts";
@@ -71,9 +72,6 @@ export function clusteringFingerprint(skills: readonly Skill[], modelId: string,
 
 /** Bumped whenever the algorithm changes what it returns for the same input. */
 const ALGORITHM_VERSION = 4;
-
-/** The default least embedding cosine of a related cluster. */
-export const DEFAULT_RELATED = 0.9;
 
 /** Groups join when at least this share of the pairs between them are duplicates. */
 const DUPLICATE_LINKAGE = 0.5;

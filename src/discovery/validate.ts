@@ -16,15 +16,7 @@
 
 import type { FileDiagnostic } from "./frontmatter.ts";
 import type { Skill } from "./skill.ts";
-
-/** The rule sets. */
-export const RULE_SETS = ["agentskills", "clawhub", "orchestrator"] as const;
-
-/** A rule set's name. */
-export type RuleSet = typeof RULE_SETS[number];
-
-/** The rule sets used when none are configured. */
-export const DEFAULT_RULE_SETS: readonly RuleSet[] = ["agentskills", "clawhub"];
+import type { RuleSet } from "./rule_sets.ts";
 
 const AGENTSKILLS_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const CLAWHUB_SLUG = /^[a-z0-9][a-z0-9-]*$/;
