@@ -10,7 +10,7 @@ import type { LaunchOutcome } from "./launching/launch_record.ts";
 import { printable } from "./printable.ts";
 
 /** How a phase ended. */
-export type PhaseStatus = "ok" | "skipped" | "not-implemented" | "failed" | "interrupted";
+export type PhaseStatus = "ok" | "skipped" | "failed" | "interrupted";
 
 /** The status every phase report carries. */
 export interface PhaseOutcome {
@@ -281,17 +281,19 @@ export type ReportHead = Pick<
  * ```
  */
 export function startReport(head: ReportHead): RunReport {
+  const notRun = { status: "skipped" as const, reason: "not run" };
   return {
     ...head,
     finishedAt: head.startedAt,
     status: "ok",
-    discovery: { status: "not-implemented", found: 0, parsed: 0, valid: 0, parseSuccessRate: 1, diagnostics: [] },
-    clustering: { status: "not-implemented" },
+    // Each phase replaces its section when it runs; one that never runs says so.
+    discovery: { ...notRun, found: 0, parsed: 0, valid: 0, parseSuccessRate: 1, diagnostics: [] },
+    clustering: { ...notRun },
     clusters: [],
-    consolidation: { status: "not-implemented", merged: [], refused: [], written: [], archived: [], removed: [] },
-    publishing: { status: "not-implemented", paths: [], committed: false, pushed: false },
-    launching: { status: "not-implemented" },
-    broadcasting: { status: "not-implemented", events: [], pending: 0 },
+    consolidation: { ...notRun, merged: [], refused: [], written: [], archived: [], removed: [] },
+    publishing: { ...notRun, paths: [], committed: false, pushed: false },
+    launching: { ...notRun },
+    broadcasting: { ...notRun, events: [], pending: 0 },
     timings: {},
   };
 }
