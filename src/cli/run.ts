@@ -5,14 +5,15 @@
  * @module
  */
 
-import { getLogger } from "@logtape/logtape";
+import { getLogger, type Logger } from "@logtape/logtape";
 import { join } from "node:path";
 import { systemClock } from "../clock.ts";
 import { runHeartbeatLoop } from "../heartbeat.ts";
 import { acquireRepositoryLock, LockedError, type RepositoryLock } from "../lock.ts";
 import { closeLogging, LOG_FILE_NAME, ROOT_CATEGORY, scrubSecrets, setUpLogging } from "../logging.ts";
 import { runPipeline } from "../pipeline.ts";
-import { failedRunReport } from "../run_report.ts";
+import { failedRunReport, type PipelineOptions } from "../run_report.ts";
+import type { PipelineAdapters } from "../adapters.ts";
 import { formatReport, type RunReport } from "../report.ts";
 import { identifyModel, loadEmbedder } from "../embedding/embedder.ts";
 import { denoFileSystem } from "../fs/file_system.ts";
@@ -59,13 +60,7 @@ export interface ReportConsumer {
 export async function runCommand(options: RunOptions, version: string, consumer?: ReportConsumer): Promise<number> {
   const schedule = heartbeatSchedule(options.intervalHours);
   const { config, env } = await loadCommandConfig(options);
-  assertPermissions({
-    read: [config.repo, config.modelDir],
-    write: options.dryRun
-      ? [config.stateDir, ...(consumer?.writesArchive ? [config.archiveDir] : [])]
-      : [config.repo, config.stateDir],
-    net: config.nostr ? config.relays.map((relay) => new URL(relay).host) : [],
-  });
+  assertRunPermissions(config, options.dryRun, consumer?.writesArchive ?? false);
   const embedder = {
     model: await identifyModel(config.modelDir),
     load: () => loadEmbedder({ modelDir: config.modelDir }),
@@ -86,27 +81,12 @@ export async function runCommand(options: RunOptions, version: string, consumer?
   };
   try {
     await prepareStateDir(config);
-    await setUpLogging({
-      level: options.logLevel,
-      file: join(config.stateDir, LOG_FILE_NAME),
-      colour: Deno.stderr.isTerminal() && env.NO_COLOR === undefined,
-      secrets: config.secrets,
-    });
+    await setUpRunLogging(config, options.logLevel, env);
   } catch (error) {
     relays?.close();
     return reportFailure(error, "the state directory cannot be prepared");
   }
-  const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) {
-      logger.fatal("Second signal: exiting now");
-      Deno.exit(130);
-    }
-    logger.info("Stopping after the current phase (send the signal again to exit at once)");
-    stop.abort();
-  };
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  for (const name of signals) Deno.addSignalListener(name, onSignal);
+  using stop = stopOnSignals(logger);
 
   let lock: RepositoryLock | undefined;
   let store: KvStateStore | undefined;
@@ -124,27 +104,11 @@ export async function runCommand(options: RunOptions, version: string, consumer?
       return EXIT_LOCKED;
     }
     const opened = store;
-    const runOnce = async (signal: AbortSignal): Promise<RunReport> => {
-      const started = systemClock.now();
-      let report: RunReport;
-      try {
-        report = await runPipeline({
-          store: opened,
-          clock: systemClock,
-          fs: denoFileSystem,
-          embedder,
-          repository: localRepositoryWriter(config.repo),
-          git: localGit(config.repo, env),
-          relays,
-          // A person at a terminal sees the long phases move; a script reading the JSON report sees nothing extra.
-          progress: Deno.stderr.isTerminal() && !options.json ? terminalProgress() : undefined,
-        }, { ...asked, commit: options.commit, push: options.push, signal });
-      } catch (error) {
-        logger.error("The run failed: {error}", { error });
-        report = failedRunReport(asked, started, `the run failed: ${errorMessage(error)}`);
-      }
-      return report;
-    };
+    // A person at a terminal sees the long phases move; a script reading the JSON report sees nothing extra.
+    const progress = Deno.stderr.isTerminal() && !options.json ? terminalProgress() : undefined;
+    const adapters = localAdapters(config, env, { store: opened, embedder, relays, progress });
+    const runOnce = (signal: AbortSignal) =>
+      reportedRun(adapters, { ...asked, commit: options.commit, push: options.push, signal });
     if (options.once) {
       const report = await runOnce(stop.signal);
       if (consumer && report.status !== "failed") return consumer.consume(report, config);
@@ -160,8 +124,7 @@ export async function runCommand(options: RunOptions, version: string, consumer?
         print(report);
         return report.status;
       },
-      lastSuccessAt: dateOf((await opened.lastSuccessfulRun(options.dryRun))?.startedAt),
-      workWaiting: !options.dryRun && (await opened.loadOutbox()).length > 0,
+      ...await resumption(opened, options.dryRun),
       signal: stop.signal,
       logger,
     });
@@ -170,11 +133,100 @@ export async function runCommand(options: RunOptions, version: string, consumer?
     store?.close();
     lock?.release();
     relays?.close();
-    for (const name of signals) Deno.removeSignalListener(name, onSignal);
     await closeLogging();
   }
 }
 
-function dateOf(iso: string | undefined): Date | undefined {
-  return iso === undefined ? undefined : new Date(iso);
+/** Fails at start, naming the flag to add, when the permissions do not cover what the run reads and writes. */
+function assertRunPermissions(config: Config, dryRun: boolean, writesArchive: boolean): void {
+  // A dry run writes only its state (and a review decision, the archive); a run writes the repository.
+  const writes = dryRun
+    ? [config.stateDir, ...(writesArchive ? [config.archiveDir] : [])]
+    : [config.repo, config.stateDir];
+  assertPermissions({
+    read: [config.repo, config.modelDir],
+    write: writes,
+    net: config.nostr ? config.relays.map((relay) => new URL(relay).host) : [],
+  });
+}
+
+/** The log file in the state directory, and the console: coloured on a terminal unless `NO_COLOR`. */
+async function setUpRunLogging(
+  config: Config,
+  level: RunOptions["logLevel"],
+  env: Record<string, string | undefined>,
+): Promise<void> {
+  await setUpLogging({
+    level,
+    file: join(config.stateDir, LOG_FILE_NAME),
+    colour: Deno.stderr.isTerminal() && env.NO_COLOR === undefined,
+    secrets: config.secrets,
+  });
+}
+
+/**
+ * The adapters of a run on this machine: the local disk, git binary and clock, and the given store, model, relays and
+ * progress.
+ */
+function localAdapters(
+  config: Config,
+  env: Record<string, string | undefined>,
+  given: Pick<PipelineAdapters, "store" | "embedder" | "relays" | "progress">,
+): PipelineAdapters {
+  return {
+    ...given,
+    clock: systemClock,
+    fs: denoFileSystem,
+    repository: localRepositoryWriter(config.repo),
+    git: localGit(config.repo, env),
+  };
+}
+
+/** One run through the pipeline; whatever it throws becomes a failed run's report. */
+async function reportedRun(adapters: PipelineAdapters, options: PipelineOptions): Promise<RunReport> {
+  const started = systemClock.now();
+  try {
+    return await runPipeline(adapters, options);
+  } catch (error) {
+    getLogger([ROOT_CATEGORY]).error("The run failed: {error}", { error });
+    return failedRunReport(options, started, `the run failed: ${errorMessage(error)}`);
+  }
+}
+
+/**
+ * SIGINT and SIGTERM stop the heartbeat after the current phase, a second one at once; listened to until disposed.
+ *
+ * @param logger Where the stop is reported.
+ * @returns The stop's signal.
+ */
+function stopOnSignals(logger: Logger): { signal: AbortSignal } & Disposable {
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) {
+      logger.fatal("Second signal: exiting now");
+      Deno.exit(130);
+    }
+    logger.info("Stopping after the current phase (send the signal again to exit at once)");
+    stop.abort();
+  };
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  for (const name of signals) Deno.addSignalListener(name, onSignal);
+  return {
+    signal: stop.signal,
+    [Symbol.dispose]: () => {
+      for (const name of signals) Deno.removeSignalListener(name, onSignal);
+    },
+  };
+}
+
+/** Where the loop takes up from the state store: when the last successful run started, and whether work waits. */
+async function resumption(
+  store: KvStateStore,
+  dryRun: boolean,
+): Promise<{ lastSuccessAt: Date | undefined; workWaiting: boolean }> {
+  const lastSuccess = (await store.lastSuccessfulRun(dryRun))?.startedAt;
+  return {
+    lastSuccessAt: lastSuccess === undefined ? undefined : new Date(lastSuccess),
+    workWaiting: !dryRun && (await store.loadOutbox()).length > 0,
+  };
 }
