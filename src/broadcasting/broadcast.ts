@@ -27,7 +27,7 @@ import type { Clock } from "../clock.ts";
 import type { NostrIdentity } from "./nostr_identity.ts";
 import type { BroadcastingReport } from "../report.ts";
 import { clawstrPost, runSummary, skillEvent } from "./events.ts";
-import type { RelayClient } from "./relay_client.ts";
+import type { RelayClient, RelayResult } from "./relay_client.ts";
 import type { OutboxEntry, OutboxStore } from "./outbox.ts";
 
 const logger = getLogger(["heartbeat", "broadcasting"]);
@@ -91,8 +91,42 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
   const report: BroadcastingReport = { status: "ok", events: [], pending: 0 };
   if (!input.identity) return { ...report, status: "skipped", reason: "NOSTR_NSEC is not set" };
   const now = input.clock.now();
-  const templates: Array<{ template: EventTemplate; subject: OutboxEntry["subject"] }> = [];
   const queued = await input.store.loadOutbox();
+  const templates = await eventsToSign(input, queued, now);
+  if (input.dryRun) {
+    report.unsigned = templates.map(({ template }) => template);
+    report.pending = queued.length;
+    report.reason = `dry run: ${templates.length} events would be signed and sent`;
+    return report;
+  }
+  // Signed once and stored before anything is sent: a crash from here on resends the same events.
+  const secret = hexToBytes(input.identity.secretKey.reveal());
+  for (const { template, subject } of templates) {
+    const event = finalizeEvent(template, secret);
+    await input.store.putOutbox({ event, subject, acceptedBy: [], attempts: 0, nextAttemptAt: 0, lastResults: [] });
+  }
+  if (!input.client) {
+    return {
+      ...report,
+      status: "skipped",
+      reason: "no relay client",
+      pending: (await input.store.loadOutbox()).length,
+    };
+  }
+  const delivered = await deliverOutbox(input, input.client, now);
+  report.events = delivered.events;
+  report.pending = delivered.pending;
+  if (report.pending > 0) report.reason = `${report.pending} events wait in the outbox for relays`;
+  return report;
+}
+
+/** The run's new events: each master version not yet announced nor waiting, the profile if it changed, the post. */
+async function eventsToSign(
+  input: BroadcastInput,
+  queued: readonly OutboxEntry[],
+  now: Date,
+): Promise<Array<{ template: EventTemplate; subject: OutboxEntry["subject"] }>> {
+  const templates: Array<{ template: EventTemplate; subject: OutboxEntry["subject"] }> = [];
   const waiting = new Set(
     queued.flatMap((entry) => entry.subject.kind === "skill" ? [`${entry.subject.name}@${entry.subject.version}`] : []),
   );
@@ -114,93 +148,33 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
       subject: { kind: "post", run: input.runId },
     });
   }
-  if (input.dryRun) {
-    report.unsigned = templates.map(({ template }) => template);
-    report.pending = queued.length;
-    report.reason = `dry run: ${templates.length} events would be signed and sent`;
-    return report;
-  }
-  // Signed once and stored before anything is sent: a crash from here on resends the same events.
-  const secret = hexToBytes(input.identity.secretKey.reveal());
-  for (const { template, subject } of templates) {
-    const event = finalizeEvent(template, secret);
-    await input.store.putOutbox({ event, subject, acceptedBy: [], attempts: 0, nextAttemptAt: 0, lastResults: [] });
-  }
-  if (!input.client) {
-    return {
-      ...report,
-      status: "skipped",
-      reason: "no relay client",
-      pending: (await input.store.loadOutbox()).length,
-    };
-  }
-  const enough = Math.min(input.minAccepted ?? 1, input.relays.length);
-  // A launch post goes to every relay: the lookup that keeps a wiped state directory from launching
-  // again must not hang on a single relay keeping it.
-  const needed = (entry: OutboxEntry) => entry.subject.kind === "launch" ? input.relays.length : enough;
-  const accepted = (entry: OutboxEntry) => entry.acceptedBy.filter((relay) => input.relays.includes(relay)).length;
+  return templates;
+}
+
+/**
+ * Sends the outbox's due events to the relays that lack them, a few rounds within the run; what still misses is
+ * kept for a later run, its next attempt backed off.
+ */
+async function deliverOutbox(
+  input: BroadcastInput,
+  client: RelayClient,
+  now: Date,
+): Promise<{ events: BroadcastingReport["events"]; pending: number }> {
+  const sender = new OutboxSender(input, client);
   const delays = input.retryDelays ?? [1000, 2000, 4000];
-  const pace = relayLimiter(input.relayIntervalMs ?? 100);
-  const outcomes = new Map<string, BroadcastingReport["events"][number]>();
   const outbox = await input.store.loadOutbox();
   let due = outbox.filter((entry) => entry.nextAttemptAt <= now.getTime());
   const notDue = outbox.length - due.length;
-  // A relay that keeps the client waiting its whole timeout (black-holing connections or events)
-  // would cost that on every event: after a few in a row it is sent nothing more this run. One
-  // that fails fast (a refused connection) costs nothing and keeps being tried.
-  const silentInRow = new Map<string, number>();
-  const benched = (relay: string) => (silentInRow.get(relay) ?? 0) >= SILENT_LIMIT;
-  const targetsOf = (entry: OutboxEntry) => input.relays.filter((relay) => !entry.acceptedBy.includes(relay));
   const later: OutboxEntry[] = [];
   // Short pauses within the run cover a relay's brief hiccup; what still misses waits for a later run.
   for (let round = 0; round <= delays.length; round++) {
     // Another try this run only for events a relay they still lack may yet answer.
-    later.push(...due.filter((entry) => targetsOf(entry).every(benched)));
-    due = due.filter((entry) => !targetsOf(entry).every(benched));
+    later.push(...due.filter((entry) => sender.unreachable(entry)));
+    due = due.filter((entry) => !sender.unreachable(entry));
     if (due.length === 0) break;
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, delays[round - 1]));
     const missed: OutboxEntry[] = [];
-    for (const entry of due) {
-      const targets = targetsOf(entry);
-      const live = targets.filter((relay) => !benched(relay));
-      await pace(live);
-      const sent = live.length > 0 ? await input.client.publish(entry.event, live) : [];
-      for (const result of sent) {
-        const silent = result.timedOut ? (silentInRow.get(result.relay) ?? 0) + 1 : 0;
-        silentInRow.set(result.relay, silent);
-        if (silent === SILENT_LIMIT) {
-          logger.warn("Relay {relay} let {count} events in a row time out: it is sent nothing more this run", {
-            relay: result.relay,
-            count: SILENT_LIMIT,
-          });
-        }
-      }
-      await input.store.recordRelayAnswers(
-        sent.map((result) => ({ ...result, id: entry.event.id, at: input.clock.now().getTime() })),
-      );
-      const results = [
-        ...sent,
-        ...targets.filter((relay) => !live.includes(relay)).map((relay) => ({
-          relay,
-          accepted: false,
-          answered: false,
-          timedOut: false,
-          message: `not sent: the relay let ${SILENT_LIMIT} events in a row time out this run`,
-        })),
-      ];
-      entry.acceptedBy.push(...sent.filter((result) => result.accepted).map((result) => result.relay));
-      entry.lastResults = results;
-      const done = accepted(entry) >= needed(entry);
-      outcomes.set(entry.event.id, {
-        id: entry.event.id,
-        kind: entry.event.kind,
-        subject: describeSubject(entry.subject),
-        accepted: done,
-        results: [...(outcomes.get(entry.event.id)?.results ?? []), ...results],
-      });
-      if (done) await input.store.completeOutbox(entry);
-      else missed.push(entry);
-    }
+    for (const entry of due) if (!(await sender.send(entry))) missed.push(entry);
     due = missed;
   }
   due.push(...later);
@@ -210,14 +184,110 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
     await input.store.putOutbox(entry);
     logger.warn("Event {id} not accepted yet ({accepted} of {needed} relays); retried in a later run", {
       id: entry.event.id.slice(0, 12),
-      accepted: accepted(entry),
-      needed: needed(entry),
+      accepted: sender.accepted(entry),
+      needed: sender.needed(entry),
     });
   }
-  report.events = [...outcomes.values()];
-  report.pending = notDue + due.length;
-  if (report.pending > 0) report.reason = `${report.pending} events wait in the outbox for relays`;
-  return report;
+  return { events: [...sender.outcomes.values()], pending: notDue + due.length };
+}
+
+/** Sends outbox entries to relays, paced, benching relays that keep it waiting, and keeps each event's outcome. */
+class OutboxSender {
+  readonly #input: BroadcastInput;
+  readonly #client: RelayClient;
+  readonly #pace: (relays: readonly string[]) => Promise<void>;
+  readonly #enough: number;
+  /**
+   * A relay that keeps the client waiting its whole timeout (black-holing connections or events) would cost that on
+   * every event: after a few in a row it is sent nothing more this run. One that fails fast (a refused connection)
+   * costs nothing and keeps being tried.
+   */
+  readonly #silentInRow = new Map<string, number>();
+  /** Each event's outcome so far this run, by id. */
+  readonly outcomes: Map<string, BroadcastingReport["events"][number]> = new Map();
+
+  constructor(input: BroadcastInput, client: RelayClient) {
+    this.#input = input;
+    this.#client = client;
+    this.#pace = relayLimiter(input.relayIntervalMs ?? 100);
+    this.#enough = Math.min(input.minAccepted ?? 1, input.relays.length);
+  }
+
+  /**
+   * How many relays must accept an entry. A launch post goes to every relay: the lookup that keeps a wiped state
+   * directory from launching again must not hang on a single relay keeping it.
+   */
+  needed(entry: OutboxEntry): number {
+    return entry.subject.kind === "launch" ? this.#input.relays.length : this.#enough;
+  }
+
+  /** How many of the configured relays accepted an entry. */
+  accepted(entry: OutboxEntry): number {
+    return entry.acceptedBy.filter((relay) => this.#input.relays.includes(relay)).length;
+  }
+
+  /** Whether every relay the entry still lacks is benched for this run. */
+  unreachable(entry: OutboxEntry): boolean {
+    return this.#targets(entry).every((relay) => this.#benched(relay));
+  }
+
+  /**
+   * Sends an entry to the relays that lack it and records the answers; an entry enough relays now hold leaves the
+   * outbox.
+   *
+   * @returns Whether enough relays hold it.
+   */
+  async send(entry: OutboxEntry): Promise<boolean> {
+    const targets = this.#targets(entry);
+    const live = targets.filter((relay) => !this.#benched(relay));
+    await this.#pace(live);
+    const sent = live.length > 0 ? await this.#client.publish(entry.event, live) : [];
+    for (const result of sent) this.#heard(result);
+    await this.#input.store.recordRelayAnswers(
+      sent.map((result) => ({ ...result, id: entry.event.id, at: this.#input.clock.now().getTime() })),
+    );
+    const results = [
+      ...sent,
+      ...targets.filter((relay) => !live.includes(relay)).map((relay) => ({
+        relay,
+        accepted: false,
+        answered: false,
+        timedOut: false,
+        message: `not sent: the relay let ${SILENT_LIMIT} events in a row time out this run`,
+      })),
+    ];
+    entry.acceptedBy.push(...sent.filter((result) => result.accepted).map((result) => result.relay));
+    entry.lastResults = results;
+    const done = this.accepted(entry) >= this.needed(entry);
+    this.outcomes.set(entry.event.id, {
+      id: entry.event.id,
+      kind: entry.event.kind,
+      subject: describeSubject(entry.subject),
+      accepted: done,
+      results: [...(this.outcomes.get(entry.event.id)?.results ?? []), ...results],
+    });
+    if (done) await this.#input.store.completeOutbox(entry);
+    return done;
+  }
+
+  #targets(entry: OutboxEntry): string[] {
+    return this.#input.relays.filter((relay) => !entry.acceptedBy.includes(relay));
+  }
+
+  #benched(relay: string): boolean {
+    return (this.#silentInRow.get(relay) ?? 0) >= SILENT_LIMIT;
+  }
+
+  #heard(result: RelayResult): void {
+    const silent = result.timedOut ? (this.#silentInRow.get(result.relay) ?? 0) + 1 : 0;
+    this.#silentInRow.set(result.relay, silent);
+    if (silent === SILENT_LIMIT) {
+      logger.warn("Relay {relay} let {count} events in a row time out: it is sent nothing more this run", {
+        relay: result.relay,
+        count: SILENT_LIMIT,
+      });
+    }
+  }
 }
 
 /**
