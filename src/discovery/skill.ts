@@ -110,38 +110,9 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
  */
 export function readSkill(source: SkillSource): SkillReading {
   const { bytes } = source;
-  if (bytes.every((byte) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)) {
-    return { diagnostics: [{ severity: "error", rule: "file/empty", message: "the file is empty" }] };
-  }
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  // NUL is valid UTF-8, but no Markdown holds one: the file is binary, or built to confuse whatever reads it next.
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) {
-    const start = Math.max(bytes.lastIndexOf(0x0a, nul) + 1, bom ? 3 : 0);
-    return {
-      diagnostics: [{
-        line: lineAt(bytes, nul),
-        column: [...new TextDecoder().decode(bytes.subarray(start, nul))].length + 1,
-        severity: "error",
-        rule: "file/nul",
-        message: `the file holds a NUL byte (offset ${nul}): it is binary, not Markdown`,
-      }],
-    };
-  }
-  let text: string;
-  try {
-    text = UTF8.decode(bom ? bytes.subarray(3) : bytes);
-  } catch {
-    const offset = invalidUtf8Offset(bytes);
-    return {
-      diagnostics: [{
-        line: lineAt(bytes, offset),
-        severity: "error",
-        rule: "file/encoding",
-        message: `the file is not valid UTF-8 (first bad byte at offset ${offset})`,
-      }],
-    };
-  }
+  const decoded = decodeSkillText(bytes);
+  if ("diagnostics" in decoded) return decoded;
+  const { text } = decoded;
   const frontmatter = parseFrontmatter(text);
   const diagnostics = [...frontmatter.diagnostics];
   if (!frontmatter.data) return { diagnostics };
@@ -193,6 +164,46 @@ export function readSkill(source: SkillSource): SkillReading {
     });
   }
   return { skill, body: frontmatter.body, keyLines: frontmatter.keyLines, diagnostics };
+}
+
+/**
+ * A skill file's text, or why it has none: empty, binary (a NUL byte) or not UTF-8. A byte order mark is dropped.
+ *
+ * @param bytes The file's bytes.
+ * @returns The text, or the diagnostic that says why not.
+ */
+function decodeSkillText(bytes: Uint8Array): { text: string } | { diagnostics: FileDiagnostic[] } {
+  if (bytes.every((byte) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)) {
+    return { diagnostics: [{ severity: "error", rule: "file/empty", message: "the file is empty" }] };
+  }
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  // NUL is valid UTF-8, but no Markdown holds one: the file is binary, or built to confuse whatever reads it next.
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const start = Math.max(bytes.lastIndexOf(0x0a, nul) + 1, bom ? 3 : 0);
+    return {
+      diagnostics: [{
+        line: lineAt(bytes, nul),
+        column: [...new TextDecoder().decode(bytes.subarray(start, nul))].length + 1,
+        severity: "error",
+        rule: "file/nul",
+        message: `the file holds a NUL byte (offset ${nul}): it is binary, not Markdown`,
+      }],
+    };
+  }
+  try {
+    return { text: UTF8.decode(bom ? bytes.subarray(3) : bytes) };
+  } catch {
+    const offset = invalidUtf8Offset(bytes);
+    return {
+      diagnostics: [{
+        line: lineAt(bytes, offset),
+        severity: "error",
+        rule: "file/encoding",
+        message: `the file is not valid UTF-8 (first bad byte at offset ${offset})`,
+      }],
+    };
+  }
 }
 
 function makeVersion(text: string, source: SkillVersion["source"]): SkillVersion {

@@ -157,31 +157,43 @@ export function localRepositoryWriter(root: string, options: RepositoryWriterOpt
       }
     },
     list(dir) {
-      const found: ListedEntry[] = [];
-      const walk = (realDir: string, relativeDir: string) => {
-        let entries: Deno.DirEntry[];
-        try {
-          entries = [...Deno.readDirSync(realDir)];
-        } catch (error) {
-          if (error instanceof Deno.errors.NotFound) return;
-          throw error;
-        }
-        for (const entry of entries) {
-          const path = `${relativeDir}/${entry.name}`;
-          const child = join(realDir, entry.name);
-          if (isGitName(entry.name)) {
-            throw new GitDirectoryError(path, `${JSON.stringify(path)} is a git directory: nothing in it is touched`);
-          }
-          if (entry.isDirectory) walk(child, path);
-          else if (entry.isFile) found.push({ path, kind: "file", size: Deno.lstatSync(child).size });
-          else found.push({ path, kind: entry.isSymlink ? "symlink" : "special", size: 0 });
-        }
-      };
-      walk(bounds.directory(dir), dir);
-      return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      return listTree(bounds.directory(dir), dir);
     },
   };
   return writer;
+}
+
+/**
+ * What lies below a directory, sorted by path: files with their sizes, and the links and special files a caller must
+ * not mistake for nothing; none when it does not exist.
+ *
+ * @param realDir The directory on disk.
+ * @param dir Its repository-relative name, which the listed paths start with.
+ * @throws {GitDirectoryError} When a git directory lies below it.
+ */
+function listTree(realDir: string, dir: string): ListedEntry[] {
+  const found: ListedEntry[] = [];
+  const walk = (directory: string, relativeDir: string) => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(directory)];
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const path = `${relativeDir}/${entry.name}`;
+      const child = join(directory, entry.name);
+      if (isGitName(entry.name)) {
+        throw new GitDirectoryError(path, `${JSON.stringify(path)} is a git directory: nothing in it is touched`);
+      }
+      if (entry.isDirectory) walk(child, path);
+      else if (entry.isFile) found.push({ path, kind: "file", size: Deno.lstatSync(child).size });
+      else found.push({ path, kind: entry.isSymlink ? "symlink" : "special", size: 0 });
+    }
+  };
+  walk(realDir, dir);
+  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /**
