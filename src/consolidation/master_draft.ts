@@ -104,14 +104,7 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
   const identical = new Set(members.map(({ skill }) => skill.features.bodyHash)).size === 1;
   const conflicts: string[] = [];
 
-  // Keys are the skills' own, gathered in a Map: `constructor` or `__proto__` are plain keys, not Object.prototype's.
-  const keys = new Map<string, unknown>();
-  for (const { skill } of copies) {
-    for (const key of Object.keys(skill.frontmatter)) {
-      if (!keys.has(key)) keys.set(key, copies.map((member) => ownValue(member.skill.frontmatter, key)).find(isSet));
-    }
-  }
-  const frontmatter: Record<string, unknown> = Object.fromEntries(keys);
+  const frontmatter = firstValues(copies.map(({ skill }) => skill.frontmatter));
   // The name is the main body's: when other implementations sit in sections of their own, theirs do not count.
   frontmatter.name = masterName(copies.map(({ skill }) => ({
     name: skill.name,
@@ -128,21 +121,7 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
   if (tags.length > 0) frontmatter.tags = tags;
   const metadata = mergeMetadata(copies.map(({ skill }) => [skill.path, skill.metadata] as const), conflicts);
   if (Object.keys(metadata).length > 0) frontmatter.metadata = metadata;
-  // A master merged into another brings its own members along: every original stays named.
-  const entries: ProvenanceEntry[] = [
-    ...previous,
-    ...merged.flatMap(({ skill }) => [
-      ...(readProvenance(skill.frontmatter) ?? []),
-      {
-        name: skill.name,
-        ...(skill.version ? { version: skill.version.text } : {}),
-        path: skill.path,
-        ...(skill.author ? { author: skill.author } : {}),
-        hash: skill.contentHash,
-      },
-    ]),
-  ];
-  frontmatter[PROVENANCE_KEY] = entries;
+  frontmatter[PROVENANCE_KEY] = [...previous, ...merged.flatMap(({ skill }) => provenanceOf(skill))];
   for (const key of Object.keys(frontmatter)) if (frontmatter[key] === undefined) delete frontmatter[key];
 
   return {
@@ -202,6 +181,43 @@ function masterDescription(descriptions: readonly string[]): string {
     if (joined.length <= MAX_DESCRIPTION) text = joined;
   }
   return text;
+}
+
+/**
+ * Every key of the frontmatters, in order of first appearance, with the first value set for it.
+ *
+ * @param frontmatters The copies' frontmatters, base first.
+ * @returns The merged frontmatter.
+ */
+function firstValues(frontmatters: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> {
+  // Keys are the skills' own, gathered in a Map: `constructor` or `__proto__` are plain keys, not Object.prototype's.
+  const keys = new Map<string, unknown>();
+  for (const frontmatter of frontmatters) {
+    for (const key of Object.keys(frontmatter)) {
+      if (!keys.has(key)) keys.set(key, frontmatters.map((other) => ownValue(other, key)).find(isSet));
+    }
+  }
+  return Object.fromEntries(keys);
+}
+
+/**
+ * A merged skill's lines in its master's provenance: itself, after its own members when it was a master (a master
+ * merged into another brings its members along: every original stays named).
+ *
+ * @param skill The merged skill.
+ * @returns Its provenance entries.
+ */
+function provenanceOf(skill: Skill): ProvenanceEntry[] {
+  return [
+    ...(readProvenance(skill.frontmatter) ?? []),
+    {
+      name: skill.name,
+      ...(skill.version ? { version: skill.version.text } : {}),
+      path: skill.path,
+      ...(skill.author ? { author: skill.author } : {}),
+      hash: skill.contentHash,
+    },
+  ];
 }
 
 /** Other implementations, copies of one another kept once: each with the paths of all its copies. */
