@@ -128,34 +128,10 @@ export class SkillLibrary {
         .sort((x, y) => this.#termDf[x]! - this.#termDf[y]! || termRank[x]! - termRank[y]! || x - y)
         .slice(0, INDEXED_TERMS)
     );
-    const postings = new Map<number, number[]>();
-    indexed.forEach((terms, index) => {
-      for (const id of terms) {
-        const list = postings.get(id);
-        if (list) list.push(index);
-        else postings.set(id, [index]);
-      }
-    });
     this.#indexed = indexed;
-    this.#postings = postings;
+    this.#postings = invertedIndex(indexed);
 
-    const clueTokens = skills.map((skill) => {
-      const tokens = new Set<string>();
-      const f = skill.features;
-      const lists: Record<ClueKind, readonly string[]> = {
-        host: f.hosts,
-        tool: f.tools,
-        toolword: f.tools.flatMap((tool) => words(tool.split("/").pop()!)),
-        env: f.env,
-        title: f.title,
-        titlefull: f.title.length > 0 ? [f.title.join(" ")] : [],
-        description: f.description,
-        name: f.name,
-        namefull: f.name.length > 0 ? [f.name.join(" ")] : [],
-      };
-      for (const kind of CLUE_KINDS) for (const token of lists[kind]) tokens.add(`${kind}:${token}`);
-      return tokens;
-    });
+    const clueTokens = skills.map(clueTokensOf);
     for (const tokens of clueTokens) {
       for (const token of tokens) this.#clueDf.set(token, (this.#clueDf.get(token) ?? 0) + 1);
     }
@@ -320,4 +296,36 @@ function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash >>> 0;
+}
+
+/** A skill's identity tokens, `kind:token`: its hosts, tools, variables, and the words of its title, description and name. */
+function clueTokensOf(skill: Skill): Set<string> {
+  const tokens = new Set<string>();
+  const f = skill.features;
+  const lists: Record<ClueKind, readonly string[]> = {
+    host: f.hosts,
+    tool: f.tools,
+    toolword: f.tools.flatMap((tool) => words(tool.split("/").pop()!)),
+    env: f.env,
+    title: f.title,
+    titlefull: f.title.length > 0 ? [f.title.join(" ")] : [],
+    description: f.description,
+    name: f.name,
+    namefull: f.name.length > 0 ? [f.name.join(" ")] : [],
+  };
+  for (const kind of CLUE_KINDS) for (const token of lists[kind]) tokens.add(`${kind}:${token}`);
+  return tokens;
+}
+
+/** The skills under each term: for each term id, the indices of the skills indexed under it, in order. */
+function invertedIndex(indexed: readonly number[][]): Map<number, number[]> {
+  const postings = new Map<number, number[]>();
+  indexed.forEach((terms, index) => {
+    for (const id of terms) {
+      const list = postings.get(id);
+      if (list) list.push(index);
+      else postings.set(id, [index]);
+    }
+  });
+  return postings;
 }

@@ -166,6 +166,20 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
     pool?.close();
     reading.end();
   }
+  return { ...discoveryOutcome(outcomes, diagnostics), cache, read: toRead };
+}
+
+/**
+ * The skills and the report, from every file's outcome in walk order and the walk's own diagnostics.
+ *
+ * @param outcomes Each file's outcome.
+ * @param diagnostics What the walk found wrong; the files' diagnostics are added to it.
+ * @returns The skills and the phase's report.
+ */
+function discoveryOutcome(
+  outcomes: ReadonlyArray<FileOutcome | undefined>,
+  diagnostics: Diagnostic[],
+): Pick<DiscoveryResult, "skills" | "report"> {
   const skills: Skill[] = [];
   for (const outcome of outcomes) {
     if (outcome?.skill) skills.push(outcome.skill);
@@ -185,8 +199,6 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
       diagnostics,
       quarantined: quarantinedFiles(diagnostics),
     },
-    cache,
-    read: toRead,
   };
 }
 
