@@ -206,61 +206,11 @@ export function clusterSkills(
   vectors: ReadonlyMap<string, Float32Array>,
   options: ClusterOptions = {},
 ): ClusterReport[] {
-  const sorted = [...skills].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const n = sorted.length;
-  // A master stands in the library as the skills it was made from, so it is judged by them, not by its
-  // accumulated text: a newcomer joins it only on evidence against its members.
-  const shadows: Skill[] = [];
-  const owner: number[] = sorted.map((_, i) => i);
-  const groupOfSkill = sorted.map((skill, i) => {
-    const members = options.members?.get(skill.path) ?? [];
-    if (members.length === 0) return [i];
-    return members.map((member) => {
-      shadows.push(member);
-      owner.push(i);
-      return n + shadows.length - 1;
-    });
-  });
-  const all = [...sorted, ...shadows];
-  const represented = new Set(owner.slice(n));
+  const { sorted, all, owner, groupOfSkill } = itemsOf(skills, options.members);
   const embeddings = all.map((skill) => vectors.get(skill.contentHash));
   const library = new SkillLibrary(all, { vectors: embeddings, skillsDir: options.skillsDir ?? "skills" });
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const decisions = options.decisions ?? new PairDecisions();
-  // A skill's paths for the owner's decisions: a master's own and its members'.
-  const pathsOf = decisions.empty
-    ? []
-    : all.map((skill, i) =>
-      i < n ? [skill.path, ...(readProvenance(skill.frontmatter) ?? []).map((entry) => entry.path)] : [skill.path]
-    );
-
-  const evidence = new PairMap<PairEvidence>();
-  const rejected = new PairMap<true>();
-  const duplicatePairs: Array<[number, number]> = [];
-  const judged = (a: number, b: number, verdict: PairEvidence) => {
-    const decision = decisions.empty ? undefined : decisions.decide(pathsOf[a]!, pathsOf[b]!);
-    if (decision === "rejected") {
-      rejected.set(a, b, true);
-      return;
-    }
-    if (decision === "approved") verdict = { ...verdict, duplicate: true, conclusive: true, reason: "approved" };
-    if (!verdict.duplicate) return;
-    evidence.set(a, b, verdict);
-    duplicatePairs.push([a, b]);
-  };
-  const judging = (options.progress ?? NO_PROGRESS).start("skills' pairs judged", all.length);
-  let counted = 0;
-  for (const [a, others] of library.candidatePairs()) {
-    judging.advance(a + 1 - counted);
-    counted = a + 1;
-    if (represented.has(a)) continue;
-    const texts = library.textSimilarities(a, others);
-    others.forEach((b, k) => {
-      if (represented.has(b) || owner[a] === owner[b]) return;
-      judged(a, b, judgePair(library, a, b, thresholds, texts[k]));
-    });
-  }
-  judging.end();
+  const { evidence, rejected, duplicatePairs } = judgeCandidates(library, sorted.length, owner, options);
   const is = (test: (verdict: PairEvidence) => boolean) => (a: number, b: number) => {
     const verdict = evidence.get(a, b);
     return verdict !== undefined && test(verdict);
@@ -322,6 +272,90 @@ export function clusterSkills(
   ].filter((unit) => unit.every((i) => embeddings[i] !== undefined));
   clusters.push(...relatedClusters(sorted, units, embeddings as Float32Array[], options));
   return clusters;
+}
+
+/**
+ * The items clustering links: the skills by path, then each master's members in its stead. A master stands in the
+ * library as the skills it was made from, so it is judged by them, not by its accumulated text: a newcomer joins it
+ * only on evidence against its members.
+ *
+ * @param skills The skills.
+ * @param members Each master's members, by the master's path.
+ * @returns The skills sorted, every item (skills, then members), each item's skill, and each skill's items.
+ */
+function itemsOf(
+  skills: readonly Skill[],
+  members: ReadonlyMap<string, readonly Skill[]> | undefined,
+): { sorted: Skill[]; all: Skill[]; owner: number[]; groupOfSkill: number[][] } {
+  const sorted = [...skills].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const n = sorted.length;
+  const shadows: Skill[] = [];
+  const owner: number[] = sorted.map((_, i) => i);
+  const groupOfSkill = sorted.map((skill, i) => {
+    const own = members?.get(skill.path) ?? [];
+    if (own.length === 0) return [i];
+    return own.map((member) => {
+      shadows.push(member);
+      owner.push(i);
+      return n + shadows.length - 1;
+    });
+  });
+  return { sorted, all: [...sorted, ...shadows], owner, groupOfSkill };
+}
+
+/**
+ * Judges the library's candidate pairs, skills of one master apart, the owner's decisions over the evidence.
+ *
+ * @param library The items' library.
+ * @param n How many of the items are skills (the rest stand in for masters).
+ * @param owner Each item's skill.
+ * @param options The thresholds, decisions and progress.
+ * @returns The duplicate pairs with their evidence, and the pairs the owner rejected.
+ */
+function judgeCandidates(
+  library: SkillLibrary,
+  n: number,
+  owner: readonly number[],
+  options: ClusterOptions,
+): { evidence: PairMap<PairEvidence>; rejected: PairMap<true>; duplicatePairs: Array<[number, number]> } {
+  const all = library.skills;
+  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const decisions = options.decisions ?? new PairDecisions();
+  const represented = new Set(owner.slice(n));
+  // A skill's paths for the owner's decisions: a master's own and its members'.
+  const pathsOf = decisions.empty
+    ? []
+    : all.map((skill, i) =>
+      i < n ? [skill.path, ...(readProvenance(skill.frontmatter) ?? []).map((entry) => entry.path)] : [skill.path]
+    );
+  const evidence = new PairMap<PairEvidence>();
+  const rejected = new PairMap<true>();
+  const duplicatePairs: Array<[number, number]> = [];
+  const judged = (a: number, b: number, verdict: PairEvidence) => {
+    const decision = decisions.empty ? undefined : decisions.decide(pathsOf[a]!, pathsOf[b]!);
+    if (decision === "rejected") {
+      rejected.set(a, b, true);
+      return;
+    }
+    if (decision === "approved") verdict = { ...verdict, duplicate: true, conclusive: true, reason: "approved" };
+    if (!verdict.duplicate) return;
+    evidence.set(a, b, verdict);
+    duplicatePairs.push([a, b]);
+  };
+  const judging = (options.progress ?? NO_PROGRESS).start("skills' pairs judged", all.length);
+  let counted = 0;
+  for (const [a, others] of library.candidatePairs()) {
+    judging.advance(a + 1 - counted);
+    counted = a + 1;
+    if (represented.has(a)) continue;
+    const texts = library.textSimilarities(a, others);
+    others.forEach((b, k) => {
+      if (represented.has(b) || owner[a] === owner[b]) return;
+      judged(a, b, judgePair(library, a, b, thresholds, texts[k]));
+    });
+  }
+  judging.end();
+  return { evidence, rejected, duplicatePairs };
 }
 
 /**
