@@ -36,7 +36,7 @@ import { FileTooLargeError, NotRegularFileError } from "../fs/regular_file.ts";
 import { errorMessage } from "../error_message.ts";
 import type { ClusterReport } from "../report.ts";
 import type { ArchiveEntry } from "./archive_index.ts";
-import { draftMaster, type Member } from "./master_draft.ts";
+import { draftMaster, type MasterDraft, type Member } from "./master_draft.ts";
 import type { DraftMemo } from "./draft_memo.ts";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
 
@@ -164,31 +164,16 @@ function planMerge(
   reserved: ReadonlySet<string>,
   claims: Set<string>,
 ): PlannedMerge | { reason: string } {
-  // Each member's own files first: a cluster that cannot move whole is refused before anything is planned.
-  const owned = new Map<Skill, string[]>();
-  for (const skill of skills) {
-    const files = ownFiles(skill, input.writer);
-    if ("reason" in files) return files;
-    owned.set(skill, files.paths);
-  }
-  const texts = new Map<string, string>();
-  for (const skill of skills) {
-    const bytes = input.writer.read(skill.path);
-    if (!bytes) return { reason: `${skill.path} is gone` };
-    texts.set(skill.path, new TextDecoder().decode(bytes));
-  }
+  const files = membersFiles(skills, input.writer);
+  if ("reason" in files) return files;
+  const { owned, texts } = files;
   // Bodies are parsed only for a master that is drafted now, not for one an earlier run drafted.
   const members = (): Member[] =>
     skills.map((skill) => ({ skill, body: parseFrontmatter(texts.get(skill.path)!).body }));
   const draft = input.drafts ? input.drafts.draft(skills, members) : draftMaster(members());
   if ("refused" in draft) return { reason: draft.refused };
   const absorbed = draft.merged.length < skills.length;
-  const folderMember = draft.base.layout === "folder" ? draft.base : skills.find((s) => s.layout === "folder");
-  const masterPath = absorbed
-    ? draft.base.path
-    : folderMember
-    ? posix.join(posix.dirname(posix.dirname(folderMember.path)), draft.name, "SKILL.md")
-    : posix.join(posix.dirname(draft.base.path), `${draft.name}.md`);
+  const masterPath = masterPlace(draft, skills, absorbed);
   const masterFolder = posix.dirname(masterPath);
   const memberPaths = new Set(skills.map((s) => s.path));
   const occupant = input.writer.read(masterPath) !== undefined && !memberPaths.has(masterPath);
@@ -252,6 +237,41 @@ function planMerge(
     operations,
     conflicts,
   };
+}
+
+/**
+ * Each member's own files and its skill file's text, or why the cluster cannot merge: read first, so that a cluster
+ * that cannot move whole is refused before anything is planned.
+ */
+function membersFiles(
+  skills: readonly Skill[],
+  writer: RepositoryWriter,
+): { owned: Map<Skill, string[]>; texts: Map<string, string> } | { reason: string } {
+  const owned = new Map<Skill, string[]>();
+  for (const skill of skills) {
+    const files = ownFiles(skill, writer);
+    if ("reason" in files) return files;
+    owned.set(skill, files.paths);
+  }
+  const texts = new Map<string, string>();
+  for (const skill of skills) {
+    const bytes = writer.read(skill.path);
+    if (!bytes) return { reason: `${skill.path} is gone` };
+    texts.set(skill.path, new TextDecoder().decode(bytes));
+  }
+  return { owned, texts };
+}
+
+/**
+ * Where the master goes: in place of an earlier master it absorbs; else a folder skill named after it beside the
+ * members' folders when one of them is a folder skill (the folder layout wins); else a flat file beside the base.
+ */
+function masterPlace(draft: MasterDraft, skills: readonly Skill[], absorbed: boolean): string {
+  if (absorbed) return draft.base.path;
+  const folderMember = draft.base.layout === "folder" ? draft.base : skills.find((s) => s.layout === "folder");
+  return folderMember
+    ? posix.join(posix.dirname(posix.dirname(folderMember.path)), draft.name, "SKILL.md")
+    : posix.join(posix.dirname(draft.base.path), `${draft.name}.md`);
 }
 
 /**

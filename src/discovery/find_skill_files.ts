@@ -83,40 +83,6 @@ export function* findSkillFiles(
   const report = (path: string, severity: Diagnostic["severity"], rule: string, message: string) =>
     options.onDiagnostic({ path: options.relative(path), severity, rule, message });
 
-  const reportLink = (path: string, name: string) => {
-    let target: string;
-    let isDirectory: boolean;
-    try {
-      target = fs.realPathSync(path);
-      isDirectory = fs.lstatSync(target).isDirectory;
-    } catch (error) {
-      // A link this process may not even look behind (`--allow-read=.` and a link to /etc/passwd) is out of
-      // bounds like any other: a diagnostic for that file, never the run's failure.
-      report(
-        path,
-        "warning",
-        "tree/symlink",
-        error instanceof Deno.errors.NotFound
-          ? "a symbolic link whose target does not exist; skipped"
-          : error instanceof Deno.errors.NotCapable
-          ? "a symbolic link to outside what this process may read; not followed"
-          : `a symbolic link whose target cannot be read (${errorMessage(error)}); not followed`,
-      );
-      return;
-    }
-    if (!isDirectory && !name.toLowerCase().endsWith(".md")) return;
-    if (isInside(rootReal, target)) {
-      report(
-        path,
-        "info",
-        "tree/symlink",
-        "a symbolic link inside the skills tree; not followed (its target is read under its own path)",
-      );
-    } else {
-      report(path, "warning", "tree/symlink", "a symbolic link to outside the skills tree; not followed");
-    }
-  };
-
   function* walk(dir: string, depth: number): Generator<SkillFile, void> {
     let entries: DirEntry[];
     try {
@@ -133,7 +99,8 @@ export function* findSkillFiles(
       const path = join(dir, entry.name);
       if (exclude.has(path)) continue;
       if (entry.isSymlink) {
-        reportLink(path, entry.name);
+        const found = linkDiagnostic(fs, rootReal, path, entry.name);
+        if (found) report(path, found.severity, "tree/symlink", found.message);
       } else if (entry.isDirectory) {
         if (depth < maxDepth) yield* walk(path, depth + 1);
         else {report(
@@ -165,6 +132,42 @@ export function* findSkillFiles(
   }
 
   yield* walk(root, 0);
+}
+
+/**
+ * What to say of a symbolic link in the skills tree, which is never followed: nothing for a link to a file that is
+ * not Markdown, else why it is skipped.
+ */
+function linkDiagnostic(
+  fs: FileSystem,
+  rootReal: string,
+  path: string,
+  name: string,
+): { severity: Diagnostic["severity"]; message: string } | undefined {
+  let target: string;
+  let isDirectory: boolean;
+  try {
+    target = fs.realPathSync(path);
+    isDirectory = fs.lstatSync(target).isDirectory;
+  } catch (error) {
+    // A link this process may not even look behind (`--allow-read=.` and a link to /etc/passwd) is out of
+    // bounds like any other: a diagnostic for that file, never the run's failure.
+    return {
+      severity: "warning",
+      message: error instanceof Deno.errors.NotFound
+        ? "a symbolic link whose target does not exist; skipped"
+        : error instanceof Deno.errors.NotCapable
+        ? "a symbolic link to outside what this process may read; not followed"
+        : `a symbolic link whose target cannot be read (${errorMessage(error)}); not followed`,
+    };
+  }
+  if (!isDirectory && !name.toLowerCase().endsWith(".md")) return undefined;
+  return isInside(rootReal, target)
+    ? {
+      severity: "info",
+      message: "a symbolic link inside the skills tree; not followed (its target is read under its own path)",
+    }
+    : { severity: "warning", message: "a symbolic link to outside the skills tree; not followed" };
 }
 
 function layoutOf(name: string, depth: number): SkillLayout | undefined {

@@ -53,69 +53,79 @@ export function validateSkill(
   }
   if (hasName && skill.description === "") warn("skill/description-missing", "description", "no description");
 
-  if (ruleSets.includes("agentskills")) {
-    if (!AGENTSKILLS_NAME.test(skill.name)) {
-      warn(
-        "agentskills/name-format",
-        "name",
-        `name "${skill.name}" must be lower-case letters, digits and single hyphens`,
-      );
-    }
-    if (skill.name.length > 64) {
-      warn("agentskills/name-length", "name", `name is ${skill.name.length} characters long; at most 64 are allowed`);
-    }
-    if (hasName && skill.layout === "folder" && skill.name !== skill.slug) {
-      warn("agentskills/name-folder", "name", `name "${skill.name}" differs from its folder "${skill.slug}"`);
-    }
-    if (skill.description.length > 1024) {
-      warn(
-        "agentskills/description-length",
-        "description",
-        `description is ${skill.description.length} characters long; at most 1024 are allowed`,
-      );
-    }
-    if (skill.compatibility !== undefined && skill.compatibility.length > 500) {
-      warn(
-        "agentskills/compatibility-length",
-        "compatibility",
-        `compatibility is ${skill.compatibility.length} characters long; at most 500 are allowed`,
-      );
-    }
-  }
-
-  if (ruleSets.includes("clawhub")) {
-    if (skill.version === undefined) {
-      warn("clawhub/version-missing", "version", "no version in the frontmatter or a _meta.json beside it");
-    } else if (!skill.version.strict) {
-      warn(
-        "clawhub/version-semver",
-        "version",
-        `version "${skill.version.text}" is not semver (MAJOR.MINOR.PATCH)${
-          skill.version.semver ? "; it is read as a near-version" : ""
-        }`,
-      );
-    }
-    if (skill.layout === "folder" && !CLAWHUB_SLUG.test(skill.slug)) {
-      warn(
-        "clawhub/slug",
-        "name",
-        `folder "${skill.slug}" is not a ClawHub slug (lower-case letters, digits, hyphens)`,
-      );
-    }
-  }
-
-  if (ruleSets.includes("orchestrator")) {
-    const present: Record<string, boolean> = {
-      name: hasName,
-      description: skill.description !== "",
-      version: skill.version?.source === "frontmatter",
-      author: skill.frontmatter.author !== undefined,
-      category: skill.category !== undefined,
-      tags: skill.frontmatter.tags !== undefined,
-    };
-    for (const [field, isPresent] of Object.entries(present)) {
-      if (!isPresent) warn("orchestrator/field-missing", field, `no ${field} in the frontmatter`);
-    }
-  }
+  if (ruleSets.includes("agentskills")) agentSkillsBreaches(skill, hasName, warn);
+  if (ruleSets.includes("clawhub")) clawHubBreaches(skill, warn);
+  if (ruleSets.includes("orchestrator")) orchestratorBreaches(skill, hasName, warn);
   return diagnostics;
+}
+
+/** Reports a breach of a rule, at the line of a frontmatter key. */
+type Warn = (rule: string, key: string, message: string) => void;
+
+/** The AgentSkills specification: name format and length, name matching the folder, field lengths. */
+function agentSkillsBreaches(skill: Skill, hasName: boolean, warn: Warn): void {
+  if (!AGENTSKILLS_NAME.test(skill.name)) {
+    warn(
+      "agentskills/name-format",
+      "name",
+      `name "${skill.name}" must be lower-case letters, digits and single hyphens`,
+    );
+  }
+  if (skill.name.length > 64) {
+    warn("agentskills/name-length", "name", `name is ${skill.name.length} characters long; at most 64 are allowed`);
+  }
+  if (hasName && skill.layout === "folder" && skill.name !== skill.slug) {
+    warn("agentskills/name-folder", "name", `name "${skill.name}" differs from its folder "${skill.slug}"`);
+  }
+  if (skill.description.length > 1024) {
+    warn(
+      "agentskills/description-length",
+      "description",
+      `description is ${skill.description.length} characters long; at most 1024 are allowed`,
+    );
+  }
+  if (skill.compatibility !== undefined && skill.compatibility.length > 500) {
+    warn(
+      "agentskills/compatibility-length",
+      "compatibility",
+      `compatibility is ${skill.compatibility.length} characters long; at most 500 are allowed`,
+    );
+  }
+}
+
+/** ClawHub's registry: a semver version, a slug folder name. */
+function clawHubBreaches(skill: Skill, warn: Warn): void {
+  if (skill.version === undefined) {
+    warn("clawhub/version-missing", "version", "no version in the frontmatter or a _meta.json beside it");
+  } else if (!skill.version.strict) {
+    warn(
+      "clawhub/version-semver",
+      "version",
+      `version "${skill.version.text}" is not semver (MAJOR.MINOR.PATCH)${
+        skill.version.semver ? "; it is read as a near-version" : ""
+      }`,
+    );
+  }
+  if (skill.layout === "folder" && !CLAWHUB_SLUG.test(skill.slug)) {
+    warn(
+      "clawhub/slug",
+      "name",
+      `folder "${skill.slug}" is not a ClawHub slug (lower-case letters, digits, hyphens)`,
+    );
+  }
+}
+
+/** This program's own house rules: every descriptive field present in the frontmatter. */
+function orchestratorBreaches(skill: Skill, hasName: boolean, warn: Warn): void {
+  const present: Record<string, boolean> = {
+    name: hasName,
+    description: skill.description !== "",
+    version: skill.version?.source === "frontmatter",
+    author: skill.frontmatter.author !== undefined,
+    category: skill.category !== undefined,
+    tags: skill.frontmatter.tags !== undefined,
+  };
+  for (const [field, isPresent] of Object.entries(present)) {
+    if (!isPresent) warn("orchestrator/field-missing", field, `no ${field} in the frontmatter`);
+  }
 }
