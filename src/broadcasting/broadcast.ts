@@ -21,10 +21,8 @@
 
 import { getLogger } from "@logtape/logtape";
 import type { EventTemplate } from "nostr-tools/core";
-import { finalizeEvent } from "nostr-tools/pure";
-import { hexToBytes } from "nostr-tools/utils";
 import type { Clock } from "../clock.ts";
-import type { NostrIdentity } from "./nostr_identity.ts";
+import { type NostrIdentity, signer } from "./nostr_identity.ts";
 import type { BroadcastingReport } from "../report.ts";
 import { clawstrPost, runSummary, skillEvent } from "./events.ts";
 import type { RelayClient, RelayResult } from "./relay_client.ts";
@@ -100,9 +98,9 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
     return report;
   }
   // Signed once and stored before anything is sent: a crash from here on resends the same events.
-  const secret = hexToBytes(input.identity.secretKey.reveal());
+  const sign = signer(input.identity);
   for (const { template, subject } of templates) {
-    const event = finalizeEvent(template, secret);
+    const event = sign(template);
     await input.store.putOutbox({ event, subject, acceptedBy: [], attempts: 0, nextAttemptAt: 0, lastResults: [] });
   }
   if (!input.client) {

@@ -18,9 +18,7 @@ import type { Event, EventTemplate, VerifiedEvent } from "nostr-tools/core";
 import type { Filter } from "nostr-tools/filter";
 import { AbstractSimplePool } from "nostr-tools/pool";
 import type { AbstractRelay, Subscription } from "nostr-tools/abstract-relay";
-import { finalizeEvent, verifyEvent } from "nostr-tools/pure";
-import { hexToBytes } from "nostr-tools/utils";
-import type { NostrIdentity } from "./nostr_identity.ts";
+import { verifyEvent } from "nostr-tools/pure";
 import { errorMessage } from "../error_message.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 import { RelaySocket } from "./relay_socket.ts";
@@ -37,16 +35,6 @@ const logger = getLogger([ROOT_CATEGORY, "relays"]);
  * a read; a read cut at this size counts as not answered.
  */
 export const MAX_READ_CHARACTERS = 16 * 1024 * 1024;
-
-/**
- * Signs event templates with the agent's key (for NIP-42 AUTH).
- *
- * @param identity The agent's identity.
- * @returns The signing function.
- */
-export function signer(identity: NostrIdentity): (template: EventTemplate) => VerifiedEvent {
-  return (template) => finalizeEvent(template, hexToBytes(identity.secretKey.reveal()));
-}
 
 /** What one relay said about one event. */
 export interface RelayResult {

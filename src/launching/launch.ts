@@ -19,11 +19,9 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { finalizeEvent } from "nostr-tools/pure";
-import { hexToBytes } from "nostr-tools/utils";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
-import type { NostrIdentity } from "../broadcasting/nostr_identity.ts";
+import { type NostrIdentity, signer } from "../broadcasting/nostr_identity.ts";
 import { clawstrPost } from "../broadcasting/events.ts";
 import type { RelayClient } from "../broadcasting/relay_client.ts";
 import type { LaunchingReport } from "../report.ts";
@@ -109,7 +107,7 @@ export async function launchToken(input: LaunchInput): Promise<LaunchingReport> 
   if (input.dryRun) {
     return { ...report, decision: "launch", post: template, reason: "dry run: a real run would launch now" };
   }
-  const event = finalizeEvent(template, hexToBytes(identity.secretKey.reveal()));
+  const event = signer(identity)(template);
   const record: LaunchRecord = { symbol: request.symbol, event, state: "queued", acceptedBy: [], unverified: [] };
   await input.store.addLaunch(record, {
     event,
