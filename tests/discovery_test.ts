@@ -359,6 +359,8 @@ Deno.test("an entry that cannot be listed or resolved is a diagnostic for that p
   // What `--allow-read=.` says of a link to /etc/passwd, and what a directory without read permission says.
   const denied: FileSystem = {
     ...denoFileSystem,
+    // Workers would read the disk itself, not these answers.
+    localDisk: false,
     readDirSync: (path) => {
       if (path === locked) throw new Deno.errors.PermissionDenied("Permission denied (os error 13)");
       return denoFileSystem.readDirSync(path);

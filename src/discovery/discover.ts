@@ -14,7 +14,7 @@ import { getLogger } from "@logtape/logtape";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
 import { relative } from "node:path";
 import type { Config } from "../config.ts";
-import { denoFileSystem, type FileSystem } from "../fs/file_system.ts";
+import type { FileSystem } from "../fs/file_system.ts";
 import type { Diagnostic, DiscoveryReport } from "../report.ts";
 import { type DiscoveryCache, isCacheable, sameStamp } from "./discovery_cache.ts";
 import type { DiscoveryWorkerRequest } from "./discovery_worker.ts";
@@ -52,8 +52,9 @@ export interface DiscoveryOptions extends ReadOptions {
   exclude?: readonly string[];
   /**
    * How many worker threads read files; `0` reads on the calling thread. The
-   * default is the number of cores. Workers read the local disk, so they are
-   * used only with it, and only once the walk has found
+   * default is one per further core. Workers read the local disk themselves,
+   * so they are used only when the file system says it is that
+   * ({@linkcode FileSystem.localDisk}), and only once the walk has found
    * {@linkcode FILES_BEFORE_WORKERS} files.
    */
   workers?: number;
@@ -100,7 +101,7 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
     strict: options.strict,
     maxFileBytes: options.maxFileBytes,
   };
-  const workerCount = fs === denoFileSystem ? options.workers ?? navigator.hardwareConcurrency - 1 : 0;
+  const workerCount = fs.localDisk ? options.workers ?? navigator.hardwareConcurrency - 1 : 0;
   const toRelative = (path: string) => relative(options.repo, path).replaceAll("\\", "/");
   const now = options.now ?? Date.now();
   const cache: DiscoveryCache = new Map();

@@ -40,6 +40,11 @@ export interface FileInfo {
 /** Read access to a tree of files, by absolute path. */
 export interface FileSystem {
   /**
+   * Whether this is the local disk as Deno sees it: then discovery's worker threads may read the same paths
+   * themselves (they cannot be handed another file system). Anything else is read on the calling thread.
+   */
+  readonly localDisk: boolean;
+  /**
    * @param path A directory.
    * @returns Its entries, in no particular order.
    */
@@ -71,6 +76,7 @@ export interface FileSystem {
 
 /** The local disk, through Deno's file APIs. */
 export const denoFileSystem: FileSystem = {
+  localDisk: true,
   readDirSync: (path) => Deno.readDirSync(path),
   lstatSync: (path) => Deno.lstatSync(path),
   readRegularFileSync: (path, maxBytes, checkedSize) =>
