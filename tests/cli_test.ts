@@ -259,7 +259,7 @@ async function withRemote(dir: string): Promise<void> {
 Deno.test("health exits 0 when healthy, and 1 when too few skills parse or the skills directory is missing", async () => {
   await using repo = await tempRepo();
   await withRemote(repo.path);
-  const healthy = await runCli(["health", "--json"], { cwd: repo.path, task: "health" });
+  const healthy = await runCli(["health", "--json"], { cwd: repo.path });
   assertEquals(healthy.code, 0, healthy.stderr);
   const report = JSON.parse(healthy.stdout);
   assertEquals(report.healthy, true);
@@ -277,10 +277,10 @@ Deno.test("health exits 0 when healthy, and 1 when too few skills parse or the s
   for (const broken of ["linear/SKILL.md", "spotify.md"]) {
     await Deno.writeTextFile(join(repo.path, "skills", broken), "no frontmatter\n");
   }
-  const lowRate = await runCli(["health"], { cwd: repo.path, task: "health" });
+  const lowRate = await runCli(["health"], { cwd: repo.path });
   assertEquals(lowRate.code, 1, "8 of 10 files parse: below the 90% threshold");
   assertStringIncludes(lowRate.stdout, "FAIL discovery: 8 of 10 skill files parsed (80.0%");
-  const missing = await runCli(["health", "--skills-dir", "nowhere"], { cwd: repo.path, task: "health" });
+  const missing = await runCli(["health", "--skills-dir", "nowhere"], { cwd: repo.path });
   assertEquals(missing.code, 1);
   assertStringIncludes(missing.stdout, "FAIL file-system");
   assertStringIncludes(missing.stdout, "does not exist");

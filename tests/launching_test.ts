@@ -393,7 +393,7 @@ Deno.test("the heartbeat shows the post in a dry run, then launches once across 
   const afterWipe = await run();
   assertEquals([afterWipe.decision, afterWipe.state], ["launched", "found"]);
   assertEquals((await launchPosts(relay.url)).length, 1);
-  const health = await runCli(["health", "--json"], { cwd: repo.path, env, task: "health" });
+  const health = await runCli(["health", "--json"], { cwd: repo.path, env });
   const check = JSON.parse(health.stdout).checks.find((found: { name: string }) => found.name === "launch");
   assertStringIncludes(check.detail, "KEEP posted at");
 });
