@@ -7,7 +7,8 @@
  */
 
 import denoJson from "./deno.json" with { type: "json" };
-import { type Command, parseCommandLine, UsageError } from "./src/cli/args.ts";
+import { type Command, parseCommandLine } from "./src/cli/args.ts";
+import { UsageError } from "./src/usage_error.ts";
 import { usage } from "./src/cli/usage.ts";
 
 /** Exit code for bad usage or configuration. */

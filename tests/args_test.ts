@@ -1,5 +1,8 @@
-import { assertEquals, assertThrows } from "./assert.ts";
-import { DEFAULT_INTERVAL_HOURS, parseCommandLine, UsageError } from "../src/cli/args.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { DEFAULT_INTERVAL_HOURS, parseCommandLine } from "../src/cli/args.ts";
+import { UsageError } from "../src/usage_error.ts";
+import { COMMON_FLAGS, readCommonOptions } from "../src/common_options.ts";
+import { usage } from "../src/cli/usage.ts";
 
 Deno.test("parseCommandLine() gives the documented defaults for no arguments", () => {
   assertEquals(parseCommandLine([]), {
@@ -153,3 +156,29 @@ for (const [args, message] of BAD_COMMAND_LINES) {
     assertThrows(() => parseCommandLine(args), UsageError, message);
   });
 }
+
+Deno.test("every flag of the common table is read by every command and listed in its help, from the table alone", () => {
+  const commands = [[], ["health"], ["init"], ["review"], ["fix"], ["restore", "skills/a"], ["approve", "r3f9a2c1b"]];
+  for (const [name, flag] of Object.entries(COMMON_FLAGS)) {
+    const given = flag.type === "boolean" ? [`--${name}`] : [`--${name}`, SAMPLE_VALUES[name] ?? "x"];
+    for (const command of commands) {
+      const parsed = parseCommandLine([...command, ...given]);
+      assert("options" in parsed, `${command.join(" ")} --${name}`);
+      const options = parsed.options as unknown as Record<string, unknown>;
+      const unchanged = JSON.stringify(options[flag.key]) === JSON.stringify(readCommonOptions({})[flag.key]);
+      assert(!unchanged, `--${name} changes ${flag.key}`);
+    }
+    for (const topic of ["run", "health", "init", "review", "fix", "restore", "approve"] as const) {
+      assertStringIncludes(usage(topic), `--${name}`);
+    }
+  }
+});
+
+/** A value each text flag takes, other than its default. */
+const SAMPLE_VALUES: Record<string, string> = {
+  rules: "orchestrator",
+  related: "0.8",
+  "git-author": "A <a@b.c>",
+  "duplicate-thresholds": "near=0.95",
+  "log-level": "debug",
+};

@@ -6,7 +6,7 @@
  */
 
 import type { RepositorySettings } from "../src/repository_settings.ts";
-import type { CommonOptions } from "../src/common_options.ts";
+import { type CommonOptions, readCommonOptions } from "../src/common_options.ts";
 import { type Config, loadConfig } from "../src/config.ts";
 
 /**
@@ -16,21 +16,8 @@ import { type Config, loadConfig } from "../src/config.ts";
  * @returns The options.
  */
 export function commandLine(overrides: Partial<CommonOptions> = {}): CommonOptions {
-  return {
-    repo: "/srv/skills",
-    skillsDir: "skills",
-    stateDir: ".heartbeat",
-    archiveDir: ".archive",
-    ruleSets: [],
-    strict: false,
-    related: 0.9,
-    mergeRelated: false,
-    duplicateThresholds: {},
-    remote: "origin",
-    json: false,
-    logLevel: "info",
-    ...overrides,
-  };
+  // The command line's own defaults, but a repository of its own and no validation rule sets (tests choose theirs).
+  return { ...readCommonOptions({}), repo: "/srv/skills", ruleSets: [], ...overrides };
 }
 
 /**

@@ -8,16 +8,10 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { DEFAULT_RULE_SETS, RULE_SETS, type RuleSet } from "../discovery/rule_sets.ts";
-import { DEFAULT_RELATED, DEFAULT_THRESHOLDS, type EvidenceThresholds } from "../clustering/thresholds.ts";
 import { errorMessage } from "../error_message.ts";
-import { LOG_LEVELS, type LogLevelName } from "../log_level.ts";
-import type { CommonOptions } from "../common_options.ts";
-
-/** The command line cannot be understood; exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+import type { LogLevelName } from "../log_level.ts";
+import { COMMON_PARSE_CONFIG, type CommonOptions, parseLogLevel, readCommonOptions } from "../common_options.ts";
+import { UsageError } from "../usage_error.ts";
 
 /** Options of the `run` command (the heartbeat). */
 export interface RunOptions extends CommonOptions {
@@ -49,22 +43,7 @@ export type Command =
   | { name: "version" };
 
 const COMMON_FLAGS = {
-  repo: { type: "string" },
-  "skills-dir": { type: "string" },
-  "state-dir": { type: "string" },
-  "archive-dir": { type: "string" },
-  rules: { type: "string" },
-  strict: { type: "boolean" },
-  model: { type: "string" },
-  related: { type: "string" },
-  "merge-related": { type: "boolean" },
-  "duplicate-thresholds": { type: "string" },
-  remote: { type: "string" },
-  branch: { type: "string" },
-  "git-author": { type: "string" },
-  "env-file": { type: "string" },
-  json: { type: "boolean" },
-  "log-level": { type: "string" },
+  ...COMMON_PARSE_CONFIG,
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } satisfies ParseArgsOptionsConfig;
@@ -135,7 +114,7 @@ function parseRun(args: readonly string[]): Command {
   return {
     name: "run",
     options: {
-      ...commonOptions(values),
+      ...readCommonOptions(values),
       intervalHours: values.interval === undefined ? DEFAULT_INTERVAL_HOURS : parseInterval(values.interval),
       once: values.once ?? false,
       dryRun: values["dry-run"] ?? false,
@@ -149,14 +128,14 @@ function parseHealth(args: readonly string[]): Command {
   const values = parseFlags(args, COMMON_FLAGS);
   if (values.help) return { name: "help", topic: "health" };
   if (values.version) return { name: "version" };
-  return { name: "health", options: commonOptions(values) };
+  return { name: "health", options: readCommonOptions(values) };
 }
 
 function parseInit(args: readonly string[]): Command {
   const values = parseFlags(args, COMMON_FLAGS);
   if (values.help) return { name: "help", topic: "init" };
   if (values.version) return { name: "version" };
-  return { name: "init", options: commonOptions(values) };
+  return { name: "init", options: readCommonOptions(values) };
 }
 
 /** The review commands print what they are asked for; the run's progress only when asked (`--log-level info`). */
@@ -166,14 +145,14 @@ function parseReview(args: readonly string[]): Command {
   const values = parseFlags(args, COMMON_FLAGS);
   if (values.help) return { name: "help", topic: "review" };
   if (values.version) return { name: "version" };
-  return { name: "review", options: { ...commonOptions(values), logLevel: reviewLogLevel(values["log-level"]) } };
+  return { name: "review", options: { ...readCommonOptions(values), logLevel: reviewLogLevel(values["log-level"]) } };
 }
 
 function parseFix(args: readonly string[]): Command {
   const values = parseFlags(args, { ...COMMON_FLAGS, write: { type: "boolean" } });
   if (values.help) return { name: "help", topic: "fix" };
   if (values.version) return { name: "version" };
-  return { name: "fix", write: values.write ?? false, options: commonOptions(values) };
+  return { name: "fix", write: values.write ?? false, options: readCommonOptions(values) };
 }
 
 function parseRestore(args: readonly string[]): Command {
@@ -183,7 +162,7 @@ function parseRestore(args: readonly string[]): Command {
   if (positionals.length !== 1 || positionals[0]!.trim() === "") {
     throw new UsageError("restore takes one path: a master, or a merged skill's original file or folder");
   }
-  return { name: "restore", path: positionals[0]!, options: commonOptions(values) };
+  return { name: "restore", path: positionals[0]!, options: readCommonOptions(values) };
 }
 
 function parseWithPositionals(args: readonly string[]) {
@@ -208,54 +187,12 @@ function parseDecision(name: "approve" | "reject", args: readonly string[]): Com
   return {
     name,
     id: positionals[0]!,
-    options: { ...commonOptions(values), logLevel: reviewLogLevel(values["log-level"]) },
+    options: { ...readCommonOptions(values), logLevel: reviewLogLevel(values["log-level"]) },
   };
 }
 
 function reviewLogLevel(given: string | undefined): LogLevelName {
-  return given === undefined ? REVIEW_LOG_LEVEL : parseLogLevel(given);
-}
-
-type CommonValues = {
-  repo?: string | undefined;
-  "skills-dir"?: string | undefined;
-  "state-dir"?: string | undefined;
-  "archive-dir"?: string | undefined;
-  rules?: string | undefined;
-  strict?: boolean | undefined;
-  model?: string | undefined;
-  related?: string | undefined;
-  "merge-related"?: boolean | undefined;
-  "duplicate-thresholds"?: string | undefined;
-  remote?: string | undefined;
-  branch?: string | undefined;
-  "git-author"?: string | undefined;
-  "env-file"?: string | undefined;
-  json?: boolean | undefined;
-  "log-level"?: string | undefined;
-};
-
-function commonOptions(values: CommonValues): CommonOptions {
-  return {
-    repo: nonEmpty("--repo", values.repo) ?? ".",
-    skillsDir: nonEmpty("--skills-dir", values["skills-dir"]) ?? "skills",
-    stateDir: nonEmpty("--state-dir", values["state-dir"]) ?? ".heartbeat",
-    archiveDir: nonEmpty("--archive-dir", values["archive-dir"]) ?? ".archive",
-    ruleSets: values.rules === undefined ? [...DEFAULT_RULE_SETS] : parseRuleSets(values.rules),
-    strict: values.strict ?? false,
-    model: nonEmpty("--model", values.model),
-    related: values.related === undefined ? DEFAULT_RELATED : parseShare("--related", values.related),
-    mergeRelated: values["merge-related"] ?? false,
-    duplicateThresholds: values["duplicate-thresholds"] === undefined
-      ? {}
-      : parseThresholds(values["duplicate-thresholds"]),
-    remote: nonEmpty("--remote", values.remote) ?? "origin",
-    branch: nonEmpty("--branch", values.branch),
-    gitAuthor: parseAuthor(values["git-author"]),
-    envFile: nonEmpty("--env-file", values["env-file"]),
-    json: values.json ?? false,
-    logLevel: parseLogLevel(values["log-level"] ?? "info"),
-  };
+  return given === undefined ? REVIEW_LOG_LEVEL : parseLogLevel("--log-level", given);
 }
 
 function parseFlags<T extends ParseArgsOptionsConfig>(args: readonly string[], options: T) {
@@ -305,11 +242,6 @@ function describeParseError(error: unknown): string {
   }
 }
 
-function nonEmpty(flag: string, value: string | undefined): string | undefined {
-  if (value !== undefined && value.trim() === "") throw new UsageError(`Option "${flag}" needs a value`);
-  return value;
-}
-
 function parseInterval(text: string): number {
   const hours = Number(text);
   if (text.trim() === "" || !Number.isFinite(hours)) {
@@ -321,50 +253,4 @@ function parseInterval(text: string): number {
     throw new UsageError(`Option "--interval" must be a whole number of minutes, not "${text}" hours`);
   }
   return hours;
-}
-
-function parseShare(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value <= 0 || value > 1) {
-    throw new UsageError(`Option "${flag}" takes a number above 0 and at most 1, not "${text}"`);
-  }
-  return value;
-}
-
-function parseAuthor(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  if (!/^[^<>]+<[^<>\s]+@[^<>\s]+>$/.test(text.trim())) {
-    throw new UsageError(`Option "--git-author" takes "Name <email>", not "${text}"`);
-  }
-  return text.trim();
-}
-
-function parseThresholds(text: string): Partial<EvidenceThresholds> {
-  const thresholds: Partial<EvidenceThresholds> = {};
-  const names = Object.keys(DEFAULT_THRESHOLDS) as Array<keyof EvidenceThresholds>;
-  for (const part of text.split(",").map((item) => item.trim()).filter((item) => item !== "")) {
-    const [name = "", value = ""] = part.split("=").map((item) => item.trim());
-    if (!(names as string[]).includes(name)) {
-      throw new UsageError(`Option "--duplicate-thresholds" knows ${names.join(", ")}, not "${name}"`);
-    }
-    thresholds[name as keyof EvidenceThresholds] = parseShare("--duplicate-thresholds", value);
-  }
-  return thresholds;
-}
-
-function parseRuleSets(text: string): RuleSet[] {
-  const names = text.split(",").map((name) => name.trim()).filter((name) => name !== "");
-  const unknown = names.find((name) => !(RULE_SETS as readonly string[]).includes(name));
-  if (names.length === 0 || unknown !== undefined) {
-    throw new UsageError(`Option "--rules" takes a comma-separated list of ${RULE_SETS.join(", ")}, not "${text}"`);
-  }
-  return [...new Set(names as RuleSet[])];
-}
-
-function parseLogLevel(text: string): LogLevelName {
-  const level = LOG_LEVELS.find((name) => name === text || (name === "warning" && text === "warn"));
-  if (!level) {
-    throw new UsageError(`Option "--log-level" takes one of ${LOG_LEVELS.join(", ")}, not "${text}"`);
-  }
-  return level;
 }

@@ -5,29 +5,10 @@
  */
 
 import type { HelpTopic } from "./args.ts";
+import { commonHelp } from "../common_options.ts";
 
 const COMMON = `
-  --repo DIR           the skills repository (default: the current directory)
-  --skills-dir PATH    the skills directory, relative to the repository (default: skills)
-  --state-dir PATH     caches, run history, lock and log, relative to the repository (default: .heartbeat)
-  --archive-dir PATH   where merged originals are kept, inside the repository (default: .archive)
-  --rules LIST         validation rule sets: agentskills, clawhub, orchestrator (default: agentskills,clawhub)
-  --strict             validation warnings keep a skill out of merging
-  --model DIR          another transformers.js feature-extraction model (default: the bundled one)
-  --related COSINE     least mean embedding cosine of a related cluster (default: 0.9)
-  --merge-related      merge related clusters too (default: report them only)
-  --remote NAME        the git remote to push to (default: origin)
-  --branch NAME        the remote branch to push to (default: the current branch)
-  --git-author "Name <email>"
-                       the commits' author (default: the repository's identity)
-  --duplicate-thresholds NAME=VALUE,…
-                       override the duplicate decision: near, sameTool, sameToolText, meaning, strongClueText,
-                       conclusiveText, conclusiveMeaning, conclusiveMeaningText
-  --env-file PATH      read environment variables from this file (default: ./.env when present)
-  --json               print machine-readable JSON on stdout; logs stay on stderr
-  --log-level LEVEL    trace, debug, info, warning, error or fatal (default: info)
-  -h, --help           show this help
-  -V, --version        show the version`;
+${[...commonHelp(), "  -h, --help           show this help", "  -V, --version        show the version"].join("\n")}`;
 
 const RUN = `Usage: heartbeat [run] [options]
 
