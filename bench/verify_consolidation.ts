@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { runHeartbeatProcess } from "./heartbeat_process.ts";
+import { optIn } from "../tests/utils.ts";
 
 const project = new URL("..", import.meta.url).pathname;
 const source = Deno.args[0] ?? join(project, "..", "shared", "corpora", "openclaw-skills", "skills");
@@ -53,6 +54,8 @@ async function heartbeat(repo: string): Promise<number> {
 const repo = await Deno.makeTempDir({ prefix: "consolidation-" });
 await new Deno.Command("cp", { args: ["-r", source, join(repo, "skills")] }).output();
 await new Deno.Command("chmod", { args: ["-R", "u+w", repo] }).output();
+// Opted in, as `heartbeat init` would: without it every run is a dry run.
+await optIn(repo);
 const before = snapshot(repo);
 await heartbeat(repo);
 const after = snapshot(repo);
