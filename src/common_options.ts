@@ -125,10 +125,14 @@ export const COMMON_FLAGS = {
 
 type Table = typeof COMMON_FLAGS;
 
+type Read<Name extends keyof Table> = ReturnType<Table[Name]["read"]>;
+/** The flags that always have a value (a default); the others may be left out. */
+type Defaulted = { [Name in keyof Table]: undefined extends Read<Name> ? never : Name }[keyof Table];
+
 /** Options shared by every command: one per flag of {@linkcode COMMON_FLAGS}, as read. */
-export type CommonOptions = {
-  -readonly [Name in keyof Table as Table[Name]["key"]]: ReturnType<Table[Name]["read"]>;
-};
+export type CommonOptions =
+  & { -readonly [Name in Defaulted as Table[Name]["key"]]: Read<Name> }
+  & { -readonly [Name in Exclude<keyof Table, Defaulted> as Table[Name]["key"]]?: Read<Name> };
 
 /** What `parseArgs` gives for the table's flags. */
 export type CommonValues = { [Name in keyof Table]?: Parameters<Table[Name]["read"]>[0] };
