@@ -36,6 +36,8 @@ export function taskFlags(task: string): string[] {
   const config = JSON.parse(Deno.readTextFileSync(join(PROJECT_ROOT, "deno.json")));
   const command: string = config.tasks[task].command;
   const words = command.split(/\s+/);
+  // A task that is another task with more arguments (`deno task heartbeat health`) has that task's flags.
+  if (words[0] === "deno" && words[1] === "task" && words[2] !== undefined) return taskFlags(words[2]);
   if (words[0] !== "deno" || words[1] !== "run") throw new Error(`Task ${task} is not a deno run`);
   return words.slice(2, words.indexOf("main.ts")).map((flag) =>
     flag === "--allow-read=." ? `--allow-read=.,${MODEL_DIR}` : flag
