@@ -34,7 +34,7 @@ import { PROVENANCE_KEY, type ProvenanceEntry, readProvenance } from "../cluster
 import type { Skill } from "../discovery/skill.ts";
 import { licenceConflict } from "./licence.ts";
 import { posix } from "node:path";
-import { type Alternative, BodyIndex, mergeBodies, withAlternatives } from "./merge_bodies.ts";
+import { type Alternative, BlockReader, BodyIndex, mergeBodies, withAlternatives } from "./merge_bodies.ts";
 import { masterName } from "./master_name.ts";
 import { masterVersion } from "./master_version.ts";
 import { compareSemver } from "../semver.ts";
@@ -89,7 +89,9 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
   const ranked = [newest, ...bySize.filter((member) => member !== newest)];
   const base = newest;
   const others = ranked.slice(1);
-  const baseIndex = new BodyIndex(base.body);
+  // One reader for the draft: its members' blocks are read once, whichever comparison asks first.
+  const reader = new BlockReader();
+  const baseIndex = new BodyIndex(base.body, reader);
   const isNearCopy = (member: Member) =>
     member === base || member.skill.features.bodyHash === base.skill.features.bodyHash ||
     baseIndex.coveredShare(member.body) >= NEAR_COPY_SHARE;
@@ -128,8 +130,8 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
     name: frontmatter.name as string,
     frontmatter,
     body: withAlternatives(
-      mergeBodies(contributing.map(({ body }) => body)),
-      distinctImplementations(alternatives).map(alternativeSection),
+      mergeBodies(contributing.map(({ body }) => body), reader),
+      distinctImplementations(alternatives, reader).map(alternativeSection),
     ),
     base: base.skill,
     merged: merged.map(({ skill }) => skill),
@@ -221,10 +223,13 @@ function provenanceOf(skill: Skill): ProvenanceEntry[] {
 }
 
 /** Other implementations, copies of one another kept once: each with the paths of all its copies. */
-function distinctImplementations(alternatives: readonly Member[]): Array<Member & { copies: string[] }> {
+function distinctImplementations(
+  alternatives: readonly Member[],
+  reader: BlockReader,
+): Array<Member & { copies: string[] }> {
   const distinct: Array<Member & { copies: string[]; index: BodyIndex }> = [];
   for (const member of alternatives) {
-    const index = new BodyIndex(member.body);
+    const index = new BodyIndex(member.body, reader);
     const same = distinct.find((kept) =>
       kept.skill.features.bodyHash === member.skill.features.bodyHash ||
       (kept.index.coveredShare(member.body) >= NEAR_COPY_SHARE && index.coveredShare(kept.body) >= NEAR_COPY_SHARE)

@@ -28,10 +28,15 @@ export const COVERED = 0.8;
  */
 export class BodyIndex {
   readonly #known: KnownBlocks;
+  readonly #reader: BlockReader;
 
-  /** @param body The body. */
-  constructor(body: string) {
-    this.#known = new KnownBlocks(parseSections(body).flatMap((section) => section.blocks));
+  /**
+   * @param body The body.
+   * @param reader Reads blocks, remembering them; one per master drafted, so its members' blocks are read once.
+   */
+  constructor(body: string, reader: BlockReader = new BlockReader()) {
+    this.#reader = reader;
+    this.#known = new KnownBlocks(parseSections(body).flatMap((section) => section.blocks), reader);
   }
 
   /**
@@ -45,7 +50,7 @@ export class BodyIndex {
     let covered = 0;
     let total = 0;
     for (const block of parseSections(body).flatMap((section) => section.blocks)) {
-      const read = readBlock(block);
+      const read = this.#reader.read(block);
       total += read.words.size;
       if (this.#known.says(read, false)) covered += read.words.size;
     }
@@ -60,20 +65,25 @@ interface ReadBlock {
 }
 
 /**
- * Blocks read lately: a cluster's members share most of their blocks (copies, near copies), and each is read by the
- * base's index, the merge and the alternatives' comparison. A memo, cleared whole when it grows past its bound.
+ * Reads blocks, remembering what it read: a cluster's members share most of their blocks (copies, near copies), and
+ * each is read by the base's index, the merge and the alternatives' comparison. One reader per master drafted, so
+ * nothing outlives the draft (several repositories may be planned in one process).
  */
-const readBlocks = new Map<string, ReadBlock>();
-const READ_BLOCKS_BOUND = 50_000;
+export class BlockReader {
+  readonly #read = new Map<string, ReadBlock>();
 
-function readBlock(block: string): ReadBlock {
-  const known = readBlocks.get(block);
-  if (known) return known;
-  const text = normalise(block);
-  const read = { text, words: new Set(text.split(" ").filter((word) => word !== "")) };
-  if (readBlocks.size >= READ_BLOCKS_BOUND) readBlocks.clear();
-  readBlocks.set(block, read);
-  return read;
+  /**
+   * @param block A block as written.
+   * @returns Its normalised text and words.
+   */
+  read(block: string): ReadBlock {
+    const known = this.#read.get(block);
+    if (known) return known;
+    const text = normalise(block);
+    const read = { text, words: new Set(text.split(" ").filter((word) => word !== "")) };
+    this.#read.set(block, read);
+    return read;
+  }
 }
 
 /**
@@ -84,9 +94,11 @@ class KnownBlocks {
   readonly #exact = new Set<string>();
   readonly #words: Array<Set<string>> = [];
   readonly #blocksWith = new Map<string, number[]>();
+  readonly #reader: BlockReader;
 
-  constructor(blocks: readonly string[]) {
-    for (const block of blocks) this.#add(readBlock(block));
+  constructor(blocks: readonly string[], reader: BlockReader) {
+    this.#reader = reader;
+    for (const block of blocks) this.#add(reader.read(block));
   }
 
   /** Whether a block is said already (or, with `edits`, is another wording of one). */
@@ -107,7 +119,7 @@ class KnownBlocks {
 
   /** Adds a block unless it is said already or an edit of one; returns whether it was added. */
   addUnlessSaid(block: string): boolean {
-    const read = readBlock(block);
+    const read = this.#reader.read(block);
     if (this.says(read, true)) return false;
     this.#add(read);
     return true;
@@ -201,6 +213,7 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
  * Merges bodies.
  *
  * @param bodies The members' bodies, richest first (the first is the base).
+ * @param reader Reads blocks, remembering them (see {@linkcode BlockReader}).
  * @returns The merged body, LF line ends, ending with one newline.
  *
  * @example
@@ -210,10 +223,10 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
  * console.assert(merged === "# A\n\nOne.\n\nTwo.\n\n# B\n\nThree.\n");
  * ```
  */
-export function mergeBodies(bodies: readonly string[]): string {
+export function mergeBodies(bodies: readonly string[], reader: BlockReader = new BlockReader()): string {
   const [base = "", ...others] = bodies;
   const sections = parseSections(base);
-  const known = new KnownBlocks(sections.flatMap((section) => section.blocks));
+  const known = new KnownBlocks(sections.flatMap((section) => section.blocks), reader);
   for (const body of others) {
     for (const section of parseSections(body)) {
       // Said already, or another wording of a paragraph already there (an edit): the base's wording stands, so
