@@ -11,15 +11,12 @@
 
 import { type RepositorySettings, SETTINGS_FILE } from "./repository_settings.ts";
 import { resolve } from "node:path";
-import { decode, nsecEncode } from "nostr-tools/nip19";
-import { getPublicKey } from "nostr-tools/pure";
-import { bytesToHex, hexToBytes } from "nostr-tools/utils";
 import type { CommonOptions } from "./common_options.ts";
 import type { RuleSet } from "./discovery/rule_sets.ts";
 import { DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering/thresholds.ts";
 import { BUNDLED_MODEL_DIR } from "./embedding/embedder.ts";
 import { NSEC_PATTERN, REDACTED, Secret } from "./secret.ts";
-import type { NostrIdentity } from "./broadcasting/nostr_identity.ts";
+import { type NostrIdentity, parsePublicKey, parseSecretKey, secretForms } from "./broadcasting/nostr_identity.ts";
 import { isInside } from "./fs/paths.ts";
 import { LaunchFieldError, type LaunchFields, type LaunchRequest, validateLaunch } from "./launching/launch_request.ts";
 
@@ -281,64 +278,6 @@ function launchConfig(
     problems.push(...error.problems.map((problem) => `${LAUNCH_VARIABLES[problem.field]} ${problem.message}`));
     return { off: "the token launch is not valid" };
   }
-}
-
-/**
- * A public key, npub1… or 64 hex digits, as hex. A private key given by
- * mistake (an nsec, or the agent's own key in hex) is refused: public keys go
- * into relay queries. No message echoes the value.
- */
-function parsePublicKey(
-  where: string,
-  text: string,
-  own: NostrIdentity | undefined,
-  problems: string[],
-): string | undefined {
-  const privateKey = `${where} is a private key: give public keys only (npub1… or hex)`;
-  if (/^[0-9a-fA-F]{64}$/.test(text)) {
-    if (own !== undefined && text.toLowerCase() === own.secretKey.reveal()) problems.push(privateKey);
-    else return text.toLowerCase();
-    return undefined;
-  }
-  if (/^nsec1/i.test(text)) {
-    problems.push(privateKey);
-    return undefined;
-  }
-  try {
-    const decoded = decode(text);
-    if (decoded.type === "npub") return decoded.data;
-  } catch {
-    // Reported below.
-  }
-  problems.push(`${where} is not a public key: expected npub1… or 64 hex digits`);
-  return undefined;
-}
-
-function parseSecretKey(text: string, problems: string[]): NostrIdentity | undefined {
-  const invalid = "NOSTR_NSEC is not a valid private key: expected nsec1… (bech32) or 64 hex digits";
-  try {
-    let bytes: Uint8Array;
-    if (/^[0-9a-fA-F]{64}$/.test(text)) {
-      bytes = hexToBytes(text.toLowerCase());
-    } else if (text.startsWith("nsec1")) {
-      const decoded = decode(text);
-      if (decoded.type !== "nsec") throw new Error("not an nsec");
-      bytes = decoded.data;
-    } else {
-      problems.push(invalid);
-      return undefined;
-    }
-    return { secretKey: new Secret(bytesToHex(bytes)), publicKey: getPublicKey(bytes) };
-  } catch {
-    // The decoder's message may quote the key: say only that it is invalid.
-    problems.push(invalid);
-    return undefined;
-  }
-}
-
-function secretForms(given: string, hex: Secret): Secret[] {
-  const forms = new Set([given, hex.reveal(), hex.reveal().toUpperCase(), nsecEncode(hexToBytes(hex.reveal()))]);
-  return [...forms].map((form) => new Secret(form));
 }
 
 function parseRelays(text: string, problems: string[]): string[] {

@@ -1,15 +1,17 @@
 /**
- * The agent's Nostr identity, as configuration gives it to the phases that
- * sign, and the one place its key signs: what it signs here, whoever asks
- * (broadcasting, launching, a relay's AUTH challenge), is signed the same way.
+ * The agent's Nostr identity: the program's only reader of Nostr keys (the
+ * private key and the public keys configuration names), and the one place the
+ * private key signs, whoever asks (broadcasting, launching, a relay's AUTH
+ * challenge).
  *
  * @module
  */
 
 import type { EventTemplate, VerifiedEvent } from "nostr-tools/core";
-import { finalizeEvent } from "nostr-tools/pure";
-import { hexToBytes } from "nostr-tools/utils";
-import type { Secret } from "../secret.ts";
+import { decode, nsecEncode } from "nostr-tools/nip19";
+import { finalizeEvent, getPublicKey } from "nostr-tools/pure";
+import { bytesToHex, hexToBytes } from "nostr-tools/utils";
+import { Secret } from "../secret.ts";
 
 /** The agent's Nostr identity. */
 export interface NostrIdentity {
@@ -27,4 +29,82 @@ export interface NostrIdentity {
  */
 export function signer(identity: NostrIdentity): (template: EventTemplate) => VerifiedEvent {
   return (template) => finalizeEvent(template, hexToBytes(identity.secretKey.reveal()));
+}
+
+/**
+ * A public key, npub1… or 64 hex digits, as hex. A private key given by
+ * mistake (an nsec, or the agent's own key in hex) is refused: public keys go
+ * into relay queries. No message echoes the value.
+ *
+ * @param where The setting, for messages.
+ * @param text The key as given.
+ * @param own The agent's identity, whose private key is refused here.
+ * @param problems Where a problem is reported.
+ * @returns The key as hex, or nothing when it is not a public key.
+ */
+export function parsePublicKey(
+  where: string,
+  text: string,
+  own: NostrIdentity | undefined,
+  problems: string[],
+): string | undefined {
+  const privateKey = `${where} is a private key: give public keys only (npub1… or hex)`;
+  if (/^[0-9a-fA-F]{64}$/.test(text)) {
+    if (own !== undefined && text.toLowerCase() === own.secretKey.reveal()) problems.push(privateKey);
+    else return text.toLowerCase();
+    return undefined;
+  }
+  if (/^nsec1/i.test(text)) {
+    problems.push(privateKey);
+    return undefined;
+  }
+  try {
+    const decoded = decode(text);
+    if (decoded.type === "npub") return decoded.data;
+  } catch {
+    // Reported below.
+  }
+  problems.push(`${where} is not a public key: expected npub1… or 64 hex digits`);
+  return undefined;
+}
+
+/**
+ * The agent's identity from `NOSTR_NSEC`, nsec1… or 64 hex digits. No message echoes the value.
+ *
+ * @param text The key as given.
+ * @param problems Where a problem is reported.
+ * @returns The identity, or nothing when the key is invalid.
+ */
+export function parseSecretKey(text: string, problems: string[]): NostrIdentity | undefined {
+  const invalid = "NOSTR_NSEC is not a valid private key: expected nsec1… (bech32) or 64 hex digits";
+  try {
+    let bytes: Uint8Array;
+    if (/^[0-9a-fA-F]{64}$/.test(text)) {
+      bytes = hexToBytes(text.toLowerCase());
+    } else if (text.startsWith("nsec1")) {
+      const decoded = decode(text);
+      if (decoded.type !== "nsec") throw new Error("not an nsec");
+      bytes = decoded.data;
+    } else {
+      problems.push(invalid);
+      return undefined;
+    }
+    return { secretKey: new Secret(bytesToHex(bytes)), publicKey: getPublicKey(bytes) };
+  } catch {
+    // The decoder's message may quote the key: say only that it is invalid.
+    problems.push(invalid);
+    return undefined;
+  }
+}
+
+/**
+ * Every form the private key may be written in, to scrub from whatever leaves the program.
+ *
+ * @param given The key as given.
+ * @param hex The key as hex.
+ * @returns The forms, as secrets.
+ */
+export function secretForms(given: string, hex: Secret): Secret[] {
+  const forms = new Set([given, hex.reveal(), hex.reveal().toUpperCase(), nsecEncode(hexToBytes(hex.reveal()))]);
+  return [...forms].map((form) => new Secret(form));
 }
