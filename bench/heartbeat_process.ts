@@ -22,6 +22,8 @@ export interface HeartbeatCommandOptions {
    * `kill -9 -PID` takes its git children down with it, as a crash of the service would.
    */
   ownProcessGroup?: boolean;
+  /** A program the command runs under, with its arguments (`/usr/bin/time -o FILE`): it measures the run. */
+  wrapper?: readonly string[];
 }
 
 /**
@@ -38,8 +40,13 @@ export function heartbeatCommand(
   options: HeartbeatCommandOptions = {},
 ): Deno.Command {
   const argv = ["run", "--config", join(project, "deno.json"), ...flags, join(project, "main.ts"), ...args];
-  return new Deno.Command(options.ownProcessGroup ? "setsid" : Deno.execPath(), {
-    args: options.ownProcessGroup ? [Deno.execPath(), ...argv] : argv,
+  const [program = Deno.execPath(), ...before] = [
+    ...(options.ownProcessGroup ? ["setsid"] : []),
+    ...(options.wrapper ?? []),
+    Deno.execPath(),
+  ];
+  return new Deno.Command(program, {
+    args: [...before, ...argv],
     cwd: repo,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",

@@ -15,6 +15,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { seededRandom } from "./sampling.ts";
+import { heartbeatCommand } from "./heartbeat_process.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
@@ -31,35 +32,12 @@ if (!positionals[0]) {
 }
 const repo: string = positionals[0];
 
-const project = new URL("..", import.meta.url).pathname;
-const config = JSON.parse(await Deno.readTextFile(join(project, "deno.json")));
-const flags: string[] = config.tasks.heartbeat.command.split(/\s+/).slice(2, -1)
-  .map((flag: string) => flag === "--allow-read=." ? `--allow-read=.,${join(project, "models")}` : flag);
-
 /** One run of the program under GNU time: its report and what time measured. */
 async function measuredRun(): Promise<{ wall: number; rssMiB: number; cpu: string; timings: Record<string, number> }> {
   const timeFile = await Deno.makeTempFile();
   try {
-    const output = await new Deno.Command("/usr/bin/time", {
-      args: [
-        "-o",
-        timeFile,
-        "-f",
-        "%e %M %P",
-        Deno.execPath(),
-        "run",
-        "--config",
-        join(project, "deno.json"),
-        ...flags,
-        join(project, "main.ts"),
-        "--once",
-        "--dry-run",
-        "--json",
-      ],
-      cwd: repo,
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "null",
+    const output = await heartbeatCommand(repo, ["--once", "--dry-run", "--json"], {
+      wrapper: ["/usr/bin/time", "-o", timeFile, "-f", "%e %M %P"],
     }).output();
     const [wall, rss, cpu] = (await Deno.readTextFile(timeFile)).trim().split("\n").at(-1)!.split(" ");
     const report = JSON.parse(new TextDecoder().decode(output.stdout));
