@@ -10,6 +10,7 @@ import denoJson from "./deno.json" with { type: "json" };
 import { type Command, parseCommandLine } from "./src/cli/args.ts";
 import { UsageError } from "./src/usage_error.ts";
 import { usage } from "./src/cli/usage.ts";
+import { PROGRAM_NAME } from "./src/program_name.ts";
 
 /** Exit code for bad usage or configuration. */
 const EXIT_USAGE = 2;
@@ -26,7 +27,7 @@ export async function main(args: readonly string[]): Promise<number> {
     command = parseCommandLine(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`heartbeat: ${error.message}. Try "heartbeat --help".`);
+    console.error(`${PROGRAM_NAME}: ${error.message}. Try "${PROGRAM_NAME} --help".`);
     return EXIT_USAGE;
   }
   try {
@@ -35,7 +36,7 @@ export async function main(args: readonly string[]): Promise<number> {
         console.log(usage(command.topic));
         return 0;
       case "version":
-        console.log(`clawstr-skill-orchestrator ${denoJson.version}`);
+        console.log(`${PROGRAM_NAME} ${denoJson.version}`);
         return 0;
       case "health":
         return await (await import("./src/cli/health.ts")).healthCommand(command.options);
@@ -68,11 +69,11 @@ async function usageErrorCode(error: unknown): Promise<number> {
     import("./src/schedule.ts"),
   ]);
   if (error instanceof ConfigError) {
-    for (const problem of error.problems) console.error(`heartbeat: ${problem}`);
+    for (const problem of error.problems) console.error(`${PROGRAM_NAME}: ${problem}`);
     return EXIT_USAGE;
   }
   if (error instanceof IntervalError || error instanceof ModelError) {
-    console.error(`heartbeat: ${error.message}`);
+    console.error(`${PROGRAM_NAME}: ${error.message}`);
     return EXIT_USAGE;
   }
   throw error;

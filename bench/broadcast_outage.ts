@@ -11,8 +11,8 @@
  */
 
 import { broadcast } from "../src/broadcasting/broadcast.ts";
-import { nostrRelayClient } from "../src/broadcasting/relay_client.ts";
-import { signer } from "../src/broadcasting/nostr_identity.ts";
+import { nostrRelayClient } from "../src/nostr/relay_client.ts";
+import { signer } from "../src/nostr/nostr_identity.ts";
 import { loadConfig } from "../src/config.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { startMuteRelay, startRelay } from "../tests/relay_harness.ts";

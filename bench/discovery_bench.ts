@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { discoverSkills, type DiscoveryOptions } from "../src/discovery/discover.ts";
 import { RACY_WINDOW_MS } from "../src/discovery/discovery_cache.ts";
-import { DEFAULT_RULE_SETS } from "../src/discovery/rule_sets.ts";
+import { DEFAULT_RULE_SETS } from "../src/discovery/discovery_settings.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 
 const corpus = fileURLToPath(new URL("../../shared/corpora/openclaw-skills", import.meta.url));

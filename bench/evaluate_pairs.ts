@@ -12,7 +12,7 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { judgePair } from "../src/clustering/evidence.ts";
-import { DEFAULT_THRESHOLDS } from "../src/clustering/thresholds.ts";
+import { DEFAULT_THRESHOLDS } from "../src/clustering/clustering_settings.ts";
 import { SkillLibrary } from "../src/clustering/library.ts";
 import { discoverSkills } from "../src/discovery/discover.ts";
 import { loadEmbedder } from "../src/embedding/embedder.ts";

@@ -11,7 +11,7 @@
  */
 
 import { finalizeEvent, generateSecretKey, getPublicKey } from "nostr-tools/pure";
-import { nostrRelayClient, type RelayClient } from "../src/broadcasting/relay_client.ts";
+import { nostrRelayClient, type RelayClient } from "../src/nostr/relay_client.ts";
 import { lookUpLaunches } from "../src/launching/launch_lookup.ts";
 import { startRelay } from "../tests/relay_harness.ts";
 

@@ -10,7 +10,7 @@ import type { Embedder, ModelInfo } from "./embedding/embedder.ts";
 import type { FileSystem } from "./fs/file_system.ts";
 import type { RepositoryWriter } from "./fs/repository_writer.ts";
 import type { Git } from "./publishing/git.ts";
-import type { RelayClient } from "./broadcasting/relay_client.ts";
+import type { RelayClient } from "./nostr/relay_client.ts";
 import type { Progress } from "./progress.ts";
 import type { StateStore } from "./store/state_store.ts";
 

@@ -7,9 +7,10 @@
  * @module
  */
 
-import { DEFAULT_RELATED, DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering/thresholds.ts";
-import { DEFAULT_RULE_SETS, RULE_SETS, type RuleSet } from "./discovery/rule_sets.ts";
+import { DEFAULT_RELATED, DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering/clustering_settings.ts";
+import { DEFAULT_RULE_SETS, RULE_SETS, type RuleSet } from "./discovery/discovery_settings.ts";
 import { LOG_LEVELS, type LogLevelName } from "./log_level.ts";
+import { DEFAULT_REMOTE } from "./publishing/publishing_settings.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** A flag of the table: its option's name, its value's placeholder in the help, its help and how it is read. */
@@ -87,8 +88,8 @@ export const COMMON_FLAGS = {
   remote: text(
     "remote",
     "NAME",
-    "the git remote to push to (default: origin)",
-    (given, flag) => nonEmpty(flag, given) ?? "origin",
+    `the git remote to push to (default: ${DEFAULT_REMOTE})`,
+    (given, flag) => nonEmpty(flag, given) ?? DEFAULT_REMOTE,
   ),
   branch: text(
     "branch",

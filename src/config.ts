@@ -12,25 +12,16 @@
 import { type RepositorySettings, SETTINGS_FILE } from "./repository_settings.ts";
 import { resolve } from "node:path";
 import type { CommonOptions } from "./common_options.ts";
-import type { RuleSet } from "./discovery/rule_sets.ts";
-import { DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering/thresholds.ts";
+import type { DiscoverySettings } from "./discovery/discovery_settings.ts";
+import { type ClusteringSettings, DEFAULT_THRESHOLDS } from "./clustering/clustering_settings.ts";
 import { BUNDLED_MODEL_DIR } from "./embedding/embedder.ts";
-import { NSEC_PATTERN, REDACTED, Secret } from "./secret.ts";
-import { type NostrIdentity, parsePublicKey, parseSecretKey, secretForms } from "./broadcasting/nostr_identity.ts";
+import { NSEC_PATTERN, REDACTED } from "./secret.ts";
+import type { PublishingSettings } from "./publishing/publishing_settings.ts";
+import { type BroadcastingSettings, DEFAULT_RELAYS } from "./broadcasting/broadcasting_settings.ts";
+import type { LaunchingSettings } from "./launching/launching_settings.ts";
+import { parsePublicKey, parseSecretKey, secretForms } from "./nostr/nostr_identity.ts";
 import { isInside } from "./fs/paths.ts";
-import { LaunchFieldError, type LaunchFields, type LaunchRequest, validateLaunch } from "./launching/launch_request.ts";
-
-/**
- * The relays Clawstr's own documentation names (clawstr/clawstr). The seed's
- * `wss://lightningrelay.com` appears in no Clawstr material, so it is not a
- * default.
- */
-export const DEFAULT_RELAYS: readonly string[] = [
-  "wss://relay.ditto.pub",
-  "wss://relay.primal.net",
-  "wss://relay.damus.io",
-  "wss://nos.lol",
-];
+import { LaunchFieldError, type LaunchFields, validateLaunch } from "./launching/launch_request.ts";
 
 /**
  * The environment variables the heartbeat reads, and what for. The heartbeat
@@ -82,52 +73,16 @@ function looksLikePrivateKey(text: string): boolean {
   return PRIVATE_KEY_SHAPES.some((shape) => text.search(shape) >= 0);
 }
 
-/** Validated configuration shared by every command. */
-export interface Config {
-  /** The repository root, absolute. */
-  readonly repo: string;
-  /** The skills directory, absolute, inside `repo`. */
-  readonly skillsDir: string;
-  /** The state directory, absolute (caches, run history, lock, logs). */
-  readonly stateDir: string;
-  /** The archive of merged originals, absolute, inside `repo`. */
-  readonly archiveDir: string;
-  /** The validation rule sets. */
-  readonly ruleSets: readonly RuleSet[];
-  /** Whether validation warnings exclude skills from merging. */
-  readonly strict: boolean;
+/**
+ * Validated configuration shared by every command: the parts each phase
+ * declares it reads (in its own folder, with its defaults), assembled.
+ */
+export interface Config
+  extends DiscoverySettings, ClusteringSettings, PublishingSettings, BroadcastingSettings, LaunchingSettings {
   /** The embedding model's directory, absolute. */
   readonly modelDir: string;
-  /** Where commits go: the remote, the branch (the current one when absent), the author (the repository's when absent). */
-  readonly git: { remote: string; branch?: string | undefined; author?: string | undefined };
   /** Whether the repository opted in (`heartbeat.json`): without it every run is a dry run. */
   readonly consent: boolean;
-  /** Skills never merged or archived, by path (repository-relative) or name. */
-  readonly pinned: readonly string[];
-  /** Clustering thresholds. */
-  readonly clustering: { related: number; mergeRelated: boolean; thresholds: EvidenceThresholds };
-  /** The Nostr identity, when `NOSTR_NSEC` is set. */
-  readonly nostr?: NostrIdentity | undefined;
-  /** Relays to publish to. */
-  readonly relays: readonly string[];
-  /** Whether `relays` are the defaults because `NOSTR_RELAY` is unset. */
-  readonly relaysAreDefault: boolean;
-  /** The agent's display name. */
-  readonly agentName?: string | undefined;
-  /**
-   * The Clawnch launch: the validated request, or why there is none (the
-   * launch is opt-in: it needs `TOKEN_TICKER` and `TOKEN_WALLET`).
-   */
-  readonly launch: { readonly request: LaunchRequest } | { readonly off: string };
-  /** Public keys (hex) the agent used before; their launches count as its own. */
-  readonly previousKeys: readonly string[];
-  /** Clawnch's public key (hex), when configured: only its replies are verified outcomes. */
-  readonly clawnchPubkey?: string | undefined;
-  /**
-   * Every text form of every secret in this configuration, for scrubbing logs
-   * and checking commits.
-   */
-  readonly secrets: readonly Secret[];
 }
 
 /** Where configuration comes from, besides the command line. */
@@ -265,7 +220,7 @@ const LAUNCH_VARIABLES: Record<keyof LaunchFields, keyof typeof ENVIRONMENT_VARI
 function launchConfig(
   read: (name: keyof typeof ENVIRONMENT_VARIABLES) => string | undefined,
   problems: string[],
-): Config["launch"] {
+): LaunchingSettings["launch"] {
   const missing = (["TOKEN_TICKER", "TOKEN_WALLET"] as const).filter((name) => read(name) === undefined);
   if (missing.length > 0) return { off: `the token launch is off: ${missing.join(" and ")} not set` };
   const fields = Object.fromEntries(

@@ -9,6 +9,7 @@ import type { Logger } from "@logtape/logtape";
 import type { Clock } from "./clock.ts";
 import { type HeartbeatSchedule, slotOf, slotStart } from "./schedule.ts";
 import type { Scheduler } from "./scheduler.ts";
+import { PROGRAM_NAME } from "./program_name.ts";
 
 /** How one run ended, as far as the loop cares. */
 export type RunStatus = "ok" | "failed" | "interrupted";
@@ -101,7 +102,7 @@ export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<v
   });
   if (options.workWaiting) logger.info("Work waits from an earlier run (events in the outbox): running at once");
   trigger("start");
-  options.scheduler.schedule("clawstr-heartbeat", schedule.cron, () => trigger("tick"), signal);
+  options.scheduler.schedule(PROGRAM_NAME, schedule.cron, () => trigger("tick"), signal);
   await stopped;
   // Read `current` after the abort: a run may have started since the last look.
   await (current as Promise<void> | undefined);

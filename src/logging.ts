@@ -27,9 +27,10 @@ import {
 import type { LogLevelName } from "./log_level.ts";
 import { printable } from "./printable.ts";
 import { NSEC_PATTERN, REDACTED, type Secret } from "./secret.ts";
+import { PROGRAM_NAME } from "./program_name.ts";
 
 /** The root category of every logger in this program. */
-export const ROOT_CATEGORY = "heartbeat";
+export const ROOT_CATEGORY = PROGRAM_NAME;
 
 /** The log file's name in the state directory. */
 export const LOG_FILE_NAME = "orchestrator_heartbeat.log";

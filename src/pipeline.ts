@@ -17,6 +17,7 @@ import { markPhases, type PhaseName, PHASES, type RunReport, startReport } from 
 import type { StartedRun } from "./store/state_store.ts";
 import { errorMessage } from "./error_message.ts";
 import { SETTINGS_FILE } from "./repository_settings.ts";
+import { PROGRAM_NAME } from "./program_name.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "pipeline"]);
 
@@ -48,9 +49,10 @@ async function run(
   const { config, signal } = options;
   const report = startReport(reportHead(options, runId, started));
   if (!config.consent) {
-    logger.warn("{repo} has not opted in ({file} is missing): this run changes nothing; heartbeat init opts in", {
+    logger.warn("{repo} has not opted in ({file} is missing): this run changes nothing; {program} init opts in", {
       repo: config.repo,
       file: SETTINGS_FILE,
+      program: PROGRAM_NAME,
     });
   }
   logger.info(options.dryRun ? "Dry run started on {skillsDir}" : "Run started on {skillsDir}", {

@@ -8,6 +8,7 @@
 
 import type { LaunchOutcome } from "./launching/launch_record.ts";
 import { printable } from "./printable.ts";
+import { PROGRAM_NAME } from "./program_name.ts";
 
 /** How a phase ended. */
 export type PhaseStatus = "ok" | "skipped" | "failed" | "interrupted";
@@ -329,7 +330,7 @@ export function formatReport(report: RunReport): string {
   const lines = [
     `Run ${report.runId} ${report.status}${
       report.notOptedIn
-        ? " (dry run: this repository has not opted in, so nothing changed; heartbeat init opts in)"
+        ? ` (dry run: this repository has not opted in, so nothing changed; ${PROGRAM_NAME} init opts in)`
         : report.dryRun
         ? " (dry run: nothing changed)"
         : ""
@@ -380,7 +381,7 @@ function countClusters(clusters: readonly ClusterReport[]): string {
   const related = count("report", "related");
   return `${count("merge", "duplicate")} to merge, ${
     count("review", "duplicate")
-  } proposed for review (heartbeat review), ${related} related${
+  } proposed for review (${PROGRAM_NAME} review), ${related} related${
     count("merge", "related") > 0 ? ` (+${count("merge", "related")} related merged)` : ""
   }`;
 }

@@ -1,8 +1,8 @@
 import { verifyEvent } from "nostr-tools/pure";
 import { assert, assertEquals } from "./assert.ts";
 import { broadcast, type BroadcastInput, type MasterSkill } from "../src/broadcasting/broadcast.ts";
-import { nostrRelayClient, type RelayClient } from "../src/broadcasting/relay_client.ts";
-import { signer } from "../src/broadcasting/nostr_identity.ts";
+import { nostrRelayClient, type RelayClient } from "../src/nostr/relay_client.ts";
+import { signer } from "../src/nostr/nostr_identity.ts";
 import { testConfig } from "./options.ts";
 import { relayCheck } from "../src/broadcasting/relay_check.ts";
 import { KvStateStore } from "../src/store/state_store.ts";

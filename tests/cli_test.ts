@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { generateLibrary } from "../bench/generate_library.ts";
-import { nostrRelayClient } from "../src/broadcasting/relay_client.ts";
+import { nostrRelayClient } from "../src/nostr/relay_client.ts";
 import { startRelay } from "./relay_harness.ts";
 import {
   BUNDLED_SKILLS,
@@ -197,14 +197,18 @@ Deno.test("the heartbeat task's flags run the whole job over a repository with a
   await Deno.remove(`${repo.path}.remote.git`, { recursive: true });
 });
 
-Deno.test("--help and --version exit 0", async () => {
+Deno.test("--help and --version exit 0, and the program calls itself by one name in both and in its errors", async () => {
   await using repo = await tempRepo();
   const help = await runCli(["--help"], { cwd: repo.path });
   assertEquals(help.code, 0);
   assertStringIncludes(help.stdout, "--interval HOURS");
+  assertMatch(help.stdout, /^Usage: clawstr-heartbeat \[run\]/);
   const version = await runCli(["--version"], { cwd: repo.path });
   assertEquals(version.code, 0);
-  assertMatch(version.stdout, /^clawstr-skill-orchestrator \d+\.\d+\.\d+/);
+  assertMatch(version.stdout, /^clawstr-heartbeat \d+\.\d+\.\d+/);
+  const wrong = await runCli(["--no-such-flag"], { cwd: repo.path });
+  assertEquals(wrong.code, 2);
+  assertMatch(wrong.stderr, /^clawstr-heartbeat: .*Try "clawstr-heartbeat --help"/);
 });
 
 Deno.test("SIGTERM stops the heartbeat loop cleanly with exit code 0, and a second process is locked out", async () => {

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import type { CommonOptions } from "../src/common_options.ts";
-import { ConfigError, DEFAULT_RELAYS, loadConfig } from "../src/config.ts";
+import { ConfigError, loadConfig } from "../src/config.ts";
+import { DEFAULT_RELAYS } from "../src/broadcasting/broadcasting_settings.ts";
 import { EnvFileError, parseEnvFile } from "../src/env_file.ts";
 import { REDACTED } from "../src/secret.ts";
 import { npubEncode } from "nostr-tools/nip19";

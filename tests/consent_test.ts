@@ -16,7 +16,7 @@ Deno.test("a repository that has not opted in is never changed: every run is a d
   assertEquals(result.code, 0, result.stderr);
   assertStringIncludes(
     result.stdout,
-    "dry run: this repository has not opted in, so nothing changed; heartbeat init opts in",
+    "dry run: this repository has not opted in, so nothing changed; clawstr-heartbeat init opts in",
   );
   assertStringIncludes(result.stdout, "3 to merge");
   assertEquals(await git(repo.path, "rev-parse", "HEAD"), head);
@@ -30,7 +30,7 @@ Deno.test("a repository that has not opted in is never changed: every run is a d
   assertStringIncludes(init.stdout, "Opted in: wrote heartbeat.json and committed it.");
   const settings = JSON.parse(Deno.readTextFileSync(join(repo.path, "heartbeat.json")));
   assertEquals([settings.agentName, settings.pinned, settings.relays.length > 0], ["Keeper", [], true]);
-  assertEquals(await git(repo.path, "log", "-1", "--format=%s"), "heartbeat: opt in (heartbeat.json)");
+  assertEquals(await git(repo.path, "log", "-1", "--format=%s"), "clawstr-heartbeat: opt in (heartbeat.json)");
   assertStringIncludes((await runCli(["init"], { cwd: repo.path })).stdout, "has opted in already; nothing changed");
   const run = JSON.parse((await runCli(["--once", "--no-push", "--json"], { cwd: repo.path })).stdout);
   assertEquals([run.dryRun, run.notOptedIn], [false, undefined]);

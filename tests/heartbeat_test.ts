@@ -57,7 +57,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-const logger = getLogger(["heartbeat", "test"]);
+const logger = getLogger(["clawstr-heartbeat", "test"]);
 
 function startLoop(
   time: FakeTime,

@@ -3,11 +3,11 @@ import { join } from "node:path";
 import { npubEncode } from "nostr-tools/nip19";
 import { finalizeEvent, generateSecretKey, getPublicKey } from "nostr-tools/pure";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { MAX_READ_CHARACTERS, nostrRelayClient } from "../src/broadcasting/relay_client.ts";
-import { signer } from "../src/broadcasting/nostr_identity.ts";
-import { InvalidRelayMessageError, parseRelayMessage } from "../src/broadcasting/relay_message.ts";
-import { sanitiseRelayText } from "../src/broadcasting/relay_text.ts";
-import { LOGGED_PER_CONNECTION } from "../src/broadcasting/relay_log.ts";
+import { MAX_READ_CHARACTERS, nostrRelayClient } from "../src/nostr/relay_client.ts";
+import { signer } from "../src/nostr/nostr_identity.ts";
+import { InvalidRelayMessageError, parseRelayMessage } from "../src/nostr/relay_message.ts";
+import { sanitiseRelayText } from "../src/nostr/relay_text.ts";
+import { LOGGED_PER_CONNECTION } from "../src/nostr/relay_log.ts";
 import { launchToken } from "../src/launching/launch.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { TEST_NSEC } from "./keys.ts";
@@ -28,7 +28,7 @@ await configure({
   reset: true,
   sinks: { memory: (record) => records.push(record) },
   loggers: [
-    { category: ["heartbeat"], lowestLevel: "debug", sinks: ["memory"] },
+    { category: ["clawstr-heartbeat"], lowestLevel: "debug", sinks: ["memory"] },
     { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["memory"] },
   ],
 });

@@ -26,7 +26,7 @@ Deno.test("log lines carry the run id, are scrubbed, and the file rotates by siz
     maxFileBytes: 2000,
     maxFiles: 3,
   });
-  const logger = getLogger(["heartbeat", "test"]);
+  const logger = getLogger(["clawstr-heartbeat", "test"]);
   withContext({ runId: "run-42" }, () => {
     for (let i = 0; i < 40; i++) {
       logger.info("Line {i} mentions {key} and {nsec}", { i, key: TEST_KEY_HEX, nsec: TEST_NSEC });

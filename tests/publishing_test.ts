@@ -4,8 +4,8 @@ import { testConfig } from "./options.ts";
 import { BUNDLED_MODEL_DIR, identifyModel, loadEmbedder } from "../src/embedding/embedder.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 import { localRepositoryWriter, type RepositoryWriter } from "../src/fs/repository_writer.ts";
-import { nostrRelayClient, type RelayClient } from "../src/broadcasting/relay_client.ts";
-import { signer } from "../src/broadcasting/nostr_identity.ts";
+import { nostrRelayClient, type RelayClient } from "../src/nostr/relay_client.ts";
+import { signer } from "../src/nostr/nostr_identity.ts";
 import { startRelay } from "./relay_harness.ts";
 import { runPipeline } from "../src/pipeline.ts";
 import { type Git, GitError, localGit } from "../src/publishing/git.ts";
@@ -131,7 +131,7 @@ Deno.test("a run commits exactly what it changed and pushes it; a person's files
     "skills/beta.md",
   ]);
   const message = await git(repo.path, "log", "-1", "--format=%B");
-  assertStringIncludes(message, "heartbeat: merge 2 skills into 1 master");
+  assertStringIncludes(message, "clawstr-heartbeat: merge 2 skills into 1 master");
   assertStringIncludes(message, "- skills/beta.md 0.9.1 <- skills/beta-old.md, skills/beta.md");
   assertEquals(await git(repo.path, "log", "-1", "--format=%an <%ae>"), "Repo Owner <owner@example.com>");
   assertEquals(await git(repo.remote, "rev-parse", "main"), await git(repo.path, "rev-parse", "HEAD"));
@@ -178,7 +178,7 @@ Deno.test("a remote that moved on is fetched, the commit rebased onto it, and pu
   const report = await heartbeat(repo.path, store);
   assertEquals(report.publishing.pushed, true, report.publishing.reason);
   const log = await git(repo.remote, "log", "--format=%s", "main");
-  assert(log.startsWith("heartbeat: merge") && log.includes("other"), log);
+  assert(log.startsWith("clawstr-heartbeat: merge") && log.includes("other"), log);
 });
 
 Deno.test("a pre-receive hook that rejects the push fails publishing clearly and keeps the commit", async () => {

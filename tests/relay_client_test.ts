@@ -1,6 +1,6 @@
 import { finalizeEvent, generateSecretKey } from "nostr-tools/pure";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { nostrRelayClient } from "../src/broadcasting/relay_client.ts";
+import { nostrRelayClient } from "../src/nostr/relay_client.ts";
 import { startMuteRelay, startRelay } from "./relay_harness.ts";
 
 const noAuth = () => {

@@ -51,7 +51,10 @@ Deno.test("restore brings a member back byte for byte as a commit of its own; th
   const text = Deno.readTextFileSync(join(repo.path, master));
   assertStringIncludes(text, "path: skills/alpha-copy/SKILL.md");
   assert(!text.includes("alpha-three"), "the master no longer names the restored skill");
-  assertEquals(await git(repo.path, "log", "-1", "--format=%s"), "heartbeat: restore skills/alpha-three/SKILL.md");
+  assertEquals(
+    await git(repo.path, "log", "-1", "--format=%s"),
+    "clawstr-heartbeat: restore skills/alpha-three/SKILL.md",
+  );
   assertEquals(await git(repo.path, "status", "--porcelain"), "");
   const decisions = JSON.parse(Deno.readTextFileSync(join(repo.path, ".archive/decisions.json"))).decisions;
   assertEquals(decisions.map((d: { decision: string; parts: string[][] }) => [d.decision, d.parts[0]]), [

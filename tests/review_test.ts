@@ -43,7 +43,7 @@ Deno.test("review shows a proposal's parts, evidence and master; only an approva
   assertStringIncludes(proposal!.preview, "+merged_from:");
   const listing = await runCli(["review"], { cwd: repo.path });
   assertStringIncludes(listing.stdout, `${proposal!.id}  2 skills`);
-  assertStringIncludes(listing.stdout, "heartbeat approve ID");
+  assertStringIncludes(listing.stdout, "clawstr-heartbeat approve ID");
 
   // Unattended, the heartbeat leaves it alone.
   const unattended = await run(repo.path);
@@ -98,7 +98,7 @@ Deno.test("deciding an id that no proposal has exits 1 and writes nothing; a mal
   assertEquals(malformed.code, 2);
   assertStringIncludes(
     malformed.stderr,
-    'reject takes one proposal id, like r3f9a2c1b (heartbeat review lists them), not "42"',
+    'reject takes one proposal id, like r3f9a2c1b (clawstr-heartbeat review lists them), not "42"',
   );
 });
 

@@ -20,15 +20,16 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import type { EventTemplate } from "nostr-tools/core";
 import type { Clock } from "../clock.ts";
-import { type NostrIdentity, signer } from "./nostr_identity.ts";
+import { type NostrIdentity, signer } from "../nostr/nostr_identity.ts";
 import type { BroadcastingReport } from "../report.ts";
 import { clawstrPost, runSummary, skillEvent } from "./events.ts";
-import type { RelayClient, RelayResult } from "./relay_client.ts";
+import type { RelayClient, RelayResult } from "../nostr/relay_client.ts";
 import type { OutboxEntry, OutboxStore } from "./outbox.ts";
+import type { EventTemplate } from "../nostr/event.ts";
+import { ROOT_CATEGORY } from "../logging.ts";
 
-const logger = getLogger(["heartbeat", "broadcasting"]);
+const logger = getLogger([ROOT_CATEGORY, "broadcasting"]);
 
 /** A master skill as the remote has it. */
 export interface MasterSkill {

@@ -9,15 +9,16 @@
 import { getLogger } from "@logtape/logtape";
 import { posix } from "node:path";
 import type { PipelineAdapters } from "../adapters.ts";
-import type { Config } from "../config.ts";
+import type { PublishingSettings } from "../publishing/publishing_settings.ts";
 import { readProvenance } from "../clustering/provenance.ts";
 import { parseFrontmatter } from "../discovery/frontmatter.ts";
 import type { RepositoryWriter } from "../fs/repository_writer.ts";
 import { pushedPaths } from "../publishing/published_paths.ts";
 import type { BroadcastingReport } from "../report.ts";
 import { broadcast, type BroadcastInput, type MasterSkill } from "./broadcast.ts";
+import { ROOT_CATEGORY } from "../logging.ts";
 
-const logger = getLogger(["heartbeat", "broadcasting"]);
+const logger = getLogger([ROOT_CATEGORY, "broadcasting"]);
 
 /** What the phase announces. */
 export interface BroadcastingPhaseInput extends Omit<BroadcastInput, "masters" | "client"> {
@@ -26,7 +27,7 @@ export interface BroadcastingPhaseInput extends Omit<BroadcastInput, "masters" |
   /** The skills directory, repository-relative. */
   skillsDir: string;
   /** The remote and branch that must hold a master before it is announced. */
-  git: Config["git"];
+  git: PublishingSettings["git"];
 }
 
 /**

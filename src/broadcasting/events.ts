@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { EventTemplate } from "nostr-tools/core";
+import type { EventTemplate } from "../nostr/event.ts";
 
 /** The subclaw the run summaries go to, by default. */
 export const DEFAULT_SUBCLAW = "skills";

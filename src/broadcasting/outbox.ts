@@ -7,13 +7,13 @@
  * @module
  */
 
-import type { Event } from "nostr-tools/core";
-import type { RelayResult } from "./relay_client.ts";
+import type { RelayResult } from "../nostr/relay_client.ts";
+import type { NostrEvent } from "../nostr/event.ts";
 
 /** An event waiting for relays to accept it. */
 export interface OutboxEntry {
   /** The signed event. */
-  event: Event;
+  event: NostrEvent;
   /** What it announces: a master skill's version, a run's summary, or the agent's profile. */
   subject:
     | { kind: "skill"; name: string; version: string }

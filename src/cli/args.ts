@@ -12,6 +12,7 @@ import { errorMessage } from "../error_message.ts";
 import type { LogLevelName } from "../log_level.ts";
 import { COMMON_PARSE_CONFIG, type CommonOptions, parseLogLevel, readCommonOptions } from "../common_options.ts";
 import { UsageError } from "../usage_error.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
 
 /** Options of the `run` command (the heartbeat). */
 export interface RunOptions extends CommonOptions {
@@ -179,7 +180,7 @@ function parseDecision(name: "approve" | "reject", args: readonly string[]): Com
   if (values.version) return { name: "version" };
   if (positionals.length !== 1 || !/^r[0-9a-f]{8}$/.test(positionals[0]!)) {
     throw new UsageError(
-      `${name} takes one proposal id, like r3f9a2c1b (heartbeat review lists them)${
+      `${name} takes one proposal id, like r3f9a2c1b (${PROGRAM_NAME} review lists them)${
         positionals.length > 0 ? `, not "${positionals.join(" ")}"` : ""
       }`,
     );

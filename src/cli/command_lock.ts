@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { acquireRepositoryLock, LockedError, type RepositoryLock } from "../lock.ts";
 import { prepareStateDir } from "./state_dir.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
 
 /**
  * Takes the repository's lock for a command.
@@ -29,7 +30,7 @@ export async function lockForCommand(config: Config, command: string): Promise<R
     });
   } catch (error) {
     if (!(error instanceof LockedError)) throw error;
-    console.error(`heartbeat: ${error.message}`);
+    console.error(`${PROGRAM_NAME}: ${error.message}`);
     return undefined;
   }
 }

@@ -18,6 +18,7 @@ import type { CommonOptions } from "../common_options.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
 import { EXIT_LOCKED } from "./run.ts";
 import { lockForCommand } from "./command_lock.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
 
 /**
  * Shows, or writes, the repaired frontmatter of every recovered file.
@@ -46,7 +47,7 @@ export async function fixCommand(options: CommonOptions, write: boolean): Promis
     for (const { path, before, after } of repaired) {
       console.log(unifiedDiff(before, after, path).split("\n").map(printable).join("\n"));
     }
-    console.log(`${repaired.length} files would be fixed; run "heartbeat fix --write" to write them.`);
+    console.log(`${repaired.length} files would be fixed; run "${PROGRAM_NAME} fix --write" to write them.`);
     return 0;
   }
   const lock = await lockForCommand(config, "fix");

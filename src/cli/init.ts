@@ -14,6 +14,7 @@ import { commitAs } from "../publishing/publish.ts";
 import { type RepositorySettings, SETTINGS_FILE } from "../repository_settings.ts";
 import type { CommonOptions } from "../common_options.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
 
 /**
  * Opts the repository in.
@@ -44,12 +45,14 @@ export async function initCommand(options: CommonOptions): Promise<number> {
   let committed = false;
   if (inRepository) {
     await git.run(["--literal-pathspecs", "add", "--", SETTINGS_FILE]);
-    const commit = await commitAs(git, config.git.author, "heartbeat: opt in (heartbeat.json)", {
+    const commit = await commitAs(git, config.git.author, `${PROGRAM_NAME}: opt in (heartbeat.json)`, {
       only: [SETTINGS_FILE],
       allowFailure: true,
     });
     committed = commit.code === 0;
-    if (!committed) console.error(`heartbeat: ${SETTINGS_FILE} was written but not committed: ${commit.stderr.trim()}`);
+    if (!committed) {
+      console.error(`${PROGRAM_NAME}: ${SETTINGS_FILE} was written but not committed: ${commit.stderr.trim()}`);
+    }
   }
   console.log(
     [
@@ -57,7 +60,7 @@ export async function initCommand(options: CommonOptions): Promise<number> {
       `  relays: ${settings.relays!.join(", ")}`,
       `  pinned skills: none (list paths or names under "pinned" to keep skills out of every merge)`,
       "From now on the heartbeat merges, commits and pushes in this repository.",
-      'See first what it would do with "heartbeat --once --dry-run"; undo a merge with "heartbeat restore PATH".',
+      `See first what it would do with "${PROGRAM_NAME} --once --dry-run"; undo a merge with "${PROGRAM_NAME} restore PATH".`,
     ].join("\n"),
   );
   return 0;

@@ -20,6 +20,7 @@ import type { CommonOptions } from "../common_options.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
 import { EXIT_LOCKED } from "./run.ts";
 import { lockForCommand } from "./command_lock.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
 
 /**
  * Restores archived originals.
@@ -53,17 +54,19 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
       });
     } catch (error) {
       if (!(error instanceof RestoreError)) throw error;
-      console.error(`heartbeat: ${error.message}`);
+      console.error(`${PROGRAM_NAME}: ${error.message}`);
       return 1;
     }
     const git = localGit(config.repo, env);
     let committed = "";
     if ((await git.run(["rev-parse", "--is-inside-work-tree"], { allowFailure: true })).code === 0) {
       await git.run(["--literal-pathspecs", "add", "-A", "--", ...plan.paths]);
-      const message = `heartbeat: restore ${plan.restored.join(", ")}\n\nFrom ${plan.master} (${plan.outcome}).\n`;
+      const message = `${PROGRAM_NAME}: restore ${
+        plan.restored.join(", ")
+      }\n\nFrom ${plan.master} (${plan.outcome}).\n`;
       const commit = await commitAs(git, config.git.author, message, { allowFailure: true });
       if (commit.code === 0) committed = (await git.run(["rev-parse", "--short", "HEAD"])).stdout.trim();
-      else console.error(`heartbeat: the restore is in the tree but was not committed: ${commit.stderr.trim()}`);
+      else console.error(`${PROGRAM_NAME}: the restore is in the tree but was not committed: ${commit.stderr.trim()}`);
     }
     console.log(
       [

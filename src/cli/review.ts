@@ -24,6 +24,7 @@ import type { ClusterReport, RunReport } from "../report.ts";
 import { DEFAULT_INTERVAL_HOURS } from "./args.ts";
 import type { CommonOptions } from "../common_options.ts";
 import { type ReportConsumer, runCommand } from "./run.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
 
 /** How many lines of a proposal's preview the listing shows; `--json` has all. */
 const PREVIEW_LINES = 40;
@@ -70,7 +71,7 @@ function listProposals(json: boolean): ReportConsumer {
       }
       const lines = [`${proposals.length} merge${proposals.length === 1 ? "" : "s"} proposed for review:`];
       for (const proposal of proposals) lines.push("", ...describeProposal(proposal));
-      lines.push("", "Decide with: heartbeat approve ID, or heartbeat reject ID.");
+      lines.push("", `Decide with: ${PROGRAM_NAME} approve ID, or ${PROGRAM_NAME} reject ID.`);
       console.log(lines.map(printable).join("\n"));
       return 0;
     },
@@ -97,7 +98,9 @@ function decideProposal(decision: Decision, id: string, json: boolean): ReportCo
     consume(report, config) {
       const proposal = proposalsOf(report).find((cluster) => cluster.id === id);
       if (!proposal?.parts) {
-        console.error(`heartbeat: no proposal ${id} waits for review now; "heartbeat review" lists those that do.`);
+        console.error(
+          `${PROGRAM_NAME}: no proposal ${id} waits for review now; "${PROGRAM_NAME} review" lists those that do.`,
+        );
         return 1;
       }
       const path = posix.join(relative(config.repo, config.archiveDir).replaceAll("\\", "/"), DECISIONS_FILE);
@@ -105,7 +108,7 @@ function decideProposal(decision: Decision, id: string, json: boolean): ReportCo
         recordDecision(config, path, { id, decision, at: new Date().toISOString(), parts: proposal.parts });
       } catch (error) {
         if (!(error instanceof DecisionsError)) throw error;
-        console.error(`heartbeat: ${error.message}; mend or remove it, then decide again.`);
+        console.error(`${PROGRAM_NAME}: ${error.message}; mend or remove it, then decide again.`);
         return 1;
       }
       if (json) {

@@ -6,11 +6,12 @@
 
 import type { HelpTopic } from "./args.ts";
 import { commonHelp } from "../common_options.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
 
 const COMMON = `
 ${[...commonHelp(), "  -h, --help           show this help", "  -V, --version        show the version"].join("\n")}`;
 
-const RUN = `Usage: heartbeat [run] [options]
+const RUN = `Usage: ${PROGRAM_NAME} [run] [options]
 
 Keeps a library of agent skills healthy: discovers skills, clusters duplicates,
 merges them into master skills, commits and pushes, and broadcasts the updates
@@ -41,13 +42,13 @@ TOKEN_IMAGE, TOKEN_WEBSITE, TOKEN_TWITTER, CLAWNCH_PUBKEY (see README.md).
 Exit codes: 0 ok, 1 run failed or unhealthy, 2 bad usage or configuration,
 3 another heartbeat holds the repository's lock.`;
 
-const HEALTH = `Usage: heartbeat health [options]
+const HEALTH = `Usage: ${PROGRAM_NAME} health [options]
 
 Runs the health checks and prints them; exits 0 when healthy, 1 when not.
 
 Options:${COMMON}`;
 
-const INIT = `Usage: heartbeat init [options]
+const INIT = `Usage: ${PROGRAM_NAME} init [options]
 
 Opts the repository in: writes heartbeat.json at its root (relays, agent name,
 pinned skills, duplicate thresholds; edit it freely) and commits it. Until a
@@ -55,7 +56,7 @@ repository has it, every run is a dry run that changes nothing and says so.
 
 Options:${COMMON}`;
 
-const RESTORE = `Usage: heartbeat restore PATH [options]
+const RESTORE = `Usage: ${PROGRAM_NAME} restore PATH [options]
 
 Undoes a merge. PATH is a master (all its members come back) or a merged
 skill's original file or folder, relative to the repository. The originals are
@@ -66,7 +67,7 @@ again unless approved. Everything is committed as one commit of its own.
 
 Options:${COMMON}`;
 
-const FIX = `Usage: heartbeat fix [--write] [options]
+const FIX = `Usage: ${PROGRAM_NAME} fix [--write] [options]
 
 Frontmatter that strict YAML refuses but that discovery recovers (text after a
 block indicator on the same line, an unquoted ': ' inside a value, a value starting
@@ -77,7 +78,7 @@ Without --write, prints the diff of each file and writes nothing.
 Options:
   --write              write the fixed files${COMMON}`;
 
-const REVIEW = `Usage: heartbeat review [options]
+const REVIEW = `Usage: ${PROGRAM_NAME} review [options]
 
 Lists the merges proposed for review: skills whose evidence of being one tool is
 real but not conclusive (one identity clue, a group the evidence joins only in
@@ -88,12 +89,12 @@ would write. Runs the heartbeat once, dry: nothing but the state directory chang
 Options:${COMMON}`;
 
 const DECIDE = (verb: "approve" | "reject") =>
-  `Usage: heartbeat ${verb} ID [options]
+  `Usage: ${PROGRAM_NAME} ${verb} ID [options]
 
 ${
     verb === "approve"
-      ? "Approves the proposal ID (from heartbeat review): the next run merges it."
-      : "Rejects the proposal ID (from heartbeat review): its skills are never proposed\ntogether again."
+      ? `Approves the proposal ID (from ${PROGRAM_NAME} review): the next run merges it.`
+      : `Rejects the proposal ID (from ${PROGRAM_NAME} review): its skills are never proposed\ntogether again.`
   } The decision is written to
 decisions.json in the archive directory and committed by the next run, so it
 survives the loss of the state directory.

@@ -21,7 +21,7 @@ import { createHash } from "node:crypto";
 import type { Skill } from "../discovery/skill.ts";
 import type { ClusterReport } from "../report.ts";
 import { judgePair, type PairEvidence } from "./evidence.ts";
-import { DEFAULT_RELATED, DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./thresholds.ts";
+import { DEFAULT_RELATED, DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering_settings.ts";
 import { SkillLibrary } from "./library.ts";
 import { averageLinkage } from "./linkage.ts";
 import { PairMap } from "./pair_map.ts";

@@ -9,7 +9,7 @@
 import { getLogger } from "@logtape/logtape";
 import { posix } from "node:path";
 import type { PipelineAdapters } from "../adapters.ts";
-import type { Config } from "../config.ts";
+import type { ClusteringSettings } from "./clustering_settings.ts";
 import type { Skill } from "../discovery/skill.ts";
 import { embedSkills } from "../embedding/embed_skills.ts";
 import { masterMembers } from "../consolidation/master_members.ts";
@@ -17,8 +17,9 @@ import { NO_PROGRESS } from "../progress.ts";
 import type { ClusteringReport, ClusterReport } from "../report.ts";
 import { clusteringFingerprint, clusterSkills } from "./cluster.ts";
 import { DECISIONS_FILE, PairDecisions, parseDecisions } from "./review_decisions.ts";
+import { ROOT_CATEGORY } from "../logging.ts";
 
-const logger = getLogger(["heartbeat", "clustering"]);
+const logger = getLogger([ROOT_CATEGORY, "clustering"]);
 
 /**
  * Embeds the skills (through the cache) and clusters them, reusing the last
@@ -33,7 +34,7 @@ const logger = getLogger(["heartbeat", "clustering"]);
  */
 export async function runClusteringPhase(
   adapters: Pick<PipelineAdapters, "store" | "repository" | "embedder" | "progress">,
-  config: Config,
+  config: ClusteringSettings,
   skills: readonly Skill[],
   skillsDir: string,
   archiveDir: string,

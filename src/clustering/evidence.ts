@@ -31,7 +31,7 @@
  */
 
 import type { SkillLibrary } from "./library.ts";
-import type { EvidenceThresholds } from "./thresholds.ts";
+import type { EvidenceThresholds } from "./clustering_settings.ts";
 
 /**
  * Two skills under different names are judged on their bodies only from this many words: below it a body is a

@@ -17,8 +17,9 @@ import { planConsolidation } from "./plan.ts";
 import { masterDiff } from "./unified_diff.ts";
 import type { Progress } from "../progress.ts";
 import type { DraftMemo } from "./draft_memo.ts";
+import { ROOT_CATEGORY } from "../logging.ts";
 
-const logger = getLogger(["heartbeat", "consolidation"]);
+const logger = getLogger([ROOT_CATEGORY, "consolidation"]);
 
 /** What the phase needs. */
 export interface ConsolidateInput {

@@ -16,8 +16,9 @@ import { NO_PROGRESS } from "../progress.ts";
 import { consolidate, type ConsolidateInput } from "./consolidate.ts";
 import { DraftMemo, type StoredDraft } from "./draft_memo.ts";
 import { withReviewPreviews } from "./review_preview.ts";
+import { ROOT_CATEGORY } from "../logging.ts";
 
-const logger = getLogger(["heartbeat", "consolidation"]);
+const logger = getLogger([ROOT_CATEGORY, "consolidation"]);
 
 /** What the phase consolidates, and how it sees the library again after a round. */
 export interface ConsolidationPhaseInput {

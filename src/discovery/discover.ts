@@ -13,7 +13,7 @@
 import { getLogger } from "@logtape/logtape";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
 import { relative } from "node:path";
-import type { Config } from "../config.ts";
+import type { DiscoverySettings } from "./discovery_settings.ts";
 import type { FileSystem } from "../fs/file_system.ts";
 import type { Diagnostic, DiscoveryReport } from "../report.ts";
 import { type DiscoveryCache, isCacheable, sameStamp } from "./discovery_cache.ts";
@@ -22,6 +22,7 @@ import { findSkillFiles } from "./find_skill_files.ts";
 import { type FileOutcome, type ReadOptions, readSkillFiles, type StampedFile, stampFile } from "./read_skill_files.ts";
 import type { Skill } from "./skill.ts";
 import { SECURITY_RULE_PREFIX } from "./security_scan.ts";
+import { ROOT_CATEGORY } from "../logging.ts";
 
 /**
  * The discovery a configuration asks for: its skills directory and rules,
@@ -32,7 +33,7 @@ import { SECURITY_RULE_PREFIX } from "./security_scan.ts";
  * @param ignored Absolute paths git ignores under the skills directory.
  * @returns The options, to which a caller adds a cache or workers.
  */
-export function configuredDiscovery(config: Config, ignored: readonly string[]): DiscoveryOptions {
+export function configuredDiscovery(config: DiscoverySettings, ignored: readonly string[]): DiscoveryOptions {
   return {
     repo: config.repo,
     ruleSets: config.ruleSets,
@@ -78,7 +79,7 @@ export interface DiscoveryResult {
   read: number;
 }
 
-const logger = getLogger(["heartbeat", "discovery"]);
+const logger = getLogger([ROOT_CATEGORY, "discovery"]);
 
 /** Below this many files, starting workers costs more than it saves. */
 export const FILES_BEFORE_WORKERS = 1000;

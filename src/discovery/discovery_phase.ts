@@ -7,7 +7,7 @@
 
 import { getLogger } from "@logtape/logtape";
 import type { PipelineAdapters } from "../adapters.ts";
-import type { Config } from "../config.ts";
+import type { DiscoverySettings } from "./discovery_settings.ts";
 import { ignoredPaths } from "../publishing/ignored_paths.ts";
 import { NO_PROGRESS } from "../progress.ts";
 import type { DiscoveryReport } from "../report.ts";
@@ -15,8 +15,9 @@ import { configuredDiscovery, discoverSkills, type DiscoveryResult } from "./dis
 import { discoveryCacheKey } from "./discovery_cache.ts";
 import { isPinned } from "./pinned.ts";
 import type { Skill } from "./skill.ts";
+import { ROOT_CATEGORY } from "../logging.ts";
 
-const logger = getLogger(["heartbeat", "discovery"]);
+const logger = getLogger([ROOT_CATEGORY, "discovery"]);
 
 /** What the discovery phase found. */
 export interface DiscoveryPhaseResult {
@@ -38,7 +39,7 @@ const LOGGED_PER_RULE = 5;
  */
 export async function runDiscoveryPhase(
   adapters: Pick<PipelineAdapters, "fs" | "git" | "store" | "clock" | "progress">,
-  config: Config,
+  config: DiscoverySettings,
 ): Promise<DiscoveryPhaseResult> {
   const ignored = adapters.git ? await ignoredPaths(adapters.git, config.repo, config.skillsDir) : [];
   const options = configuredDiscovery(config, ignored);

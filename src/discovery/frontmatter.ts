@@ -14,6 +14,7 @@ import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml
 import { recoverYaml } from "./frontmatter_recovery.ts";
 import type { Diagnostic } from "../report.ts";
 import { errorMessage } from "../error_message.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
 
 /** A diagnostic before it is given its file's path. */
 export type FileDiagnostic = Omit<Diagnostic, "path">;
@@ -119,7 +120,7 @@ function readYaml(
               line: line + 1,
               severity: "warning" as const,
               rule: "frontmatter/recovered",
-              message: `"${key}" was read despite ${fix}; \`heartbeat fix\` rewrites it as valid YAML`,
+              message: `"${key}" was read despite ${fix}; \`${PROGRAM_NAME} fix\` rewrites it as valid YAML`,
             })),
             ...read.diagnostics,
           ],

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Config } from "../config.ts";
+import type { DiscoverySettings } from "./discovery_settings.ts";
 import type { FileSystem } from "../fs/file_system.ts";
 import type { HealthCheck } from "../health.ts";
 import { configuredDiscovery, discoverSkills } from "./discover.ts";
@@ -22,7 +22,7 @@ export const MIN_PARSE_SUCCESS_RATE = 0.9;
  * @returns The check.
  */
 export function parseRateCheck(
-  config: Config,
+  config: DiscoverySettings,
   fs: FileSystem,
   ignored: () => Promise<readonly string[]>,
 ): HealthCheck {

@@ -12,7 +12,7 @@ import type { SkillFile } from "./find_skill_files.ts";
 import type { FileDiagnostic } from "./frontmatter.ts";
 import { type ClawHubMeta, readSkill, type Skill } from "./skill.ts";
 import { validateSkill } from "./validate.ts";
-import type { RuleSet } from "./rule_sets.ts";
+import type { RuleSet } from "./discovery_settings.ts";
 import { scanSkillBody } from "./security_scan.ts";
 import { errorMessage } from "../error_message.ts";
 import { FileTooLargeError, NotRegularFileError } from "../fs/regular_file.ts";

@@ -16,7 +16,7 @@
 
 import type { FileDiagnostic } from "./frontmatter.ts";
 import type { Skill } from "./skill.ts";
-import type { RuleSet } from "./rule_sets.ts";
+import type { RuleSet } from "./discovery_settings.ts";
 
 const AGENTSKILLS_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const CLAWHUB_SLUG = /^[a-z0-9][a-z0-9-]*$/;

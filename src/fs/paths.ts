@@ -1,5 +1,5 @@
 /**
- * Paths and what lies inside what.
+ * Paths, what lies inside what, and the repository's layout.
  *
  * @module
  */
@@ -22,4 +22,16 @@ import { isAbsolute, relative } from "node:path";
 export function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** Where the heartbeat's directories are: every path absolute, the skills and the archive inside the repository. */
+export interface RepositoryLayout {
+  /** The repository root. */
+  readonly repo: string;
+  /** The skills directory. */
+  readonly skillsDir: string;
+  /** The state directory (caches, run history, lock, logs). */
+  readonly stateDir: string;
+  /** The archive of merged originals. */
+  readonly archiveDir: string;
 }

@@ -8,10 +8,8 @@
  * @module
  */
 
-import type { Event } from "nostr-tools/core";
-import type { Filter } from "nostr-tools/filter";
-import { verifyEvent } from "nostr-tools/pure";
-import { sanitiseRelayText } from "../broadcasting/relay_text.ts";
+import { type Filter, hasValidSignature, type NostrEvent } from "../nostr/event.ts";
+import { sanitiseRelayText } from "../nostr/relay_text.ts";
 import { type LaunchOutcome, type LaunchRecord, MAX_UNVERIFIED, type UnverifiedReply } from "./launch_record.ts";
 
 /**
@@ -50,7 +48,7 @@ export interface ReadReplies {
  */
 export function readReplies(
   record: LaunchRecord,
-  replies: readonly Event[],
+  replies: readonly NostrEvent[],
   clawnchPubkey: string | undefined,
   ownKeys: readonly string[],
 ): ReadReplies {
@@ -58,7 +56,7 @@ export function readReplies(
   const outcomes: LaunchOutcome[] = record.outcome ? [record.outcome] : [];
   for (const reply of replies) {
     if (ownKeys.includes(reply.pubkey) || !names(reply, record.event.id)) continue;
-    if (clawnchPubkey !== undefined && reply.pubkey === clawnchPubkey && verifyEvent(reply)) {
+    if (clawnchPubkey !== undefined && reply.pubkey === clawnchPubkey && hasValidSignature(reply)) {
       outcomes.push(outcomeOf(reply, walletOf(record.event.content)));
     } else if (unverified.size < MAX_UNVERIFIED) {
       // Anyone's text, shown to a person: sanitised like anything else a relay brings.
@@ -71,7 +69,7 @@ export function readReplies(
 }
 
 /** Whether an event names the post in an `e` or `E` tag (a relay may return more than was asked). */
-function names(reply: Event, postId: string): boolean {
+function names(reply: NostrEvent, postId: string): boolean {
   return reply.tags.some((tag) => (tag[0] === "e" || tag[0] === "E") && tag[1] === postId);
 }
 
@@ -90,7 +88,7 @@ const NAMED_TOKEN = /\b(?:token|contract|ca|address)\b[^0-9a-z\n]{0,20}(0x[0-9a-
  * says; else an address that is not the wallet (preferably one named as the
  * token) means launched; else a failure word means failed; else unclear.
  */
-function outcomeOf(reply: Event, wallet: string | undefined): LaunchOutcome {
+function outcomeOf(reply: NostrEvent, wallet: string | undefined): LaunchOutcome {
   const text = reply.content;
   // The report and health print the message: it is sanitised, as anything a relay brings.
   const message = sanitiseRelayText(text, 500);

@@ -20,10 +20,10 @@
 
 import { getLogger } from "@logtape/logtape";
 import type { Clock } from "../clock.ts";
-import type { Config } from "../config.ts";
-import { type NostrIdentity, signer } from "../broadcasting/nostr_identity.ts";
+import type { LaunchingSettings } from "./launching_settings.ts";
+import { type NostrIdentity, signer } from "../nostr/nostr_identity.ts";
 import { clawstrPost } from "../broadcasting/events.ts";
-import type { RelayClient } from "../broadcasting/relay_client.ts";
+import type { RelayClient } from "../nostr/relay_client.ts";
 import type { LaunchingReport } from "../report.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 import { launchPostContent } from "./launch_request.ts";
@@ -39,7 +39,7 @@ export const LAUNCH_INTERVAL_MS = 24 * 60 * 60 * 1000;
 /** What the launching phase needs. */
 export interface LaunchInput {
   /** The configured launch, or why it is off. */
-  launch: Config["launch"];
+  launch: LaunchingSettings["launch"];
   /** The agent's identity; without it nothing is signed. */
   identity?: NostrIdentity | undefined;
   /** Public keys (hex) the agent used before. */

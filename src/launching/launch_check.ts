@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Config } from "../config.ts";
+import type { LaunchingSettings } from "./launching_settings.ts";
 import type { HealthCheck } from "../health.ts";
 import type { LaunchRecord } from "./launch_record.ts";
 
@@ -18,7 +18,10 @@ import type { LaunchRecord } from "./launch_record.ts";
  * @param records The launch records (from the state store; none before the first run).
  * @returns The check.
  */
-export function launchCheck(launch: Config["launch"], records: () => Promise<readonly LaunchRecord[]>): HealthCheck {
+export function launchCheck(
+  launch: LaunchingSettings["launch"],
+  records: () => Promise<readonly LaunchRecord[]>,
+): HealthCheck {
   return async () => {
     if ("off" in launch) return { name: "launch", healthy: true, detail: launch.off };
     const { symbol } = launch.request;

@@ -8,10 +8,8 @@
  * @module
  */
 
-import type { Event } from "nostr-tools/core";
-import type { Filter } from "nostr-tools/filter";
-import { verifyEvent } from "nostr-tools/pure";
-import type { RelayClient } from "../broadcasting/relay_client.ts";
+import { type Filter, hasValidSignature, type NostrEvent } from "../nostr/event.ts";
+import type { RelayClient } from "../nostr/relay_client.ts";
 import { launchedSymbol } from "./launch_request.ts";
 
 /** The subclaw Clawnch's scanners watch. */
@@ -23,7 +21,7 @@ export const MAX_LOOKUP_PAGES = 200;
 /** What the lookup found. */
 export interface LaunchLookup {
   /** Launch posts by the keys (signatures verified) with the symbol each launches, oldest first. */
-  posts: Array<{ symbol: string; event: Event }>;
+  posts: Array<{ symbol: string; event: NostrEvent }>;
   /** Relays that did not answer every page, and why: what they hold is unknown. */
   silent: Array<{ relay: string; message: string }>;
 }
@@ -49,12 +47,12 @@ export async function lookUpLaunches(
     { kinds: [1], authors: [...keys] },
   ];
   const answers = await Promise.all(relays.map((relay) => readAllPages(client, filters, relay)));
-  const posts = new Map<string, { symbol: string; event: Event }>();
+  const posts = new Map<string, { symbol: string; event: NostrEvent }>();
   for (const answer of answers) {
     for (const event of answer.events) {
       if (posts.has(event.id) || !keys.includes(event.pubkey)) continue;
       const symbol = launchedSymbol(event.content);
-      if (symbol !== undefined && verifyEvent(event)) posts.set(event.id, { symbol, event });
+      if (symbol !== undefined && hasValidSignature(event)) posts.set(event.id, { symbol, event });
     }
   }
   return {
@@ -68,8 +66,8 @@ async function readAllPages(
   client: RelayClient,
   filters: readonly Filter[],
   relay: string,
-): Promise<{ relay: string; events: Event[]; message?: string }> {
-  const seen = new Map<string, Event>();
+): Promise<{ relay: string; events: NostrEvent[]; message?: string }> {
+  const seen = new Map<string, NostrEvent>();
   let until: number | undefined;
   for (let page = 0; page < MAX_LOOKUP_PAGES; page++) {
     const before = until;

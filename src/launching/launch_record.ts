@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Event } from "nostr-tools/core";
+import type { NostrEvent } from "../nostr/event.ts";
 import type { OutboxEntry } from "../broadcasting/outbox.ts";
 
 /** Clawnch's answer to a launch, as read from its reply. */
@@ -41,7 +41,7 @@ export interface LaunchRecord {
    * The launch post: the one this agent signed, or one found on the relays
    * (posted by an earlier key, or before the state directory was lost).
    */
-  event: Event;
+  event: NostrEvent;
   /**
    * `queued`: signed and in the outbox, no relay has accepted it yet;
    * `published`: relays accepted it; `found`: an earlier launch read back from the relays.

@@ -33,8 +33,10 @@ import type { PublishingReport } from "../report.ts";
 import { BLOCKED_BECAUSE, branchState } from "./branch_state.ts";
 import type { Git, GitResult } from "./git.ts";
 import { clearInterruptedLocks } from "./interrupted_locks.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
+import { ROOT_CATEGORY } from "../logging.ts";
 
-const logger = getLogger(["heartbeat", "publishing"]);
+const logger = getLogger([ROOT_CATEGORY, "publishing"]);
 
 /** The identity used when neither the configuration nor the repository names one. */
 export const FALLBACK_AUTHOR = "Clawstr Skill Orchestrator <heartbeat@clawstr.invalid>";
@@ -48,13 +50,13 @@ export const FALLBACK_AUTHOR = "Clawstr Skill Orchestrator <heartbeat@clawstr.in
 export function commitMessage(
   merges: ReadonlyArray<{ master: string; version: string; members: readonly string[] }>,
 ): string {
-  if (merges.length === 0) return "heartbeat: update skills";
+  if (merges.length === 0) return `${PROGRAM_NAME}: update skills`;
   const members = merges.reduce((n, merge) => n + merge.members.length, 0);
   // File names come from contributors: a line break or a bidirectional override in one must not rewrite the message.
   const lines = merges.map((merge) =>
     `- ${printable(merge.master)} ${printable(merge.version)} <- ${merge.members.map(printable).join(", ")}`
   );
-  return `heartbeat: merge ${members} skills into ${merges.length} master${merges.length === 1 ? "" : "s"}\n\n${
+  return `${PROGRAM_NAME}: merge ${members} skills into ${merges.length} master${merges.length === 1 ? "" : "s"}\n\n${
     lines.join("\n")
   }\n`;
 }

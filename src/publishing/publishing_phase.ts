@@ -8,7 +8,7 @@
 import { getLogger } from "@logtape/logtape";
 import { posix } from "node:path";
 import type { PipelineAdapters } from "../adapters.ts";
-import type { Config } from "../config.ts";
+import type { PublishingSettings } from "./publishing_settings.ts";
 import { DECISIONS_FILE } from "../clustering/review_decisions.ts";
 import {
   ARCHIVE_INDEX,
@@ -21,8 +21,9 @@ import type { ConsolidationReport, PublishingReport } from "../report.ts";
 import { committedFile } from "./committed_file.ts";
 import type { Git } from "./git.ts";
 import { commitMessage, publish } from "./publish.ts";
+import { ROOT_CATEGORY } from "../logging.ts";
 
-const logger = getLogger(["heartbeat", "publishing"]);
+const logger = getLogger([ROOT_CATEGORY, "publishing"]);
 
 /** What the phase publishes, and how. */
 export interface PublishingPhaseInput {
@@ -36,9 +37,9 @@ export interface PublishingPhaseInput {
   push: boolean;
   dryRun: boolean;
   /** The remote, branch and author. */
-  git: Config["git"];
+  git: PublishingSettings["git"];
   /** Kept out of git's messages. */
-  secrets: Config["secrets"];
+  secrets: PublishingSettings["secrets"];
 }
 
 /**

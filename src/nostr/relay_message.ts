@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Event } from "nostr-tools/core";
+import type { NostrEvent } from "./event.ts";
 
 /**
  * The largest frame read, in characters. Our own skill events carry at most
@@ -23,7 +23,7 @@ export const MAX_RELAY_MESSAGE = 512 * 1024;
 
 /** A message a relay may send, as checked. */
 export type RelayMessage =
-  | ["EVENT", string, Event]
+  | ["EVENT", string, NostrEvent]
   | ["OK", string, boolean, string]
   | ["EOSE", string]
   | ["CLOSED", string, string]
@@ -122,7 +122,7 @@ export function parseRelayMessage(data: unknown, maxLength: number = MAX_RELAY_M
 }
 
 /** An event's seven NIP-01 fields, each of the right type; nothing else is kept. */
-function checkEvent(value: unknown): Event {
+function checkEvent(value: unknown): NostrEvent {
   const event = field("EVENT", "event", value, isObject);
   return {
     id: field("EVENT", "id", event.id, isHex64),

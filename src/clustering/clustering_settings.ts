@@ -1,7 +1,7 @@
 /**
- * The thresholds clustering decides by, and their defaults: a leaf module, so
- * that the command line and configuration know them without loading
- * clustering itself.
+ * What clustering reads of the configuration: the thresholds it decides by,
+ * the related-cluster cosine, and their defaults. A leaf module, so that the
+ * command line and configuration know them without loading clustering itself.
  *
  * @module
  */
@@ -43,3 +43,15 @@ export const DEFAULT_THRESHOLDS: EvidenceThresholds = {
 
 /** The default least embedding cosine of a related cluster. */
 export const DEFAULT_RELATED = 0.9;
+
+/** The part of the configuration clustering reads. */
+export interface ClusteringSettings {
+  readonly clustering: {
+    /** The least embedding cosine of a related cluster. */
+    related: number;
+    /** Whether related clusters merge too (not only duplicates). */
+    mergeRelated: boolean;
+    /** The duplicate decision's thresholds. */
+    thresholds: EvidenceThresholds;
+  };
+}

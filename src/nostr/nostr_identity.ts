@@ -7,11 +7,11 @@
  * @module
  */
 
-import type { EventTemplate, VerifiedEvent } from "nostr-tools/core";
 import { decode, nsecEncode } from "nostr-tools/nip19";
 import { finalizeEvent, getPublicKey } from "nostr-tools/pure";
 import { bytesToHex, hexToBytes } from "nostr-tools/utils";
 import { Secret } from "../secret.ts";
+import type { EventTemplate, NostrEvent } from "./event.ts";
 
 /** The agent's Nostr identity. */
 export interface NostrIdentity {
@@ -27,7 +27,7 @@ export interface NostrIdentity {
  * @param identity The agent's identity.
  * @returns The signing function: the template with its id, public key and signature.
  */
-export function signer(identity: NostrIdentity): (template: EventTemplate) => VerifiedEvent {
+export function signer(identity: NostrIdentity): (template: EventTemplate) => NostrEvent {
   return (template) => finalizeEvent(template, hexToBytes(identity.secretKey.reveal()));
 }
 

@@ -14,8 +14,7 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import type { Event, EventTemplate, VerifiedEvent } from "nostr-tools/core";
-import type { Filter } from "nostr-tools/filter";
+import type { VerifiedEvent } from "nostr-tools/core";
 import { AbstractSimplePool } from "nostr-tools/pool";
 import type { AbstractRelay, Subscription } from "nostr-tools/abstract-relay";
 import { verifyEvent } from "nostr-tools/pure";
@@ -23,6 +22,7 @@ import { errorMessage } from "../error_message.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 import { RelaySocket } from "./relay_socket.ts";
 import { sanitiseRelayText } from "./relay_text.ts";
+import type { EventTemplate, Filter, NostrEvent } from "./event.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "relays"]);
 
@@ -52,7 +52,7 @@ export interface RelayResult {
 /** What a read found, and who answered it. */
 export interface QueryResult {
   /** The events every answering relay returned, each once. */
-  events: Event[];
+  events: NostrEvent[];
   /** Relays that sent their end of stored events (EOSE): what they hold is in `events`. */
   answered: string[];
   /** Relays that did not answer in time, refused or could not be reached, and why (sanitised). */
@@ -68,7 +68,7 @@ export interface RelayClient {
    * @param relays Relay URLs.
    * @returns One result per relay, in order.
    */
-  publish(event: Event, relays: readonly string[]): Promise<RelayResult[]>;
+  publish(event: NostrEvent, relays: readonly string[]): Promise<RelayResult[]>;
   /**
    * Reads events.
    *
@@ -84,7 +84,7 @@ export interface RelayClient {
 /** Options of {@linkcode nostrRelayClient}. */
 export interface RelayClientOptions {
   /** Signs NIP-42 AUTH events when a relay asks. */
-  sign: (template: EventTemplate) => VerifiedEvent;
+  sign: (template: EventTemplate) => NostrEvent;
   /** How long a relay has to connect and answer, in ms. */
   timeoutMs?: number;
 }
@@ -113,7 +113,7 @@ export function nostrRelayClient(options: RelayClientOptions): RelayClient {
       const answers = await Promise.all(
         relays.map((relay) => queryRelay(pool, relay, filters, { sign: options.sign, timeoutMs: maxWait })),
       );
-      const events = new Map<string, Event>();
+      const events = new Map<string, NostrEvent>();
       for (const answer of answers) for (const event of answer.events) events.set(event.id, event);
       return {
         events: [...events.values()],
@@ -155,7 +155,8 @@ function assertOpen(relay: AbstractRelay): void {
 /** Answers a relay's `auth-required:` with a NIP-42 AUTH signed by the agent. */
 async function authenticate(relay: AbstractRelay, sign: RelayClientOptions["sign"]): Promise<void> {
   assertOpen(relay);
-  await relay.auth((template) => Promise.resolve(sign(template)));
+  // The signer is nostr-tools' finalizeEvent (nostr_identity.ts), whose events carry its "verified" mark.
+  await relay.auth((template) => Promise.resolve(sign(template) as VerifiedEvent));
 }
 
 /**
@@ -168,7 +169,7 @@ async function authenticate(relay: AbstractRelay, sign: RelayClientOptions["sign
 async function publishTo(
   pool: AbstractSimplePool,
   url: string,
-  event: Event,
+  event: NostrEvent,
   options: Required<RelayClientOptions>,
 ): Promise<RelayResult> {
   let relay: AbstractRelay;
@@ -210,7 +211,7 @@ async function publishTo(
 /** What one relay answered to a read. */
 interface RelayAnswer {
   relay: string;
-  events: Event[];
+  events: NostrEvent[];
   /** Why the relay counts as not having answered (sanitised); absent when it answered. */
   message?: string;
 }
@@ -237,7 +238,7 @@ async function queryRelay(
     return { relay: url, events: [], message: sanitiseRelayText(errorMessage(error)) };
   }
   return await new Promise((resolve) => {
-    const events: Event[] = [];
+    const events: NostrEvent[] = [];
     let size = 0;
     /** The read under way: the second one after an AUTH. */
     let current: Subscription | undefined;
@@ -261,7 +262,7 @@ async function queryRelay(
       pool.close([url]);
     };
     const timer = setTimeout(() => drop(`no answer within ${options.timeoutMs} ms`), options.timeoutMs);
-    const collect = (event: Event) => {
+    const collect = (event: NostrEvent) => {
       if (settled) return;
       events.push(event);
       size += JSON.stringify(event).length;
