@@ -7,11 +7,10 @@
  */
 
 import { join } from "node:path";
+import { heartbeatFlags } from "../tools/heartbeat_flags.ts";
 
 const project = new URL("..", import.meta.url).pathname;
-const config = JSON.parse(await Deno.readTextFile(join(project, "deno.json")));
-const flags: string[] = config.tasks.heartbeat.command.split(/\s+/).slice(2, -1)
-  .map((flag: string) => flag === "--allow-read=." ? `--allow-read=.,${join(project, "models")}` : flag);
+const flags = heartbeatFlags(project);
 
 /** How {@linkcode heartbeatCommand} starts the program. */
 export interface HeartbeatCommandOptions {

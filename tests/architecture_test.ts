@@ -12,6 +12,7 @@ const ADAPTERS: ReadonlyArray<{ system: string; use: RegExp; adapter: string }> 
   { system: "Nostr", use: /from "nostr-tools\/|import\("nostr-tools\//, adapter: "nostr/" },
   { system: "the model runtime", use: /"@huggingface\/transformers"/, adapter: "embedding/embedder.ts" },
   { system: "git", use: /new Deno\.Command\(/, adapter: "publishing/git.ts" },
+  { system: "git without a binary", use: /from "isomorphic-git/, adapter: "publishing/isomorphic_git.ts" },
   { system: "the state store", use: /Deno\.openKv\(/, adapter: "store/state_store.ts" },
 ];
 

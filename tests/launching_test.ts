@@ -5,7 +5,7 @@ import { bytesToHex } from "nostr-tools/utils";
 import type { Event } from "nostr-tools/core";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { broadcast } from "../src/broadcasting/broadcast.ts";
-import { nostrRelayClient, type RelayClient } from "../src/nostr/relay_client.ts";
+import { nostrRelayClient } from "../src/nostr/relay_client.ts";
 import { signer } from "../src/nostr/nostr_identity.ts";
 import type { Config } from "../src/config.ts";
 import { launchToken } from "../src/launching/launch.ts";
@@ -14,7 +14,7 @@ import { LaunchRecordExistsError } from "../src/launching/launch_record.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { LAUNCH_ENV, testConfig } from "./options.ts";
-import { startRelay } from "./relay_harness.ts";
+import { launchPosts, readerClient, startRelay } from "./relay_harness.ts";
 import { runCli, tempDir, tempRepo } from "./utils.ts";
 
 const HOUR = 3600_000;
@@ -67,27 +67,6 @@ async function heartbeat(config: Config, store: KvStateStore, time: { now(): Dat
   } finally {
     client.close();
   }
-}
-
-/** Every `!clawnch` post on a relay. */
-async function launchPosts(url: string): Promise<Event[]> {
-  const reader = readerClient();
-  try {
-    const found = await reader.query([{ kinds: [1, 1111] }], [url]);
-    assertEquals(found.answered, [url], "the relay answered");
-    return found.events.filter((event) => event.content.startsWith("!clawnch"));
-  } finally {
-    reader.close();
-  }
-}
-
-function readerClient(): RelayClient {
-  return nostrRelayClient({
-    sign: () => {
-      throw new Error("no AUTH expected");
-    },
-    timeoutMs: 1500,
-  });
 }
 
 /** Publishes an event signed by `secret` (a reply, say) to a relay. */

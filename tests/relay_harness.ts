@@ -9,6 +9,8 @@
 import type { Event } from "nostr-tools/core";
 import { join } from "node:path";
 import { PROJECT_ROOT, readUntil } from "./utils.ts";
+import { assertEquals } from "./assert.ts";
+import { nostrRelayClient, type RelayClient } from "../src/nostr/relay_client.ts";
 
 /** A running relay. */
 export interface TestRelay extends AsyncDisposable {
@@ -216,3 +218,25 @@ async function acceptAndDrop(connection: Deno.Conn): Promise<void> {
 
 /** The GUID of the WebSocket handshake (RFC 6455). */
 const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/** Every `!clawnch` post on a relay (asserting that it answered). */
+export async function launchPosts(url: string): Promise<Event[]> {
+  const reader = readerClient();
+  try {
+    const found = await reader.query([{ kinds: [1, 1111] }], [url]);
+    assertEquals(found.answered, [url], "the relay answered");
+    return found.events.filter((event) => event.content.startsWith("!clawnch"));
+  } finally {
+    reader.close();
+  }
+}
+
+/** A client that only reads: it has no key to answer an AUTH with. */
+export function readerClient(): RelayClient {
+  return nostrRelayClient({
+    sign: () => {
+      throw new Error("no AUTH expected");
+    },
+    timeoutMs: 1500,
+  });
+}

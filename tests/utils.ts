@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { discoverSkills } from "../src/discovery/discover.ts";
 import type { Skill } from "../src/discovery/skill.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
+import { heartbeatFlags } from "../tools/heartbeat_flags.ts";
 
 /** The project's root directory. */
 export const PROJECT_ROOT: string = fileURLToPath(new URL("..", import.meta.url));
@@ -33,15 +34,7 @@ export const MODEL_DIR: string = join(PROJECT_ROOT, "models");
  * @returns The flags between `deno run` and `main.ts`.
  */
 export function taskFlags(task: string): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(join(PROJECT_ROOT, "deno.json")));
-  const command: string = config.tasks[task].command;
-  const words = command.split(/\s+/);
-  // A task that is another task with more arguments (`deno task heartbeat health`) has that task's flags.
-  if (words[0] === "deno" && words[1] === "task" && words[2] !== undefined) return taskFlags(words[2]);
-  if (words[0] !== "deno" || words[1] !== "run") throw new Error(`Task ${task} is not a deno run`);
-  return words.slice(2, words.indexOf("main.ts")).map((flag) =>
-    flag === "--allow-read=." ? `--allow-read=.,${MODEL_DIR}` : flag
-  );
+  return heartbeatFlags(PROJECT_ROOT, { task });
 }
 
 /** What a finished subprocess left. */

@@ -1,0 +1,58 @@
+/**
+ * The heartbeat's `deno run` flags, read from the `heartbeat` task in
+ * deno.json (the one place they are written), for running the program from
+ * outside the project directory: installed as a command, from a test, from a
+ * benchmark. The task's read permission on the working directory gains the
+ * project's `models/`, where the embedded model is.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+
+/** The task is not the `deno run` (or `deno task` of one) this reads. */
+export class TaskShapeError extends Error {
+  override name = "TaskShapeError";
+}
+
+/** Options of {@linkcode heartbeatFlags}. */
+export interface HeartbeatFlagsOptions {
+  /** The task whose flags these are (default `heartbeat`). */
+  task?: string;
+  /** Grant reading the project's `models/` (default `true`; a compiled binary carries its model inside). */
+  readModels?: boolean;
+}
+
+/**
+ * A task's `deno run` flags, between `deno run` and `main.ts`.
+ *
+ * @param project The project's root directory (where deno.json is).
+ * @param options The task, and whether the models are read from the project.
+ * @returns The flags.
+ * @throws {TaskShapeError} When the task is not `deno run … main.ts` or `deno task` of one.
+ *
+ * @example
+ * ```ts ignore
+ * import { heartbeatFlags } from "./heartbeat_flags.ts";
+ * const flags = heartbeatFlags("/opt/clawstr-heartbeat");
+ * console.assert(flags.includes("--allow-read=.,/opt/clawstr-heartbeat/models"));
+ * ```
+ */
+export function heartbeatFlags(project: string, options: HeartbeatFlagsOptions = {}): string[] {
+  const { task = "heartbeat", readModels = true } = options;
+  const config = JSON.parse(Deno.readTextFileSync(join(project, "deno.json")));
+  const command: string | undefined = config.tasks?.[task]?.command ?? config.tasks?.[task];
+  if (typeof command !== "string") throw new TaskShapeError(`deno.json has no task ${task}`);
+  const words = command.split(/\s+/);
+  // A task that is another task with more arguments (`deno task heartbeat health`) has that task's flags.
+  if (words[0] === "deno" && words[1] === "task" && words[2] !== undefined) {
+    return heartbeatFlags(project, { ...options, task: words[2] });
+  }
+  const end = words.indexOf("main.ts");
+  if (words[0] !== "deno" || words[1] !== "run" || end < 0) {
+    throw new TaskShapeError(`Task ${task} is not "deno run … main.ts"`);
+  }
+  return words.slice(2, end).map((flag) =>
+    flag === "--allow-read=." && readModels ? `--allow-read=.,${join(project, "models")}` : flag
+  );
+}
