@@ -26,7 +26,7 @@ export interface PipelineAdapters {
   embedder: EmbedderSource;
   /** Writes the repository (and nothing outside it). */
   repository: RepositoryWriter;
-  /** Git in the repository; without it (Deno Deploy), publishing is skipped. */
+  /** Git in the repository (the binary, or isomorphic-git where there is none); without it publishing is skipped. */
   git?: Git | undefined;
   /** Nostr relays; without a client, events wait in the outbox. */
   relays?: RelayClient | undefined;

@@ -5,16 +5,10 @@ import { type Git, localGit } from "../src/publishing/git.ts";
 import { publish, type PublishInput } from "../src/publishing/publish.ts";
 import { Secret } from "../src/secret.ts";
 import { startGitServer } from "./git_http_server.ts";
-import { tempDir, writeTree } from "./utils.ts";
+import { git, tempDir, writeTree } from "./utils.ts";
 
 const TOKEN = new Secret("test-token-0123");
 const ENV = { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "" };
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const output = await new Deno.Command("git", { args, cwd, stdout: "piped", stderr: "piped" }).output();
-  if (!output.success) throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`);
-  return new TextDecoder().decode(output.stdout);
-}
 
 /** A bare repository `skills.git` under `root`, holding three skills in one commit by "Owner". */
 async function seedRemote(root: string): Promise<string> {

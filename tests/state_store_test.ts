@@ -68,3 +68,14 @@ Deno.test("a run marked as under way and never recorded is told to the next run;
     startedAt: "2026-11-30T12:00:00.000Z",
   });
 });
+
+Deno.test("one holder at a time has the run lease; it is given back, or taken once it has run out", async () => {
+  using store = await KvStateStore.open(":memory:");
+  assertEquals(await store.acquireLease("first", 1000, 5000), true);
+  assertEquals(await store.acquireLease("second", 2000, 6000), false, "held until 5000");
+  await store.releaseLease("second");
+  assertEquals(await store.acquireLease("second", 2000, 6000), false, "only its holder gives it back");
+  await store.releaseLease("first");
+  assertEquals(await store.acquireLease("second", 2000, 6000), true);
+  assertEquals(await store.acquireLease("third", 6001, 9000), true, "a lease that ran out is taken");
+});

@@ -6,7 +6,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { discoverSkills } from "../src/discovery/discover.ts";
 import type { Skill } from "../src/discovery/skill.ts";
@@ -270,4 +270,43 @@ export async function commitRepository(dir: string, remote?: string): Promise<vo
   await git(dir, "init", "-q", "--bare", "-b", "main", remote);
   await git(dir, "remote", "add", "origin", remote);
   await git(dir, "push", "-q", "-u", "origin", "main");
+}
+
+/**
+ * Runs git in a directory; a failure throws with git's message.
+ *
+ * @param cwd The directory.
+ * @param args git's arguments.
+ * @returns Its standard output.
+ */
+export async function git(cwd: string, ...args: string[]): Promise<string> {
+  const output = await new Deno.Command("git", { args, cwd, stdout: "piped", stderr: "piped" }).output();
+  if (!output.success) throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`);
+  return new TextDecoder().decode(output.stdout);
+}
+
+/**
+ * Runs a program to completion as a user's shell would, with `paths` first on the PATH, then deno's directory.
+ *
+ * @param program The program, by name or path.
+ * @param args Its arguments.
+ * @param options The working directory, directories to put first on the PATH, and the environment besides.
+ * @returns The exit code and output.
+ */
+export async function runProgram(
+  program: string,
+  args: readonly string[],
+  options: { cwd: string; paths?: readonly string[]; env?: Record<string, string> },
+): Promise<CliResult> {
+  const path = [...(options.paths ?? []), dirname(Deno.execPath()), Deno.env.get("PATH") ?? ""].join(":");
+  const output = await new Deno.Command(program, {
+    args: [...args],
+    cwd: options.cwd,
+    env: { NO_COLOR: "1", ...options.env, PATH: path },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }

@@ -4,7 +4,7 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { TEST_NSEC } from "./keys.ts";
 import { LAUNCH_ENV } from "./options.ts";
 import { launchPosts, startRelay } from "./relay_harness.ts";
-import { commitRepository, PROJECT_ROOT, tempDir, tempRepo } from "./utils.ts";
+import { commitRepository, PROJECT_ROOT, runProgram, tempDir, tempRepo } from "./utils.ts";
 
 const WORKFLOW_PATH = join(PROJECT_ROOT, ".github", "workflows", "heartbeat.yml");
 
@@ -68,22 +68,11 @@ async function runStep(name: string, workspace: string, context: Record<string, 
       [key, value],
     ) => [key, value.replace(/\$\{\{\s*(?:secrets|vars)\.(\w+)\s*\}\}/g, (_, name: string) => context[name] ?? "")]),
   );
-  const output = await new Deno.Command("bash", {
-    args: ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run],
+  return await runProgram("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], {
     cwd: workspace,
-    env: {
-      ...env,
-      HOME: Deno.env.get("HOME") ?? runner,
-      PATH: [...added.reverse(), join(Deno.execPath(), ".."), Deno.env.get("PATH") ?? ""].join(":"),
-      RUNNER_TEMP: runner,
-      GITHUB_PATH: githubPath,
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+    paths: added.reverse(),
+    env: { ...env, HOME: Deno.env.get("HOME") ?? runner, RUNNER_TEMP: runner, GITHUB_PATH: githubPath },
+  });
 }
 
 Deno.test("the workflow's own steps install the command, merge and push, and launch the token once though the state cache was evicted", async () => {

@@ -60,8 +60,14 @@ export function loadCommandConfig(
 /** The largest settings file read: a list of relays and pinned skills takes a few KiB. */
 export const MAX_SETTINGS_BYTES = 256 * 1024;
 
-/** The repository's settings (its consent), or `undefined` when it has none. */
-function readSettings(file: string): RepositorySettings | undefined {
+/**
+ * The repository's settings (its consent), or `undefined` when it has none.
+ *
+ * @param file The repository's `heartbeat.json`, absolute.
+ * @returns The settings.
+ * @throws {ConfigError} When the file is there but not a regular file, too large or invalid.
+ */
+export function readSettings(file: string): RepositorySettings | undefined {
   let text: string;
   try {
     text = new TextDecoder().decode(readRegularFile(file, { maxBytes: MAX_SETTINGS_BYTES }));

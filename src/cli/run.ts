@@ -11,8 +11,8 @@ import { systemClock } from "../clock.ts";
 import { runHeartbeatLoop } from "../heartbeat.ts";
 import { acquireRepositoryLock, LockedError, type RepositoryLock } from "../lock.ts";
 import { closeLogging, LOG_FILE_NAME, ROOT_CATEGORY, scrubSecrets, setUpLogging } from "../logging.ts";
-import { runPipeline } from "../pipeline.ts";
-import { failedRunReport, type PipelineOptions } from "../run_report.ts";
+import { reportedRun } from "../reported_run.ts";
+import { failedRunReport } from "../run_report.ts";
 import type { PipelineAdapters } from "../adapters.ts";
 import { formatReport, type RunReport } from "../report.ts";
 import { identifyModel, loadEmbedder } from "../embedding/embedder.ts";
@@ -181,17 +181,6 @@ function localAdapters(
     repository: localRepositoryWriter(config.repo),
     git: localGit(config.repo, env),
   };
-}
-
-/** One run through the pipeline; whatever it throws becomes a failed run's report. */
-async function reportedRun(adapters: PipelineAdapters, options: PipelineOptions): Promise<RunReport> {
-  const started = systemClock.now();
-  try {
-    return await runPipeline(adapters, options);
-  } catch (error) {
-    getLogger([ROOT_CATEGORY]).error("The run failed: {error}", { error });
-    return failedRunReport(options, started, `the run failed: ${errorMessage(error)}`);
-  }
 }
 
 /**

@@ -116,6 +116,7 @@ const OUTBOX = "outbox";
 const PUBLISHED = "published-skill";
 const RELAY_ANSWER = "relay-answer";
 const LAUNCH = "launch";
+const LEASE = "lease";
 /**
  * Deno KV values are limited to 64 KiB: large values (the clusters) are stored as JSON in parts of
  * this many characters (at most 32 KiB as stored).
@@ -151,11 +152,37 @@ export class KvStateStore implements StateStore {
   /**
    * Opens (or creates) a store.
    *
-   * @param path A file for the SQLite-backed store, or `":memory:"`.
+   * @param path A file for the SQLite-backed store, or `":memory:"`; none: the platform's own (Deno Deploy's KV).
    * @returns The store.
    */
-  static async open(path: string): Promise<KvStateStore> {
+  static async open(path?: string): Promise<KvStateStore> {
     return new KvStateStore(await Deno.openKv(path));
+  }
+
+  /**
+   * Takes the lease on running the heartbeat until `until` (ms since the epoch), unless another holder's lease has
+   * not run out. Where runs share no lock file (Deno Deploy's instances share only the KV), it keeps two heartbeats
+   * from working on the repository at once; one that died keeps it only until it runs out.
+   *
+   * @param holder Who takes it (a run's id).
+   * @param now The time, ms since the epoch.
+   * @param until When it runs out, ms since the epoch.
+   * @returns Whether it was taken.
+   */
+  async acquireLease(holder: string, now: number, until: number): Promise<boolean> {
+    const current = await this.#kv.get<{ holder: string; until: number }>([LEASE]);
+    if (current.value && current.value.until > now && current.value.holder !== holder) return false;
+    return (await this.#kv.atomic().check(current).set([LEASE], { holder, until }).commit()).ok;
+  }
+
+  /**
+   * Gives the lease back, if `holder` still holds it.
+   *
+   * @param holder Who took it.
+   */
+  async releaseLease(holder: string): Promise<void> {
+    const current = await this.#kv.get<{ holder: string; until: number }>([LEASE]);
+    if (current.value?.holder === holder) await this.#kv.atomic().check(current).delete([LEASE]).commit();
   }
 
   async beginRun(run: StartedRun): Promise<StartedRun | undefined> {
