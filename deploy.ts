@@ -18,9 +18,14 @@ const app = deployment({ env: Deno.env.toObject(), version: denoJson.version, cl
 
 Deno.cron(PROGRAM_NAME, app.cron, async () => {
   const outcome = await app.tick();
-  console.log(
-    JSON.stringify({ tick: outcome.status, ...(outcome.status === "ran" ? { run: outcome.report.status } : {}) }),
-  );
+  const detail = outcome.status === "ran"
+    ? { run: outcome.report.runId, status: outcome.report.status }
+    : outcome.status === "failed"
+    ? { reason: outcome.reason }
+    : outcome.status === "not-due"
+    ? { next: outcome.next }
+    : {};
+  console.log(JSON.stringify({ tick: outcome.status, ...detail }));
 });
 
 // Deploy routes requests itself; elsewhere (a test, a trial on one's own machine) PORT says where to listen.

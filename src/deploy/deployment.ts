@@ -84,11 +84,10 @@ export function deployment(options: DeploymentOptions): Deployment {
       version: options.version,
       force,
     });
-    if (outcome.status === "failed") {
-      lastFailure = { at: options.clock.now().toISOString(), reason: scrubSecrets(outcome.reason, secrets) };
-      logger.error("The heartbeat could not run: {reason}", { reason: lastFailure.reason });
-    }
-    return outcome;
+    if (outcome.status !== "failed") return outcome;
+    lastFailure = { at: options.clock.now().toISOString(), reason: scrubSecrets(outcome.reason, secrets) };
+    logger.error("The heartbeat could not run: {reason}", { reason: lastFailure.reason });
+    return { status: "failed", reason: lastFailure.reason };
   };
 
   const json = (body: unknown, status: number) =>
