@@ -42,6 +42,8 @@ export async function main(args: readonly string[]): Promise<number> {
         return await (await import("./src/cli/health.ts")).healthCommand(command.options);
       case "run":
         return await (await import("./src/cli/run.ts")).runCommand(command.options, denoJson.version);
+      case "serve":
+        return await (await import("./src/cli/serve.ts")).serveCommand(command.options, denoJson.version);
       case "fix":
         return await (await import("./src/cli/fix.ts")).fixCommand(command.options, command.write);
       case "restore":

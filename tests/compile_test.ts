@@ -13,7 +13,12 @@ Deno.test("the executable is built with the heartbeat task's permissions, cron a
     assert(args.includes(flag));
   }
   const included = args.flatMap((arg, i) => args[i - 1] === "--include" ? [arg] : []);
-  assertEquals(included, ["models", "src/discovery/discovery_worker.ts", "src/embedding/embedding_worker.ts"]);
+  assertEquals(included, [
+    "models",
+    "src/serve/dashboard",
+    "src/discovery/discovery_worker.ts",
+    "src/embedding/embedding_worker.ts",
+  ]);
   assertEquals(args.slice(-3), ["--output", "dist/clawstr-heartbeat", "main.ts"]);
 });
 

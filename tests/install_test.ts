@@ -12,7 +12,10 @@ Deno.test("deno task install puts clawstr-heartbeat on the PATH: run in a skills
   assertEquals(install.code, 0, install.stderr);
   const shim = await Deno.readTextFile(join(bin, "clawstr-heartbeat"));
   // Read and write where it runs, nothing else but the model: the permissions are the heartbeat task's.
-  assertStringIncludes(shim, `--allow-read=.,${join(PROJECT_ROOT, "models")} --allow-write=. `);
+  assertStringIncludes(
+    shim,
+    `--allow-read=.,${join(PROJECT_ROOT, "models")},${join(PROJECT_ROOT, "src/serve/dashboard")} --allow-write=. `,
+  );
   assert(!/ -A | --allow-all/.test(shim), shim);
 
   await using repo = await tempRepo();

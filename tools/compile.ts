@@ -2,8 +2,8 @@
 /**
  * Builds the single executable, `dist/clawstr-heartbeat`, with `deno compile`:
  * the heartbeat task's permissions baked in (read and write on the directory
- * it runs in), the cron and KV APIs on, the embedded model and the worker
- * modules included, self-extracting so that the model runtime's native library
+ * it runs in), the cron and KV APIs on, the embedded model, the dashboard's
+ * files and the worker modules included, self-extracting so that the model runtime's native library
  * is a real file. The permissions and the workers are read from where they are
  * written (deno.json's heartbeat task, the `new URL("./…_worker.ts")` of
  * `src/`), so the binary cannot drift from the program run from source.
@@ -55,6 +55,8 @@ export async function compileCommand(output: string): Promise<string[]> {
     ...heartbeatFlags(PROJECT, { readModels: false }),
     "--include",
     "models",
+    "--include",
+    "src/serve/dashboard",
     ...(await workerModules()).flatMap((worker) => ["--include", worker]),
     "--self-extracting",
     "--output",

@@ -3,7 +3,8 @@
  * deno.json (the one place they are written), for running the program from
  * outside the project directory: installed as a command, from a test, from a
  * benchmark. The task's read permission on the working directory gains the
- * project's `models/`, where the embedded model is.
+ * project's `models/`, where the embedded model is, and the dashboard's files
+ * that `serve` sends.
  *
  * @module
  */
@@ -19,7 +20,7 @@ export class TaskShapeError extends Error {
 export interface HeartbeatFlagsOptions {
   /** The task whose flags these are (default `heartbeat`). */
   task?: string;
-  /** Grant reading the project's `models/` (default `true`; a compiled binary carries its model inside). */
+  /** Grant reading the project's model and dashboard (default `true`; a compiled binary carries them inside). */
   readModels?: boolean;
 }
 
@@ -35,7 +36,7 @@ export interface HeartbeatFlagsOptions {
  * ```ts ignore
  * import { heartbeatFlags } from "./heartbeat_flags.ts";
  * const flags = heartbeatFlags("/opt/clawstr-heartbeat");
- * console.assert(flags.includes("--allow-read=.,/opt/clawstr-heartbeat/models"));
+ * console.assert(flags.some((flag) => flag.startsWith("--allow-read=.,/opt/clawstr-heartbeat/models,")));
  * ```
  */
 export function heartbeatFlags(project: string, options: HeartbeatFlagsOptions = {}): string[] {
@@ -53,6 +54,8 @@ export function heartbeatFlags(project: string, options: HeartbeatFlagsOptions =
     throw new TaskShapeError(`Task ${task} is not "deno run … main.ts"`);
   }
   return words.slice(2, end).map((flag) =>
-    flag === "--allow-read=." && readModels ? `--allow-read=.,${join(project, "models")}` : flag
+    flag === "--allow-read=." && readModels
+      ? `--allow-read=.,${join(project, "models")},${join(project, "src", "serve", "dashboard")}`
+      : flag
   );
 }

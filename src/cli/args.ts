@@ -28,12 +28,25 @@ export interface RunOptions extends CommonOptions {
   push: boolean;
 }
 
+/** Options of the `serve` command: the loop over one or more repositories, with the API and dashboard. */
+export interface ServeOptions extends Omit<RunOptions, "once"> {
+  /** The repositories, as given (relative to the working directory); the `--repo` one when none is. */
+  repositories: string[];
+  /** The address to listen on. */
+  hostname: string;
+  /** The port (0: any free one). */
+  port: number;
+  /** Run a repository when its skills change. */
+  watch: boolean;
+}
+
 /** A command with a help text of its own. */
-export type HelpTopic = "run" | "health" | "init" | "review" | "approve" | "reject" | "restore" | "fix";
+export type HelpTopic = "run" | "serve" | "health" | "init" | "review" | "approve" | "reject" | "restore" | "fix";
 
 /** What the command line asks for. */
 export type Command =
   | { name: "run"; options: RunOptions }
+  | { name: "serve"; options: ServeOptions }
   | { name: "health"; options: CommonOptions }
   | { name: "init"; options: CommonOptions }
   | { name: "restore"; path: string; options: CommonOptions }
@@ -57,6 +70,16 @@ const RUN_FLAGS = {
   "no-commit": { type: "boolean" },
   "no-push": { type: "boolean" },
 } satisfies ParseArgsOptionsConfig;
+
+const SERVE_FLAGS = {
+  ...RUN_FLAGS,
+  hostname: { type: "string" },
+  port: { type: "string" },
+  watch: { type: "boolean" },
+} satisfies ParseArgsOptionsConfig;
+
+/** Where `serve` listens by default: loopback only. */
+export const DEFAULT_SERVE_ADDRESS = { hostname: "127.0.0.1", port: 8787 };
 
 /** The default hours between heartbeats. */
 export const DEFAULT_INTERVAL_HOURS = 6;
@@ -83,6 +106,7 @@ export function parseCommandLine(args: readonly string[]): Command {
   if (first === "restore") return parseRestore(rest);
   if (first === "fix") return parseFix(rest);
   if (first === "run") return parseRun(rest);
+  if (first === "serve") return parseServe(rest);
   if (first === "review") return parseReview(rest);
   if (first === "approve" || first === "reject") return parseDecision(first, rest);
   if (first !== undefined && !first.startsWith("-")) {
@@ -93,6 +117,7 @@ export function parseCommandLine(args: readonly string[]): Command {
 
 const HELP_TOPICS: readonly string[] = [
   "run",
+  "serve",
   "health",
   "init",
   "review",
@@ -123,6 +148,47 @@ function parseRun(args: readonly string[]): Command {
       push: !values["no-push"],
     },
   };
+}
+
+function parseServe(args: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: joinNegativeValues(args, SERVE_FLAGS),
+      options: SERVE_FLAGS,
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { name: "help", topic: "serve" };
+  if (values.version) return { name: "version" };
+  if (values.once) throw new UsageError('serve runs until stopped: "--once" is for the run command');
+  const common = readCommonOptions(values);
+  return {
+    name: "serve",
+    options: {
+      ...common,
+      intervalHours: values.interval === undefined ? DEFAULT_INTERVAL_HOURS : parseInterval(values.interval),
+      dryRun: values["dry-run"] ?? false,
+      commit: !values["no-commit"],
+      push: !values["no-push"],
+      repositories: positionals.length > 0 ? positionals : [common.repo],
+      hostname: values.hostname ?? DEFAULT_SERVE_ADDRESS.hostname,
+      port: values.port === undefined ? DEFAULT_SERVE_ADDRESS.port : parsePort(values.port),
+      watch: values.watch ?? false,
+    },
+  };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`Option "--port" takes a port number from 0 to 65535, not "${text}"`);
+  }
+  return port;
 }
 
 function parseHealth(args: readonly string[]): Command {

@@ -139,7 +139,7 @@ export async function runCommand(options: RunOptions, version: string, consumer?
 }
 
 /** Fails at start, naming the flag to add, when the permissions do not cover what the run reads and writes. */
-function assertRunPermissions(config: Config, dryRun: boolean, writesArchive: boolean): void {
+export function assertRunPermissions(config: Config, dryRun: boolean, writesArchive: boolean): void {
   // A dry run writes only its state (and a review decision, the archive); a run writes the repository.
   const writes = dryRun
     ? [config.stateDir, ...(writesArchive ? [config.archiveDir] : [])]
@@ -152,7 +152,7 @@ function assertRunPermissions(config: Config, dryRun: boolean, writesArchive: bo
 }
 
 /** The log file in the state directory, and the console: coloured on a terminal unless `NO_COLOR`. */
-async function setUpRunLogging(
+export async function setUpRunLogging(
   config: Config,
   level: RunOptions["logLevel"],
   env: Record<string, string | undefined>,
@@ -169,7 +169,7 @@ async function setUpRunLogging(
  * The adapters of a run on this machine: the local disk, git binary and clock, and the given store, model, relays and
  * progress.
  */
-function localAdapters(
+export function localAdapters(
   config: Config,
   env: Record<string, string | undefined>,
   given: Pick<PipelineAdapters, "store" | "embedder" | "relays" | "progress">,
@@ -189,7 +189,7 @@ function localAdapters(
  * @param logger Where the stop is reported.
  * @returns The stop's signal.
  */
-function stopOnSignals(logger: Logger): { signal: AbortSignal } & Disposable {
+export function stopOnSignals(logger: Logger): { signal: AbortSignal } & Disposable {
   const stop = new AbortController();
   const onSignal = () => {
     if (stop.signal.aborted) {

@@ -26,6 +26,7 @@ Options:
 
 Commands:
   run                  the heartbeat (the default)
+  serve [REPO ...]     the heartbeat over one or more repositories, with a web dashboard and a JSON API
   health               check the setup and exit 0 when healthy, 1 when not
   init                 opt this repository in (writes and commits heartbeat.json);
                        until then every run is a dry run
@@ -41,6 +42,23 @@ Clawnch launch TOKEN_TICKER, TOKEN_WALLET, TOKEN_NAME, TOKEN_DESCRIPTION,
 TOKEN_IMAGE, TOKEN_WEBSITE, TOKEN_TWITTER, CLAWNCH_PUBKEY (see README.md).
 Exit codes: 0 ok, 1 run failed or unhealthy, 2 bad usage or configuration,
 3 another heartbeat holds the repository's lock.`;
+
+const SERVE = `Usage: ${PROGRAM_NAME} serve [REPO ...] [options]
+
+Runs the heartbeat on each repository (the current one by default) on the schedule,
+and serves a web dashboard (/dashboard/) and a JSON API (/api/) to watch and steer
+it. Every /api/ request needs "Authorization: Bearer $HEARTBEAT_TOKEN"; without
+HEARTBEAT_TOKEN only a loopback address may be used. Each repository has its own
+lock, state, consent and review queue; one slow or failing does not hold up the others.
+
+Options:
+  --hostname ADDRESS   the address to listen on (default: 127.0.0.1)
+  --port N             the port (default: 8787; 0: any free one)
+  --watch              run a repository when its skills change (debounced)
+  --interval HOURS     hours between runs (default: 6)
+  --dry-run            report every decision, change nothing
+  --no-commit          write the changes but do not commit them
+  --no-push            commit but do not push${COMMON}`;
 
 const HEALTH = `Usage: ${PROGRAM_NAME} health [options]
 
@@ -109,6 +127,8 @@ Options:${COMMON}`;
  */
 export function usage(topic?: HelpTopic): string {
   switch (topic) {
+    case "serve":
+      return SERVE;
     case "health":
       return HEALTH;
     case "init":

@@ -8,7 +8,6 @@
  * @module
  */
 
-import { timingSafeEqual } from "node:crypto";
 import { getLogger } from "@logtape/logtape";
 import type { Clock } from "../clock.ts";
 import { ConfigError } from "../config.ts";
@@ -17,6 +16,7 @@ import { ROOT_CATEGORY, scrubSecrets } from "../logging.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
 import { heartbeatSchedule } from "../schedule.ts";
 import type { Secret } from "../secret.ts";
+import { bearerMatches } from "../bearer_token.ts";
 import { KvStateStore, type RunRecord } from "../store/state_store.ts";
 import { deployHeartbeat, type DeployOutcome } from "./deploy_heartbeat.ts";
 import { type DeploySettings, readDeploySettings } from "./deploy_settings.ts";
@@ -117,7 +117,9 @@ export function deployment(options: DeploymentOptions): Deployment {
       }
       if (request.method === "POST" && pathname === "/run") {
         if (!settings?.adminToken) return json({ error: "POST /run is off: set HEARTBEAT_ADMIN_TOKEN" }, 404);
-        if (!bearerMatches(request, settings.adminToken)) return json({ error: "unauthorised" }, 401);
+        if (!bearerMatches(request.headers.get("authorization"), settings.adminToken)) {
+          return json({ error: "unauthorised" }, 401);
+        }
         const outcome = await heartbeat(true);
         const code = outcome.status === "ran" ? 200 : outcome.status === "busy" ? 409 : 502;
         return json(outcome, code);
@@ -140,11 +142,4 @@ function healthStatus(
   if (lastFailure && (!lastRun || lastFailure.at > lastRun.finishedAt)) return "failing";
   if (!lastRun) return "waiting";
   return lastRun.status === "failed" ? "failing" : "ok";
-}
-
-/** Whether the request carries the admin token, compared in constant time. */
-function bearerMatches(request: Request, token: Secret): boolean {
-  const given = new TextEncoder().encode(request.headers.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "");
-  const expected = new TextEncoder().encode(token.reveal());
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -1,0 +1,195 @@
+// deno-lint-ignore-file no-console -- the command line's edge prints where it listens
+/**
+ * The `serve` command: the heartbeat over one or more repositories, each with
+ * its own lock, state store, consent and review queue, opened once and held;
+ * a JSON API and a dashboard to watch and steer them; optionally a run when a
+ * repository's skills change. Repositories run independently: one that is
+ * slow or failing holds up no other.
+ *
+ * @module
+ */
+
+import { getLogger } from "@logtape/logtape";
+import { basename, join } from "node:path";
+import { systemClock } from "../clock.ts";
+import { closeLogging, ROOT_CATEGORY } from "../logging.ts";
+import { acquireRepositoryLock, LockedError, type RepositoryLock } from "../lock.ts";
+import { identifyModel, loadEmbedder } from "../embedding/embedder.ts";
+import { signer } from "../nostr/nostr_identity.ts";
+import { nostrRelayClient, type RelayClient } from "../nostr/relay_client.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
+import { heartbeatSchedule, slotOf } from "../schedule.ts";
+import { denoCronScheduler } from "../scheduler.ts";
+import { Secret } from "../secret.ts";
+import { KvStateStore } from "../store/state_store.ts";
+import { apiApp } from "../serve/api.ts";
+import { DEFAULT_RATE_LIMIT } from "../serve/rate_limit.ts";
+import { RepositoryRunner, statePath } from "../serve/repository_runner.ts";
+import { watchSkills } from "../serve/watch_skills.ts";
+import type { ServeOptions } from "./args.ts";
+import { ConfigError } from "../config.ts";
+import { loadCommandConfig } from "./environment.ts";
+import { assertRunPermissions, EXIT_LOCKED, localAdapters, setUpRunLogging, stopOnSignals } from "./run.ts";
+import { prepareStateDir } from "./state_dir.ts";
+
+/** The variable holding the API's bearer token. */
+export const TOKEN_VARIABLE = "HEARTBEAT_TOKEN";
+
+/** The shortest token accepted: a short one is guessed, and would be scrubbed out of ordinary words in answers. */
+const MIN_TOKEN_LENGTH = 16;
+
+/** How long a burst of file changes must be quiet before its run, in ms. */
+const WATCH_QUIET_MS = 1000;
+
+/** What was opened for one repository, to close at the end. */
+interface Opened {
+  runner: RepositoryRunner;
+  lock: RepositoryLock;
+  relays: RelayClient | undefined;
+}
+
+/**
+ * Serves until SIGINT or SIGTERM.
+ *
+ * @param options The parsed command line.
+ * @param version The program's version.
+ * @returns The exit code.
+ * @throws {ConfigError} When a repository's configuration is invalid, or a non-loopback address has no token.
+ */
+export async function serveCommand(options: ServeOptions, version: string): Promise<number> {
+  const tokenText = Deno.env.get(TOKEN_VARIABLE)?.trim();
+  const token = tokenText ? new Secret(tokenText) : undefined;
+  if (token && token.reveal().length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError([`${TOKEN_VARIABLE} must be at least ${MIN_TOKEN_LENGTH} characters long`]);
+  }
+  if (!token && !isLoopback(options.hostname)) {
+    throw new ConfigError([`--hostname ${options.hostname} is not a loopback address: set ${TOKEN_VARIABLE} first`]);
+  }
+  const logger = getLogger([ROOT_CATEGORY, "serve"]);
+  using stop = stopOnSignals(logger);
+  const opened: Opened[] = [];
+  try {
+    for (const [index, repo] of options.repositories.entries()) {
+      const result = await openRepository({ ...options, repo }, uniqueName(repo, index, opened), version, stop.signal);
+      if (typeof result === "number") return result;
+      opened.push(result);
+      if (index === 0) {
+        await setUpRunLogging(result.runner.config, options.logLevel, { NO_COLOR: Deno.env.get("NO_COLOR") });
+      }
+    }
+    const runners = opened.map((entry) => entry.runner);
+    const secrets = [...new Set(runners.flatMap((runner) => runner.config.secrets)), ...(token ? [token] : [])];
+    const app = apiApp({ runners, token, version, rateLimit: DEFAULT_RATE_LIMIT, secrets });
+    const server = Deno.serve({
+      hostname: options.hostname,
+      port: options.port,
+      signal: stop.signal,
+      onListen: ({ hostname, port }) => {
+        console.error(`${PROGRAM_NAME} serving ${runners.length} repositories on http://${hostname}:${port}/`);
+        console.error(
+          `Dashboard: http://${hostname}:${port}/dashboard/${token ? ` (add #token=<${TOKEN_VARIABLE}>)` : ""}`,
+        );
+      },
+    }, (request, info) => app.fetch(request, { remote: info.remoteAddr.hostname }));
+    const watchers = options.watch
+      ? runners.map((runner) =>
+        watchSkills({
+          dir: runner.config.skillsDir,
+          quietMs: WATCH_QUIET_MS,
+          busy: () => runner.running,
+          onChange: (paths) => {
+            logger.info("{count} changes in {repository}: running", { count: paths.length, repository: runner.name });
+            runner.start("watch");
+          },
+        })
+      )
+      : [];
+    await schedule(runners, options.intervalHours, stop.signal);
+    await server.finished;
+    for (const watcher of watchers) watcher[Symbol.dispose]();
+    await Promise.all(runners.map((runner) => runner.settled()));
+    return 0;
+  } finally {
+    for (const { runner, lock, relays } of opened) {
+      runner.close();
+      lock.release();
+      relays?.close();
+    }
+    await closeLogging();
+  }
+}
+
+/** Opens one repository: its configuration, state directory, lock, store and adapters. */
+async function openRepository(
+  options: ServeOptions,
+  name: string,
+  version: string,
+  signal: AbortSignal,
+): Promise<Opened | number> {
+  const { config, env } = loadCommandConfig(options);
+  assertRunPermissions(config, options.dryRun, false);
+  await prepareStateDir(config);
+  let lock: RepositoryLock;
+  try {
+    lock = await acquireRepositoryLock({
+      repo: config.repo,
+      file: join(config.stateDir, "heartbeat.lock"),
+      owner: `pid ${Deno.pid} (serve) since ${new Date().toISOString()}`,
+    });
+  } catch (error) {
+    if (!(error instanceof LockedError)) throw error;
+    console.error(`${PROGRAM_NAME}: ${error.message}`);
+    return EXIT_LOCKED;
+  }
+  const store = await KvStateStore.open(statePath(config));
+  const relays = config.nostr ? nostrRelayClient({ sign: signer(config.nostr) }) : undefined;
+  const embedder = {
+    model: await identifyModel(config.modelDir),
+    load: () => loadEmbedder({ modelDir: config.modelDir }),
+  };
+  const runner = new RepositoryRunner({
+    name,
+    config,
+    adapters: { ...localAdapters(config, env, { store, embedder, relays }), store },
+    run: { dryRun: options.dryRun, commit: options.commit, push: options.push, version },
+    signal,
+  });
+  return { runner, lock, relays };
+}
+
+/**
+ * Runs each repository when its slot has had no successful run: now, and at each cron tick. Each runs on its own, so
+ * one that is slow or failing delays no other.
+ */
+async function schedule(runners: readonly RepositoryRunner[], intervalHours: number, signal: AbortSignal) {
+  const plan = heartbeatSchedule(intervalHours);
+  const lastSuccess = new Map<RepositoryRunner, number>();
+  for (const runner of runners) {
+    const last = (await runner.history(20)).find((run) => run.status === "ok" && !run.dryRun);
+    lastSuccess.set(runner, last ? slotOf(plan, new Date(last.startedAt)) : -Infinity);
+  }
+  const tick = () => {
+    const slot = slotOf(plan, systemClock.now());
+    for (const runner of runners) {
+      if ((lastSuccess.get(runner) ?? -Infinity) >= slot) continue;
+      runner.start("schedule")?.then((report) => {
+        if (report.status === "ok") lastSuccess.set(runner, slot);
+      });
+    }
+  };
+  tick();
+  denoCronScheduler.schedule(PROGRAM_NAME, plan.cron, tick, signal);
+}
+
+/** A repository's name in the API: its directory's name, made unique. */
+function uniqueName(repo: string, index: number, opened: readonly Opened[]): string {
+  const base = basename(repo === "." ? Deno.cwd() : repo) || `repository-${index + 1}`;
+  const taken = new Set(opened.map((entry) => entry.runner.name));
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  return name;
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" || /^127(\.\d{1,3}){3}$/.test(hostname);
+}

@@ -1,0 +1,261 @@
+/**
+ * The HTTP face of `clawstr-heartbeat serve`: a JSON API under `/api/`, the
+ * dashboard's static files, a live event stream and the health probe, routed
+ * with Hono. Every `/api/` request needs `Authorization: Bearer <token>`; the
+ * health probe and the dashboard's files (which hold no data) do not. Each
+ * client is rate-limited. Nothing here runs the pipeline but through a
+ * repository's runner, so consent, review and pins hold.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { DecisionsError } from "../clustering/review_decisions.ts";
+import { PROGRAM_NAME } from "../program_name.ts";
+import type { RunReport } from "../report.ts";
+import type { Secret } from "../secret.ts";
+import { bearerMatches } from "../bearer_token.ts";
+import { scrubSecrets } from "../logging.ts";
+import { DASHBOARD_FILES, readDashboardFile } from "./dashboard_files.ts";
+import { rateLimiter, type RateLimitOptions } from "./rate_limit.ts";
+import { DecisionError, type RepositoryRunner, type RunnerEvent } from "./repository_runner.ts";
+
+/** What the API serves. */
+export interface ApiOptions {
+  /** The repositories, by name. */
+  runners: readonly RepositoryRunner[];
+  /** The bearer token; none: only loopback clients are served at all (the server binds to loopback). */
+  token?: Secret | undefined;
+  /** The program's version. */
+  version: string;
+  /** Requests per client. */
+  rateLimit: RateLimitOptions;
+  /** Secrets no answer may hold. */
+  secrets: readonly Secret[];
+}
+
+/** The server's own environment: the client's address, for the rate limit. */
+type Env = { Bindings: { remote?: string } };
+
+/**
+ * Builds the application.
+ *
+ * @param options The repositories, token, version and limits.
+ * @returns The Hono application; `app.fetch(request, { remote })` answers a request.
+ */
+export function apiApp(options: ApiOptions): Hono<Env> {
+  const app = new Hono<Env>();
+  const limit = rateLimiter(options.rateLimit);
+  const byName = new Map(options.runners.map((runner) => [runner.name, runner]));
+  // The dashboard's files, read once each.
+  const files = new Map<string, Uint8Array>();
+  const json = (c: Context<Env>, body: unknown, status = 200) =>
+    c.body(scrubSecrets(JSON.stringify(body), options.secrets), status as 200, {
+      "content-type": "application/json; charset=utf-8",
+    });
+  const error = (c: Context<Env>, status: number, message: string) => json(c, { error: message }, status);
+
+  app.use("*", async (c, next) => {
+    const wait = limit(c.env?.remote ?? "unknown");
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      return error(c, 429, `too many requests: try again in ${wait} s`);
+    }
+    return await next();
+  });
+  app.use("/api/*", async (c, next) => {
+    if (options.token && !bearerMatches(c.req.header("authorization"), options.token)) {
+      c.header("WWW-Authenticate", 'Bearer realm="clawstr-heartbeat"');
+      return error(c, 401, "a bearer token is required (HEARTBEAT_TOKEN)");
+    }
+    return await next();
+  });
+
+  app.get("/health", async (c) => {
+    const repositories = await Promise.all(options.runners.map(async (runner) => {
+      const [last] = await runner.history(1);
+      return { name: runner.name, running: runner.running, lastRun: last ?? null };
+    }));
+    const failing = repositories.some((repository) => repository.lastRun?.status === "failed");
+    return json(c, {
+      program: PROGRAM_NAME,
+      version: options.version,
+      status: failing ? "failing" : "ok",
+      repositories,
+    });
+  });
+
+  app.get("/api/repositories", async (c) =>
+    json(
+      c,
+      await Promise.all(options.runners.map(async (runner) => ({
+        name: runner.name,
+        repo: runner.config.repo,
+        consent: runner.config.consent,
+        running: runner.running,
+        lastRun: (await runner.history(1))[0] ?? null,
+        waitingForReview: runner.proposals().length,
+      }))),
+    ));
+
+  const runnerOf = (c: Context<Env>) => byName.get(c.req.param("name") ?? "");
+  const withRunner = (
+    handler: (c: Context<Env>, runner: RepositoryRunner) => Response | Promise<Response>,
+  ) =>
+  (c: Context<Env>) => {
+    const runner = runnerOf(c);
+    return runner ? handler(c, runner) : error(c, 404, `no repository named "${c.req.param("name")}"`);
+  };
+  const latest = (runner: RepositoryRunner): RunReport | undefined => runner.reports()[0];
+
+  app.get(
+    "/api/repositories/:name/runs",
+    withRunner(async (c, runner) => {
+      const kept = new Map(runner.reports().map((report) => [report.runId, report]));
+      const runs = (await runner.history(100)).map((run) => {
+        const report = kept.get(run.runId);
+        return { ...run, report: report !== undefined, timings: report?.timings ?? null };
+      });
+      return json(c, { running: runner.running, runs });
+    }),
+  );
+  app.get(
+    "/api/repositories/:name/runs/:runId",
+    withRunner((c, runner) => {
+      const report = runner.reports().find((found) => found.runId === c.req.param("runId"));
+      return report ? json(c, report) : error(c, 404, `no report of run "${c.req.param("runId")}" is kept`);
+    }),
+  );
+  app.post(
+    "/api/repositories/:name/runs",
+    withRunner((c, runner) => {
+      const started = runner.start("request");
+      if (!started) return error(c, 409, `a run of ${runner.name} is under way`);
+      return json(c, { started: true }, 202);
+    }),
+  );
+  app.get(
+    "/api/repositories/:name/clusters",
+    withRunner((c, runner) => {
+      const report = latest(runner);
+      return json(c, {
+        runId: report?.runId ?? null,
+        clusters: report?.clusters ?? [],
+        merged: report?.consolidation.merged ?? [],
+      });
+    }),
+  );
+  app.get("/api/repositories/:name/reviews", withRunner((c, runner) => json(c, runner.proposals())));
+  app.post(
+    "/api/repositories/:name/reviews/:id",
+    withRunner(async (c, runner) => {
+      let body: { decision?: unknown };
+      try {
+        body = await c.req.json();
+      } catch {
+        return error(c, 400, 'the body must be JSON: {"decision": "approve"} or {"decision": "reject"}');
+      }
+      const decision = body?.decision === "approve" ? "approved" : body?.decision === "reject" ? "rejected" : undefined;
+      if (!decision) return error(c, 400, 'decision must be "approve" or "reject"');
+      try {
+        const id = c.req.param("id") ?? "";
+        return json(c, { id, decision, ...runner.decide(id, decision) });
+      } catch (caught) {
+        if (caught instanceof DecisionError) return error(c, 404, caught.message);
+        if (caught instanceof DecisionsError) return error(c, 409, caught.message);
+        throw caught;
+      }
+    }),
+  );
+  app.get(
+    "/api/repositories/:name/skills",
+    withRunner((c, runner) => {
+      const discovery = latest(runner)?.discovery;
+      const byPath = new Map<string, unknown[]>();
+      for (const diagnostic of discovery?.diagnostics ?? []) {
+        byPath.set(diagnostic.path, [...(byPath.get(diagnostic.path) ?? []), diagnostic]);
+      }
+      return json(c, {
+        found: discovery?.found ?? 0,
+        valid: discovery?.valid ?? 0,
+        skills: [...byPath].map(([path, diagnostics]) => ({ path, diagnostics })),
+      });
+    }),
+  );
+  app.get(
+    "/api/repositories/:name/quarantine",
+    withRunner((c, runner) => {
+      const discovery = latest(runner)?.discovery;
+      const quarantined = (discovery?.quarantined ?? []).map((entry) => ({
+        ...entry,
+        evidence: (discovery?.diagnostics ?? []).filter((diagnostic) =>
+          diagnostic.path === entry.path && entry.rules.includes(diagnostic.rule)
+        ),
+      }));
+      return json(c, quarantined);
+    }),
+  );
+  app.get(
+    "/api/repositories/:name/status",
+    withRunner((c, runner) => {
+      const report = latest(runner);
+      return json(c, {
+        runId: report?.runId ?? null,
+        git: report?.publishing ?? null,
+        relays: report?.broadcasting ?? null,
+        launch: report?.launching ?? null,
+      });
+    }),
+  );
+  app.get("/api/events", () => eventStream(options.runners, options.secrets));
+
+  app.get("/", (c) => c.redirect("/dashboard/"));
+  app.get("/dashboard/*", async (c) => {
+    const name = c.req.path.slice("/dashboard/".length) || "index.html";
+    const file = DASHBOARD_FILES[name];
+    if (!file) return error(c, 404, "no such file");
+    let bytes = files.get(name);
+    if (!bytes) files.set(name, bytes = await readDashboardFile(name));
+    return c.body(bytes.slice().buffer, 200, {
+      "content-type": file,
+      "cache-control": "no-cache",
+      "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+    });
+  });
+  app.notFound((c) => error(c, 404, "not found"));
+  app.onError((caught, c) => error(c, 500, caught.message));
+  return app;
+}
+
+/** Server-sent events: every runner's events, as they happen, and a comment every 15 s to keep the line open. */
+function eventStream(runners: readonly RepositoryRunner[], secrets: readonly Secret[]): Response {
+  const encoder = new TextEncoder();
+  let stop = () => {};
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const write = (text: string) => {
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          stop();
+        }
+      };
+      const send = (event: RunnerEvent) =>
+        write(`event: ${event.type}\ndata: ${scrubSecrets(JSON.stringify(event), secrets)}\n\n`);
+      const unsubscribe = runners.map((runner) => runner.subscribe(send));
+      const keepAlive = setInterval(() => write(": keep-alive\n\n"), 15_000);
+      stop = () => {
+        clearInterval(keepAlive);
+        for (const off of unsubscribe) off();
+      };
+      write(": connected\n\n");
+    },
+    cancel() {
+      stop();
+    },
+  });
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" },
+  });
+}
