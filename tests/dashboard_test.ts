@@ -17,38 +17,34 @@ Deno.test({
     "the dashboard loads without a console error, shows the last run's clusters and a proposal's diff, approves it, and 'Run now' shows the run to its end",
   ignore: !haveChromium,
   fn: async () => {
-    const { chromium } = await import("playwright-core");
     await Deno.mkdir(ARTEFACTS, { recursive: true });
     await using repo = await repositoryWithProposal();
     await using server = await startServe(repo.path, ["--no-push"]);
-    const name = repo.path.split("/").at(-1)!;
-    await settledRuns(server, name);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const problems: string[] = [];
-      page.on("console", (message) => {
-        if (message.type() === "error") problems.push(message.text());
-      });
-      page.on("pageerror", (error) => problems.push(String(error)));
-      await page.goto(`${server.base}/dashboard/#token=${SERVE_TOKEN}`);
-      await page.waitForSelector("#reviews .proposal");
-      await page.waitForSelector("#timings canvas");
-      assertStringIncludes(await page.textContent("#clusters") ?? "", "skills/weather-copy.md");
-      assertStringIncludes(await page.textContent("#reviews pre.diff") ?? "", "+++ b/");
-      assertEquals(page.url().includes(SERVE_TOKEN), false, "the token leaves the address bar");
-      await page.screenshot({ path: join(ARTEFACTS, "dashboard-loaded.png"), fullPage: true });
-
-      await page.click("#reviews button.approve");
-      await page.locator("#message", { hasText: /^approved/ }).waitFor();
-      await page.click("#run-now");
-      await page.locator("#progress", { hasText: /finished: ok/ }).waitFor({ timeout: 60_000 });
-      await page.locator("#reviews", { hasText: "Nothing waits for review" }).waitFor();
-      assertMatch(await page.textContent("#progress") ?? "", /run \S+ finished: ok/);
-      await page.screenshot({ path: join(ARTEFACTS, "dashboard-after-run.png"), fullPage: true });
-      assertEquals(problems, []);
-    } finally {
-      await browser.close();
-    }
+    await settledRuns(server, repo.path.split("/").at(-1)!);
+    const driver = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--config",
+        join(PROJECT_ROOT, "deno.json"),
+        join(PROJECT_ROOT, "tests/browser/drive_dashboard.ts"),
+        server.base,
+        SERVE_TOKEN,
+        ARTEFACTS,
+        CHROMIUM,
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const decoder = new TextDecoder();
+    assertEquals(driver.code, 0, decoder.decode(driver.stderr));
+    const seen = JSON.parse(decoder.decode(driver.stdout));
+    assertStringIncludes(seen.clusters, "skills/weather-copy.md");
+    assertStringIncludes(seen.diff, "+++ b/");
+    assertEquals(seen.url.includes(SERVE_TOKEN), false, "the token leaves the address bar");
+    assertMatch(seen.approved, /^approved r[0-9a-f]{8}/);
+    assertMatch(seen.progress, /run \S+ finished: ok/);
+    assertEquals(seen.problems, []);
   },
 });

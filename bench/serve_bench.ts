@@ -1,0 +1,150 @@
+// deno-lint-ignore-file no-console -- a command-line script prints its results
+/**
+ * What `clawstr-heartbeat serve` costs: its resident memory once idle with
+ * three repositories, and how fast its API answers about a large library's
+ * last run. The program runs as its own process with the heartbeat task's
+ * flags, as a user would run it.
+ *
+ * Usage:
+ *   deno run -A bench/serve_bench.ts idle [--repeat 3]
+ *   deno run -A bench/serve_bench.ts api REPO [--requests 100]   (REPO: a git repository; the runs are dry)
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { heartbeatFlags } from "../tools/heartbeat_flags.ts";
+
+const project = new URL("..", import.meta.url).pathname;
+const TOKEN = "bench-token-0123456789";
+
+/** Starts serve in `cwd`; resolves with its base URL and process once it listens. */
+async function startServe(cwd: string, args: string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      join(project, "deno.json"),
+      ...heartbeatFlags(project),
+      join(project, "main.ts"),
+      "serve",
+      "--port",
+      "0",
+      ...args,
+    ],
+    cwd,
+    env: { HEARTBEAT_TOKEN: TOKEN, NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let base: string | undefined;
+  while (base === undefined) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(text);
+    text += value;
+    base = /serving \d+ repositories on (http:\/\/[^/\s]+)\//.exec(text)?.[1];
+  }
+  (async () => {
+    while (!(await reader.read()).done);
+  })();
+  const api = (path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return { child, base, api };
+}
+
+/** Waits until every repository has had a run and none runs. */
+async function settle(api: (path: string) => Promise<Response>, names: string[]): Promise<void> {
+  for (;;) {
+    const listing: Array<{ name: string; running: boolean; lastRun: unknown }> = await (await api("/api/repositories"))
+      .json();
+    if (names.every((name) => listing.find((r) => r.name === name && !r.running && r.lastRun))) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function rssMiB(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+async function idle(repeat: number): Promise<void> {
+  for (let i = 0; i < repeat; i++) {
+    const parent = await Deno.makeTempDir({ prefix: "serve-bench-" });
+    const names = ["one", "two", "three"];
+    for (const name of names) {
+      const repo = join(parent, name);
+      await Deno.mkdir(repo, { recursive: true });
+      await new Deno.Command("cp", { args: ["-r", join(project, "skills"), repo] }).output();
+      await Deno.writeTextFile(join(repo, "heartbeat.json"), "{}\n");
+      for (
+        const args of [["init", "-q", "-b", "main"], ["add", "-A"], [
+          "-c",
+          "user.name=b",
+          "-c",
+          "user.email=b@b",
+          "commit",
+          "-qm",
+          "init",
+        ]]
+      ) {
+        await new Deno.Command("git", { args, cwd: repo }).output();
+      }
+    }
+    const { child, api } = await startServe(parent, [...names, "--no-push"]);
+    await settle(api, names);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    console.log(`idle with 3 repositories, after one run each: RSS ${rssMiB(child.pid).toFixed(0)} MiB`);
+    child.kill("SIGTERM");
+    await child.status;
+    await Deno.remove(parent, { recursive: true });
+  }
+}
+
+async function apiLatency(repo: string, requests: number): Promise<void> {
+  const started = performance.now();
+  const name = repo.replace(/\/$/, "").split("/").at(-1)!;
+  const { child, api } = await startServe(join(repo, ".."), [name, "--dry-run"]);
+  await settle(api, [name]);
+  console.log(`first (cold, dry) run of ${name} settled after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const { runs } = await (await api(`/api/repositories/${name}/runs`)).json();
+  const paths = [
+    "/api/repositories",
+    `/api/repositories/${name}/runs`,
+    `/api/repositories/${name}/runs/${runs[0].runId}`,
+    `/api/repositories/${name}/clusters`,
+    `/api/repositories/${name}/reviews`,
+    `/api/repositories/${name}/skills`,
+    `/api/repositories/${name}/status`,
+  ];
+  for (const path of paths) {
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < requests; i++) {
+      const t = performance.now();
+      const body = await (await api(path)).arrayBuffer();
+      times.push(performance.now() - t);
+      bytes = body.byteLength;
+      // Under the rate limit (10 a second after a burst of 60).
+      if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 5200));
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1);
+    console.log(
+      `${path.replace(name, "REPO")}: median ${at(0.5)} ms, p95 ${at(0.95)} ms, ${(bytes / 1024).toFixed(0)} KiB`,
+    );
+  }
+  child.kill("SIGTERM");
+  await child.status;
+}
+
+const { positionals, values } = parseArgs({
+  args: Deno.args,
+  allowPositionals: true,
+  options: { repeat: { type: "string", default: "3" }, requests: { type: "string", default: "100" } },
+});
+if (positionals[0] === "idle") await idle(Number(values.repeat));
+else if (positionals[0] === "api" && positionals[1]) await apiLatency(positionals[1], Number(values.requests));
+else console.error("Usage: serve_bench.ts idle [--repeat 3] | api REPO [--requests 100]");
