@@ -86,7 +86,7 @@ Deno.test("the Deno Deploy entry answers its health check and runs two heartbeat
     const firstText = await first.text();
     assertEquals(first.status, 200, firstText);
     assert(!firstText.includes(TOKEN) && !firstText.includes(ADMIN), "no token in the answer");
-    const firstReport = JSON.parse(firstText).report;
+    const firstReport = JSON.parse(firstText).outcomes[0].report;
     assertEquals(firstReport.status, "ok");
     assert(firstReport.consolidation.merged.length > 0, "the bundled skills hold duplicates");
     assertEquals([firstReport.publishing.committed, firstReport.publishing.pushed], [true, true]);
@@ -99,7 +99,7 @@ Deno.test("the Deno Deploy entry answers its health check and runs two heartbeat
     await git(skills.path, "push", "-q", bare, "HEAD:main");
 
     const second = await run();
-    const secondReport = JSON.parse(await second.text()).report;
+    const secondReport = JSON.parse(await second.text()).outcomes[0].report;
     assertEquals(secondReport.status, "ok", JSON.stringify(secondReport.publishing));
     assertEquals([secondReport.publishing.committed, secondReport.publishing.pushed], [true, true]);
     assert(raced, "the owner's push raced the heartbeat's");
@@ -114,7 +114,7 @@ Deno.test("the Deno Deploy entry answers its health check and runs two heartbeat
     assertStringIncludes(tree, "NOTES.md");
 
     const after = await (await fetch(`${base}/health`)).json();
-    assertEquals([after.status, after.lastRun.status], ["ok", "ok"]);
+    assertEquals([after.status, after.repositories[0].lastRun.status], ["ok", "ok"]);
   } finally {
     child.kill();
     await child.status;
@@ -123,21 +123,48 @@ Deno.test("the Deno Deploy entry answers its health check and runs two heartbeat
   }
 });
 
-Deno.test("a cron tick runs the heartbeat when its slot has had no run, and not again in the same slot", async () => {
+Deno.test("a cron tick queues one message per repository; the queue runs each once, and a repeated message in the same slot runs nothing", async () => {
   await using root = await tempDir();
-  await using skills = await tempRepo();
-  await commitRepository(skills.path, join(root.path, "skills.git"));
+  for (const name of ["alpha", "beta"]) {
+    await using skills = await tempRepo();
+    await commitRepository(skills.path, join(root.path, `${name}.git`));
+  }
   await using server = startGitServer({ root: root.path, token: TOKEN });
+  const outcomes: Array<[string, string]> = [];
   using app = deployment({
-    env: { SKILLS_REPOSITORY: server.url("skills.git"), GIT_TOKEN: TOKEN, HEARTBEAT_KV_PATH: ":memory:" },
+    env: {
+      SKILLS_REPOSITORY: `${server.url("alpha.git")}, ${server.url("beta.git")}`,
+      GIT_TOKEN: TOKEN,
+      HEARTBEAT_KV_PATH: join(root.path, "deploy.kv"),
+    },
     version: "0.0.0-test",
     clock: systemClock,
+    onOutcome: (repository, outcome) => outcomes.push([repository, outcome.status]),
   });
   assertEquals(app.cron, "0 */6 * * *");
-  const first = await app.tick();
-  assertEquals(first.status === "ran" && first.report.status, "ok");
-  const second = await app.tick();
-  assertEquals(second.status, "not-due");
+  const listening = app.listen();
+  const until = async (count: number) => {
+    for (let i = 0; i < 600 && outcomes.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    return outcomes.slice().sort();
+  };
+  assertEquals(await app.tick(), ["alpha", "beta"]);
+  assertEquals(await until(2), [["alpha", "ran"], ["beta", "ran"]]);
+  for (const name of ["alpha", "beta"]) {
+    assertStringIncludes(
+      await git(join(root.path, `${name}.git`), "log", "-1", "--format=%s", "main"),
+      "clawstr-heartbeat: merge",
+    );
+  }
+  // At least once: the same slot's messages again (a second tick, or a redelivery) run nothing.
+  await app.tick();
+  assertEquals((await until(4)).filter(([, status]) => status === "not-due").length, 2);
+  const health = await (await app.fetch(new Request("http://deploy.invalid/health"))).json();
+  assertEquals(health.repositories.map((r: { name: string; status: string }) => [r.name, r.status]), [["alpha", "ok"], [
+    "beta",
+    "ok",
+  ]]);
+  app[Symbol.dispose]();
+  await listening.catch(() => {});
 });
 
 Deno.test("without its variables the Deploy entry reports itself misconfigured, naming each one, and runs nothing", async () => {
@@ -147,8 +174,7 @@ Deno.test("without its variables the Deploy entry reports itself misconfigured, 
   const body = await health.json();
   assertEquals(body.status, "misconfigured");
   assertStringIncludes(body.problems.join("\n"), "SKILLS_REPOSITORY is not set");
-  const tick = await app.tick();
-  assertEquals(tick.status, "failed");
+  assertEquals(await app.tick(), [], "nothing is queued");
   const run = await app.fetch(new Request("http://deploy.invalid/run", { method: "POST" }));
   assertEquals(run.status, 404, "POST /run is off without HEARTBEAT_ADMIN_TOKEN");
   await run.body?.cancel();

@@ -44,11 +44,13 @@ export type DeployOutcome =
 
 /** What a heartbeat on Deploy needs. */
 export interface DeployHeartbeatInput {
-  /** The repository and its token. */
+  /** The token, schedule and author. */
   settings: DeploySettings;
+  /** The repository's clone URL (one of `settings.repositories`). */
+  repository: string;
   /** The environment: the heartbeat's own variables (`NOSTR_NSEC`, …). */
   env: Readonly<Record<string, string | undefined>>;
-  /** The deployment's state store. */
+  /** The repository's state store (its own namespace of the deployment's KV). */
   store: KvStateStore;
   /** The time. */
   clock: Clock;
@@ -100,7 +102,7 @@ async function cloneAndRun(input: DeployHeartbeatInput, work: string): Promise<R
   const { settings } = input;
   const repo = join(work, "repository");
   const git: IsomorphicGitOptions = { dir: repo, token: settings.token, username: settings.username };
-  await cloneRepository(git, settings.repository, settings.branch);
+  await cloneRepository(git, input.repository, settings.branch);
   const config = deployConfig(input, repo, join(work, "state"));
   await Deno.mkdir(config.stateDir, { recursive: true });
   await setUpLogging({

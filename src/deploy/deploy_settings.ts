@@ -13,7 +13,7 @@ import { Secret } from "../secret.ts";
 
 /** The variables, and what for. */
 export const DEPLOY_VARIABLES = {
-  SKILLS_REPOSITORY: "the skills repository's HTTPS clone URL (required)",
+  SKILLS_REPOSITORY: "the skills repositories' HTTPS clone URLs, comma-separated (required)",
   SKILLS_BRANCH: "the branch the heartbeat keeps (default: the repository's default branch)",
   GIT_TOKEN: "a token that may push to the repository, sent as the HTTPS password (secret, required)",
   GIT_USERNAME: "the user name sent with the token (default: x-access-token)",
@@ -25,8 +25,8 @@ export const DEPLOY_VARIABLES = {
 
 /** What the Deploy entry needs besides the heartbeat's configuration. */
 export interface DeploySettings {
-  /** The repository's clone URL (https, or http on loopback for tests). */
-  repository: string;
+  /** The repositories' clone URLs (https, or http on loopback for tests), each kept on its own. */
+  repositories: string[];
   /** The branch; the remote's default when absent. */
   branch?: string | undefined;
   /** The token that may push. */
@@ -63,11 +63,19 @@ export function readDeploySettings(env: Readonly<Record<string, string | undefin
     const value = env[name]?.trim();
     return value === undefined || value === "" ? undefined : value;
   };
-  const repository = read("SKILLS_REPOSITORY");
-  if (repository === undefined) problems.push("SKILLS_REPOSITORY is not set: the HTTPS URL of the skills repository");
-  else if (!isCloneUrl(repository)) {
-    problems.push("SKILLS_REPOSITORY must be an https:// URL without credentials in it (the token goes in GIT_TOKEN)");
-  }
+  const repositories = (read("SKILLS_REPOSITORY") ?? "").split(",").map((url) => url.trim()).filter((url) =>
+    url !== ""
+  );
+  if (repositories.length === 0) problems.push("SKILLS_REPOSITORY is not set: the HTTPS URL of the skills repository");
+  repositories.forEach((url, index) => {
+    if (!isCloneUrl(url)) {
+      problems.push(
+        `SKILLS_REPOSITORY entry ${
+          index + 1
+        } must be an https:// URL without credentials in it (the token goes in GIT_TOKEN)`,
+      );
+    }
+  });
   const token = read("GIT_TOKEN");
   if (token === undefined) problems.push("GIT_TOKEN is not set: a token that may push to the repository");
   const intervalText = read("HEARTBEAT_INTERVAL_HOURS");
@@ -76,7 +84,7 @@ export function readDeploySettings(env: Readonly<Record<string, string | undefin
   if (problems.length > 0) throw new ConfigError(problems);
   const admin = read("HEARTBEAT_ADMIN_TOKEN");
   return {
-    repository: repository!,
+    repositories: [...new Set(repositories)],
     branch: read("SKILLS_BRANCH"),
     token: new Secret(token!),
     username: read("GIT_USERNAME"),

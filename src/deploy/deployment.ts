@@ -1,9 +1,15 @@
 /**
- * The heartbeat as a Deno Deploy application: the cron schedule it registers,
- * what a tick does, and its HTTP answers. `GET /health` says whether the
- * configuration is valid and how the last run went (503 when it is not well);
- * `POST /run`, with `Authorization: Bearer HEARTBEAT_ADMIN_TOKEN`, runs the
- * heartbeat now and answers its report. Nothing it answers holds a secret.
+ * The heartbeat as a Deno Deploy application, over one or more repositories.
+ * A cron tick puts one message per repository on the deployment's KV queue;
+ * whichever isolate takes a message runs that repository's heartbeat, so
+ * Deploy's isolates share the work. Delivery is at least once: a repeated
+ * message finds its repository's slot done (or its lease held) and runs
+ * nothing. Each repository keeps its state in its own namespace of the KV.
+ *
+ * `GET /health` says whether the configuration is valid and how each
+ * repository's last run went (503 when not well); `POST /run`, with
+ * `Authorization: Bearer HEARTBEAT_ADMIN_TOKEN`, runs every repository now
+ * and answers their outcomes. Nothing it answers holds a secret.
  *
  * @module
  */
@@ -29,31 +35,44 @@ export interface DeploymentOptions {
   version: string;
   /** The time. */
   clock: Clock;
+  /** Told each repository's outcome, whoever asked for the run (a queue message, `POST /run`). */
+  onOutcome?: (repository: string, outcome: DeployOutcome) => void;
 }
 
 /** The application. */
 export interface Deployment extends Disposable {
   /** The cron schedule to register (`Deno.cron`), from `HEARTBEAT_INTERVAL_HOURS`. */
   readonly cron: string;
-  /** A cron tick: runs the heartbeat when one is due. */
-  tick(): Promise<DeployOutcome>;
+  /** The repositories, by name. */
+  readonly repositories: readonly string[];
+  /** A cron tick: one queue message per repository; resolves with the repositories queued. */
+  tick(): Promise<string[]>;
+  /** Takes the queue's messages until disposed: runs each message's repository when its run is due. */
+  listen(): Promise<void>;
   /** Answers an HTTP request. */
   fetch(request: Request): Promise<Response>;
 }
 
-/** The default schedule, used while the configuration is invalid (a tick then only logs why nothing runs). */
+/** The default schedule, used while the configuration is invalid (a tick then queues nothing). */
 const DEFAULT_INTERVAL_HOURS = 6;
 
+/** A queue message: run this repository's heartbeat if it is due. */
+interface HeartbeatMessage {
+  kind: "heartbeat";
+  repository: string;
+}
+
 /**
- * Builds the application. The environment is read once, here; the KV store is opened at first use.
+ * Builds the application. The environment is read once, here; the KV is opened at first use.
  *
- * @param options The environment, version and clock.
+ * @param options The environment, version, clock and who is told the outcomes.
  * @returns The application.
  *
  * @example
  * ```ts ignore
  * const app = deployment({ env: Deno.env.toObject(), version: "0.1.0", clock: systemClock });
  * Deno.cron("clawstr-heartbeat", app.cron, () => app.tick());
+ * app.listen();
  * Deno.serve((request) => app.fetch(request));
  * ```
  */
@@ -70,24 +89,37 @@ export function deployment(options: DeploymentOptions): Deployment {
     settings = undefined;
   }
   const secrets: Secret[] = settings ? [settings.token, ...(settings.adminToken ? [settings.adminToken] : [])] : [];
-  let store: Promise<KvStateStore> | undefined;
-  const openStore = () => store ??= KvStateStore.open(settings?.kvPath);
-  let lastFailure: { at: string; reason: string } | undefined;
+  const urls = repositoryNames(settings?.repositories ?? []);
+  // One KV for the deployment: the queue's, and each repository's store in a namespace of its own.
+  let kv: Promise<KvStateStore> | undefined;
+  const queue = () => kv ??= KvStateStore.open(settings?.kvPath);
+  const storeOf = async (name: string) => (await queue()).within(["repository", name]);
+  const lastFailure = new Map<string, { at: string; reason: string }>();
 
-  const heartbeat = async (force: boolean): Promise<DeployOutcome> => {
-    if (!settings) return { status: "failed", reason: `the configuration is invalid: ${problems.join("; ")}` };
-    const outcome = await deployHeartbeat({
-      settings,
-      env: options.env,
-      store: await openStore(),
-      clock: options.clock,
-      version: options.version,
-      force,
-    });
-    if (outcome.status !== "failed") return outcome;
-    lastFailure = { at: options.clock.now().toISOString(), reason: scrubSecrets(outcome.reason, secrets) };
-    logger.error("The heartbeat could not run: {reason}", { reason: lastFailure.reason });
-    return { status: "failed", reason: lastFailure.reason };
+  const heartbeat = async (name: string, force: boolean): Promise<DeployOutcome> => {
+    const repository = urls.get(name);
+    let outcome: DeployOutcome;
+    if (!settings || repository === undefined) {
+      outcome = { status: "failed", reason: `the configuration is invalid: ${problems.join("; ")}` };
+    } else {
+      outcome = await deployHeartbeat({
+        settings,
+        repository,
+        env: options.env,
+        store: await storeOf(name),
+        clock: options.clock,
+        version: options.version,
+        force,
+      });
+    }
+    if (outcome.status === "failed") {
+      const reason = scrubSecrets(outcome.reason, secrets);
+      lastFailure.set(name, { at: options.clock.now().toISOString(), reason });
+      logger.error("The heartbeat of {repository} could not run: {reason}", { repository: name, reason });
+      outcome = { status: "failed", reason };
+    }
+    options.onOutcome?.(name, outcome);
+    return outcome;
   };
 
   const json = (body: unknown, status: number) =>
@@ -96,49 +128,85 @@ export function deployment(options: DeploymentOptions): Deployment {
       headers: { "content-type": "application/json; charset=utf-8" },
     });
 
+  const health = async () => {
+    const repositories = await Promise.all([...urls.keys()].map(async (name) => {
+      const lastRun = (await (await storeOf(name)).recentRuns(1))[0];
+      const failure = lastFailure.get(name);
+      return { name, status: healthStatus(lastRun, failure), lastRun: lastRun ?? null, lastFailure: failure ?? null };
+    }));
+    const status = problems.length > 0
+      ? "misconfigured"
+      : repositories.some((repository) => repository.status === "failing")
+      ? "failing"
+      : repositories.every((repository) => repository.status === "waiting")
+      ? "waiting"
+      : "ok";
+    return { program: PROGRAM_NAME, version: options.version, status, cron, problems, repositories };
+  };
+
   return {
     cron,
-    tick: () => heartbeat(false),
+    repositories: [...urls.keys()],
+    async tick() {
+      if (!settings) {
+        logger.error("No heartbeat queued: the configuration is invalid: {problems}", {
+          problems: problems.join("; "),
+        });
+        return [];
+      }
+      const store = await queue();
+      for (const name of urls.keys()) await store.enqueue({ kind: "heartbeat", repository: name } as HeartbeatMessage);
+      return [...urls.keys()];
+    },
+    async listen() {
+      await (await queue()).listen(async (message) => {
+        const { kind, repository } = (message ?? {}) as Partial<HeartbeatMessage>;
+        if (kind !== "heartbeat" || repository === undefined || !urls.has(repository)) return;
+        await heartbeat(repository, false);
+      });
+    },
     async fetch(request) {
       const { pathname } = new URL(request.url);
       if (request.method === "GET" && (pathname === "/health" || pathname === "/")) {
-        const lastRun = settings ? (await (await openStore()).recentRuns(1))[0] : undefined;
-        const status = healthStatus(problems, lastRun, lastFailure);
-        return json({
-          program: PROGRAM_NAME,
-          version: options.version,
-          status,
-          repository: settings?.repository,
-          cron,
-          problems,
-          lastRun: lastRun ?? null,
-          lastFailure: lastFailure ?? null,
-        }, status === "ok" || status === "waiting" ? 200 : 503);
+        const body = await health();
+        return json(body, body.status === "ok" || body.status === "waiting" ? 200 : 503);
       }
       if (request.method === "POST" && pathname === "/run") {
         if (!settings?.adminToken) return json({ error: "POST /run is off: set HEARTBEAT_ADMIN_TOKEN" }, 404);
         if (!bearerMatches(request.headers.get("authorization"), settings.adminToken)) {
           return json({ error: "unauthorised" }, 401);
         }
-        const outcome = await heartbeat(true);
-        const code = outcome.status === "ran" ? 200 : outcome.status === "busy" ? 409 : 502;
-        return json(outcome, code);
+        const outcomes = [];
+        for (const name of urls.keys()) outcomes.push({ repository: name, ...(await heartbeat(name, true)) });
+        const code = outcomes.every((outcome) => outcome.status === "ran") ? 200 : 502;
+        return json({ outcomes }, code);
       }
       return json({ error: "not found" }, 404);
     },
     [Symbol.dispose]() {
-      store?.then((opened) => opened.close());
+      kv?.then((opened) => opened.close());
     },
   };
 }
 
-/** `misconfigured`, `failing` (the last attempt failed), `ok`, or `waiting` for its first run. */
+/** Each repository's name (its URL's last part, without `.git`, made unique) and URL. */
+function repositoryNames(urls: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const url of urls) {
+    const base = new URL(url).pathname.split("/").filter((part) => part !== "").at(-1)?.replace(/\.git$/, "") ||
+      "repository";
+    let name = base;
+    for (let n = 2; names.has(name); n++) name = `${base}-${n}`;
+    names.set(name, url);
+  }
+  return names;
+}
+
+/** `failing` (the last attempt failed), `ok`, or `waiting` for its first run. */
 function healthStatus(
-  problems: readonly string[],
   lastRun: RunRecord | undefined,
   lastFailure: { at: string } | undefined,
-): "misconfigured" | "failing" | "ok" | "waiting" {
-  if (problems.length > 0) return "misconfigured";
+): "failing" | "ok" | "waiting" {
   if (lastFailure && (!lastRun || lastFailure.at > lastRun.finishedAt)) return "failing";
   if (!lastRun) return "waiting";
   return lastRun.status === "failed" ? "failing" : "ok";

@@ -143,20 +143,58 @@ const WRITE_BATCH = 100;
  */
 export class KvStateStore implements StateStore {
   #kv: Deno.Kv;
+  /** The first parts of every key: one store per repository in a shared KV. */
+  #ns: string[];
+  /** Whether closing this store closes the KV (not for a namespace of another store's KV). */
+  #ownsKv: boolean;
   #closed = false;
 
-  private constructor(kv: Deno.Kv) {
+  private constructor(kv: Deno.Kv, namespace: readonly string[], ownsKv: boolean) {
     this.#kv = kv;
+    this.#ns = [...namespace];
+    this.#ownsKv = ownsKv;
   }
 
   /**
    * Opens (or creates) a store.
    *
    * @param path A file for the SQLite-backed store, or `":memory:"`; none: the platform's own (Deno Deploy's KV).
+   * @param namespace Key parts before every key.
    * @returns The store.
    */
-  static async open(path?: string): Promise<KvStateStore> {
-    return new KvStateStore(await Deno.openKv(path));
+  static async open(path?: string, namespace: readonly string[] = []): Promise<KvStateStore> {
+    return new KvStateStore(await Deno.openKv(path), namespace, true);
+  }
+
+  /**
+   * A store over the same KV whose keys all start with `namespace` (below this store's own): one per repository of a
+   * deployment. Closing it leaves the KV open; closing this store closes it.
+   *
+   * @param namespace The key parts.
+   * @returns The store.
+   */
+  within(namespace: readonly string[]): KvStateStore {
+    return new KvStateStore(this.#kv, [...this.#ns, ...namespace], false);
+  }
+
+  /**
+   * Puts a message on the KV's queue, delivered at least once to a {@linkcode KvStateStore.listen} of any process
+   * sharing the KV (Deno Deploy's isolates).
+   *
+   * @param message The message (structured-cloneable).
+   */
+  async enqueue(message: unknown): Promise<void> {
+    await this.#kv.enqueue(message);
+  }
+
+  /**
+   * Handles the queue's messages until the store is closed; a handler that throws gets its message again later.
+   *
+   * @param handler Called with each message.
+   * @returns Resolves when the store is closed.
+   */
+  listen(handler: (message: unknown) => Promise<void>): Promise<void> {
+    return this.#kv.listenQueue(handler);
   }
 
   /**
@@ -170,9 +208,9 @@ export class KvStateStore implements StateStore {
    * @returns Whether it was taken.
    */
   async acquireLease(holder: string, now: number, until: number): Promise<boolean> {
-    const current = await this.#kv.get<{ holder: string; until: number }>([LEASE]);
+    const current = await this.#kv.get<{ holder: string; until: number }>([...this.#ns, LEASE]);
     if (current.value && current.value.until > now && current.value.holder !== holder) return false;
-    return (await this.#kv.atomic().check(current).set([LEASE], { holder, until }).commit()).ok;
+    return (await this.#kv.atomic().check(current).set([...this.#ns, LEASE], { holder, until }).commit()).ok;
   }
 
   /**
@@ -181,23 +219,23 @@ export class KvStateStore implements StateStore {
    * @param holder Who took it.
    */
   async releaseLease(holder: string): Promise<void> {
-    const current = await this.#kv.get<{ holder: string; until: number }>([LEASE]);
-    if (current.value?.holder === holder) await this.#kv.atomic().check(current).delete([LEASE]).commit();
+    const current = await this.#kv.get<{ holder: string; until: number }>([...this.#ns, LEASE]);
+    if (current.value?.holder === holder) await this.#kv.atomic().check(current).delete([...this.#ns, LEASE]).commit();
   }
 
   async beginRun(run: StartedRun): Promise<StartedRun | undefined> {
-    const previous = (await this.#kv.get<StartedRun>([RUN_UNDER_WAY])).value ?? undefined;
-    await this.#kv.set([RUN_UNDER_WAY], run);
+    const previous = (await this.#kv.get<StartedRun>([...this.#ns, RUN_UNDER_WAY])).value ?? undefined;
+    await this.#kv.set([...this.#ns, RUN_UNDER_WAY], run);
     return previous;
   }
 
   async recordRun(record: RunRecord): Promise<void> {
-    const underWay = await this.#kv.get<StartedRun>([RUN_UNDER_WAY]);
-    const op = this.#kv.atomic().set([RUNS, Date.parse(record.startedAt), record.runId], record);
+    const underWay = await this.#kv.get<StartedRun>([...this.#ns, RUN_UNDER_WAY]);
+    const op = this.#kv.atomic().set([...this.#ns, RUNS, Date.parse(record.startedAt), record.runId], record);
     // Only this run's own mark is cleared: a dry run in between must not hide a killed run.
-    if (underWay.value?.runId === record.runId) op.check(underWay).delete([RUN_UNDER_WAY]);
+    if (underWay.value?.runId === record.runId) op.check(underWay).delete([...this.#ns, RUN_UNDER_WAY]);
     await op.commit();
-    const stale = this.#kv.list<RunRecord>({ prefix: [RUNS] }, { reverse: true });
+    const stale = this.#kv.list<RunRecord>({ prefix: [...this.#ns, RUNS] }, { reverse: true });
     let kept = 0;
     for await (const entry of stale) {
       if (++kept > RUN_HISTORY_LIMIT) await this.#kv.delete(entry.key);
@@ -206,14 +244,14 @@ export class KvStateStore implements StateStore {
 
   async recentRuns(limit: number): Promise<RunRecord[]> {
     const runs: RunRecord[] = [];
-    for await (const entry of this.#kv.list<RunRecord>({ prefix: [RUNS] }, { reverse: true, limit })) {
+    for await (const entry of this.#kv.list<RunRecord>({ prefix: [...this.#ns, RUNS] }, { reverse: true, limit })) {
       runs.push(entry.value);
     }
     return runs;
   }
 
   async lastSuccessfulRun(dryRun: boolean): Promise<RunRecord | undefined> {
-    for await (const entry of this.#kv.list<RunRecord>({ prefix: [RUNS] }, { reverse: true })) {
+    for await (const entry of this.#kv.list<RunRecord>({ prefix: [...this.#ns, RUNS] }, { reverse: true })) {
       if (entry.value.status === "ok" && entry.value.dryRun === dryRun) return entry.value;
     }
     return undefined;
@@ -221,33 +259,33 @@ export class KvStateStore implements StateStore {
 
   async loadDiscoveryCache(key: string): Promise<DiscoveryCache> {
     const cache: DiscoveryCache = new Map();
-    if ((await this.#kv.get<string>([DISCOVERY_KEY])).value !== key) return cache;
-    for await (const entry of this.#kv.list<CachedFile>({ prefix: [DISCOVERY] }, { batchSize: 1000 })) {
+    if ((await this.#kv.get<string>([...this.#ns, DISCOVERY_KEY])).value !== key) return cache;
+    for await (const entry of this.#kv.list<CachedFile>({ prefix: [...this.#ns, DISCOVERY] }, { batchSize: 1000 })) {
       cache.set(entry.key[1] as string, entry.value);
     }
     return cache;
   }
 
   async saveDiscoveryCache(key: string, previous: DiscoveryCache, next: DiscoveryCache): Promise<void> {
-    const stored = (await this.#kv.get<string>([DISCOVERY_KEY])).value;
+    const stored = (await this.#kv.get<string>([...this.#ns, DISCOVERY_KEY])).value;
     const deletions: Deno.KvKey[] = [];
     if (stored !== key) {
       // Another key's entries are of no use: clear them all.
-      for await (const entry of this.#kv.list({ prefix: [DISCOVERY] })) deletions.push(entry.key);
+      for await (const entry of this.#kv.list({ prefix: [...this.#ns, DISCOVERY] })) deletions.push(entry.key);
     } else {
-      for (const path of previous.keys()) if (!next.has(path)) deletions.push([DISCOVERY, path]);
+      for (const path of previous.keys()) if (!next.has(path)) deletions.push([...this.#ns, DISCOVERY, path]);
     }
     await this.#commitInBatches(deletions.map((kvKey) => (op) => op.delete(kvKey)));
     const writes = [...next].filter(([path, entry]) => stored !== key || previous.get(path) !== entry);
-    await this.#commitInBatches(writes.map(([path, entry]) => (op) => op.set([DISCOVERY, path], entry)));
-    await this.#kv.set([DISCOVERY_KEY], key);
+    await this.#commitInBatches(writes.map(([path, entry]) => (op) => op.set([...this.#ns, DISCOVERY, path], entry)));
+    await this.#kv.set([...this.#ns, DISCOVERY_KEY], key);
   }
 
   async loadEmbeddings(modelId: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
     const vectors = new Map<string, Float32Array>();
-    if ((await this.#kv.get<string>([EMBEDDING_MODEL])).value !== modelId) return vectors;
+    if ((await this.#kv.get<string>([...this.#ns, EMBEDDING_MODEL])).value !== modelId) return vectors;
     const wanted = new Set(hashes);
-    for await (const entry of this.#kv.list<Uint8Array>({ prefix: [EMBEDDINGS] }, { batchSize: 1000 })) {
+    for await (const entry of this.#kv.list<Uint8Array>({ prefix: [...this.#ns, EMBEDDINGS] }, { batchSize: 1000 })) {
       const hash = entry.key[1] as string;
       if (wanted.has(hash)) vectors.set(hash, new Float32Array(entry.value.slice().buffer));
     }
@@ -260,38 +298,38 @@ export class KvStateStore implements StateStore {
     live: ReadonlySet<string>,
   ): Promise<void> {
     // Another model's vectors, and vectors of skills no longer in the library, are of no use.
-    const sameModel = (await this.#kv.get<string>([EMBEDDING_MODEL])).value === modelId;
+    const sameModel = (await this.#kv.get<string>([...this.#ns, EMBEDDING_MODEL])).value === modelId;
     const stale: Deno.KvKey[] = [];
-    for await (const entry of this.#kv.list({ prefix: [EMBEDDINGS] })) {
+    for await (const entry of this.#kv.list({ prefix: [...this.#ns, EMBEDDINGS] })) {
       if (!sameModel || !live.has(entry.key[1] as string)) stale.push(entry.key);
     }
     await this.#commitInBatches(stale.map((key) => (op) => op.delete(key)));
-    if (!sameModel) await this.#kv.set([EMBEDDING_MODEL], modelId);
+    if (!sameModel) await this.#kv.set([...this.#ns, EMBEDDING_MODEL], modelId);
     await this.#commitInBatches(
       [...vectors].map(([hash, vector]) => (op) =>
-        op.set([EMBEDDINGS, hash], new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength))
+        op.set([...this.#ns, EMBEDDINGS, hash], new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength))
       ),
     );
   }
 
   async loadOutbox(): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = [];
-    for await (const entry of this.#kv.list<OutboxEntry>({ prefix: [OUTBOX] })) entries.push(entry.value);
+    for await (const entry of this.#kv.list<OutboxEntry>({ prefix: [...this.#ns, OUTBOX] })) entries.push(entry.value);
     return entries.sort((a, b) => a.event.created_at - b.event.created_at || (a.event.id < b.event.id ? -1 : 1));
   }
 
   async putOutbox(entry: OutboxEntry): Promise<void> {
-    await this.#kv.set([OUTBOX, entry.event.id], entry);
+    await this.#kv.set([...this.#ns, OUTBOX, entry.event.id], entry);
   }
 
   async completeOutbox(entry: OutboxEntry): Promise<void> {
     const { subject } = entry;
     // A launch record is read and rewritten: the write holds only if nothing changed it in between.
     for (let committed = false; !committed;) {
-      const op = this.#kv.atomic().delete([OUTBOX, entry.event.id]);
-      if (subject.kind === "skill") op.set([PUBLISHED, subject.name], subject.version);
+      const op = this.#kv.atomic().delete([...this.#ns, OUTBOX, entry.event.id]);
+      if (subject.kind === "skill") op.set([...this.#ns, PUBLISHED, subject.name], subject.version);
       if (subject.kind === "launch") {
-        const current = await this.#kv.get<LaunchRecord>([LAUNCH, subject.symbol]);
+        const current = await this.#kv.get<LaunchRecord>([...this.#ns, LAUNCH, subject.symbol]);
         op.check(current);
         if (current.value?.event.id === entry.event.id) {
           op.set(current.key, { ...current.value, state: "published", acceptedBy: entry.acceptedBy });
@@ -303,27 +341,29 @@ export class KvStateStore implements StateStore {
 
   async loadLaunches(): Promise<LaunchRecord[]> {
     const records: LaunchRecord[] = [];
-    for await (const entry of this.#kv.list<LaunchRecord>({ prefix: [LAUNCH] })) records.push(entry.value);
+    for await (const entry of this.#kv.list<LaunchRecord>({ prefix: [...this.#ns, LAUNCH] })) records.push(entry.value);
     return records.sort((a, b) => a.event.created_at - b.event.created_at);
   }
 
   async addLaunch(record: LaunchRecord, outbox?: OutboxEntry): Promise<void> {
-    const key = [LAUNCH, record.symbol];
+    const key = [...this.#ns, LAUNCH, record.symbol];
     const op = this.#kv.atomic().check({ key, versionstamp: null }).set(key, record);
-    if (outbox) op.set([OUTBOX, outbox.event.id], outbox);
+    if (outbox) op.set([...this.#ns, OUTBOX, outbox.event.id], outbox);
     if (!(await op.commit()).ok) throw new LaunchRecordExistsError(record.symbol);
   }
 
   async updateLaunch(record: LaunchRecord): Promise<void> {
-    await this.#kv.set([LAUNCH, record.symbol], record);
+    await this.#kv.set([...this.#ns, LAUNCH, record.symbol], record);
   }
 
   async publishedSkillVersion(name: string): Promise<string | undefined> {
-    return (await this.#kv.get<string>([PUBLISHED, name])).value ?? undefined;
+    return (await this.#kv.get<string>([...this.#ns, PUBLISHED, name])).value ?? undefined;
   }
 
   async recordRelayAnswers(answers: readonly RelayAnswer[]): Promise<void> {
-    await this.#commitInBatches(answers.map((answer) => (op) => op.set([RELAY_ANSWER, answer.relay], answer)));
+    await this.#commitInBatches(
+      answers.map((answer) => (op) => op.set([...this.#ns, RELAY_ANSWER, answer.relay], answer)),
+    );
   }
 
   /**
@@ -333,7 +373,9 @@ export class KvStateStore implements StateStore {
    */
   async loadRelayAnswers(): Promise<RelayAnswer[]> {
     const answers: RelayAnswer[] = [];
-    for await (const entry of this.#kv.list<RelayAnswer>({ prefix: [RELAY_ANSWER] })) answers.push(entry.value);
+    for await (const entry of this.#kv.list<RelayAnswer>({ prefix: [...this.#ns, RELAY_ANSWER] })) {
+      answers.push(entry.value);
+    }
     return answers;
   }
 
@@ -369,13 +411,13 @@ export class KvStateStore implements StateStore {
     for (let first = 0; first < parts; first += PARTS_PER_COMMIT) {
       const op = this.#kv.atomic();
       for (let i = first; i < Math.min(parts, first + PARTS_PER_COMMIT); i++) {
-        op.set([prefix, "part", generation, i], json.slice(i * PART_CHARS, (i + 1) * PART_CHARS));
+        op.set([...this.#ns, prefix, "part", generation, i], json.slice(i * PART_CHARS, (i + 1) * PART_CHARS));
       }
       if (!(await op.commit()).ok) throw new Error(`The state store could not save ${prefix}`);
     }
-    await this.#kv.set([prefix, "head"], { ...head, generation, parts });
+    await this.#kv.set([...this.#ns, prefix, "head"], { ...head, generation, parts });
     const stale: Deno.KvKey[] = [];
-    for await (const entry of this.#kv.list({ prefix: [prefix, "part"] })) {
+    for await (const entry of this.#kv.list({ prefix: [...this.#ns, prefix, "part"] })) {
       if (entry.key[2] !== generation) stale.push(entry.key);
     }
     await this.#commitInBatches(stale.map((key) => (op) => op.delete(key)));
@@ -389,16 +431,21 @@ export class KvStateStore implements StateStore {
   async #loadLarge<T>(prefix: string): Promise<{ head: Record<string, unknown>; value: T } | undefined> {
     type Head = Record<string, unknown> & { generation: string; parts: number };
     for (let attempt = 0; attempt < 3; attempt++) {
-      const head = (await this.#kv.get<Head>([prefix, "head"])).value;
+      const head = (await this.#kv.get<Head>([...this.#ns, prefix, "head"])).value;
       // A head from before generations (no `generation`) names parts that are no longer kept.
       if (typeof head?.generation !== "string") return undefined;
       const parts = await Promise.all(
-        Array.from({ length: head.parts }, (_, i) => this.#kv.get<string>([prefix, "part", head.generation, i])),
+        Array.from(
+          { length: head.parts },
+          (_, i) => this.#kv.get<string>([...this.#ns, prefix, "part", head.generation, i]),
+        ),
       );
       if (parts.every((part) => part.value !== null)) {
         return { head, value: JSON.parse(parts.map((part) => part.value).join("")) };
       }
-      if ((await this.#kv.get<Head>([prefix, "head"])).value?.generation === head.generation) return undefined;
+      if ((await this.#kv.get<Head>([...this.#ns, prefix, "head"])).value?.generation === head.generation) {
+        return undefined;
+      }
     }
     return undefined;
   }
@@ -432,7 +479,7 @@ export class KvStateStore implements StateStore {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#kv.close();
+    if (this.#ownsKv) this.#kv.close();
   }
 
   [Symbol.dispose](): void {

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- the driver reports what it saw on stdout, as JSON
 /**
  * Drives the dashboard in headless Chromium with playwright-core, as a person
  * would, and prints what it saw as JSON. A process of its own: playwright

@@ -223,24 +223,16 @@ function Repository({ name }) {
       <h2>Git, relays, launch</h2>
       <table>
         <tbody>
-          <tr>
-            <th>git</th>
-            <td class=${status.git?.status}>${status.git
-              ? `${status.git.status}${status.git.reason ? `: ${status.git.reason}` : ""}`
-              : "no run yet"}</td>
-          </tr>
-          <tr>
-            <th>relays</th>
-            <td class=${status.relays?.status}>${status.relays
-              ? `${status.relays.status}${status.relays.reason ? `: ${status.relays.reason}` : ""}`
-              : "no run yet"}</td>
-          </tr>
-          <tr>
-            <th>launch</th>
-            <td class=${status.launch?.status}>${status.launch
-              ? `${status.launch.status}${status.launch.reason ? `: ${status.launch.reason}` : ""}`
-              : "no run yet"}</td>
-          </tr>
+          ${[["git", status.git], ["relays", status.relays], ["launch", status.launch]].map(([label, phase]) =>
+            html`
+              <tr>
+                <th>${label}</th>
+                <td class=${phase?.status}>${phase
+                  ? `${phase.status}${phase.reason ? `: ${phase.reason}` : ""}`
+                  : "no run yet"}</td>
+              </tr>
+            `
+          )}
         </tbody>
       </table>
     </section>
