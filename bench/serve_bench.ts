@@ -34,7 +34,11 @@ async function startServe(cwd: string, args: string[]) {
       ...args,
     ],
     cwd,
-    env: { HEARTBEAT_TOKEN: TOKEN, NO_COLOR: "1" },
+    env: {
+      HEARTBEAT_TOKEN: TOKEN,
+      NO_COLOR: "1",
+      ...(Deno.env.get("MALLOC_ARENA_MAX") ? { MALLOC_ARENA_MAX: Deno.env.get("MALLOC_ARENA_MAX")! } : {}),
+    },
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -96,9 +100,21 @@ async function idle(repeat: number): Promise<void> {
     const { child, api } = await startServe(parent, [...names, "--no-push"]);
     await settle(api, names);
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    console.log(`idle with 3 repositories, after one run each: RSS ${rssMiB(child.pid).toFixed(0)} MiB`);
+    const afterRuns = rssMiB(child.pid);
     child.kill("SIGTERM");
     await child.status;
+    // Started again in the same slot, no run is due: what serving costs before the model is ever loaded.
+    const restarted = await startServe(parent, [...names, "--no-push"]);
+    await settle(restarted.api, names);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const serving = rssMiB(restarted.child.pid);
+    restarted.child.kill("SIGTERM");
+    await restarted.child.status;
+    console.log(
+      `idle with 3 repositories: RSS ${afterRuns.toFixed(0)} MiB after one run each, ${
+        serving.toFixed(0)
+      } MiB serving with no run yet`,
+    );
     await Deno.remove(parent, { recursive: true });
   }
 }
@@ -108,7 +124,11 @@ async function apiLatency(repo: string, requests: number): Promise<void> {
   const name = repo.replace(/\/$/, "").split("/").at(-1)!;
   const { child, api } = await startServe(join(repo, ".."), [name, "--dry-run"]);
   await settle(api, [name]);
-  console.log(`first (cold, dry) run of ${name} settled after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `the run at start (dry; cold unless the state directory is warm) of ${name} settled after ${
+      ((performance.now() - started) / 1000).toFixed(1)
+    } s`,
+  );
   const { runs } = await (await api(`/api/repositories/${name}/runs`)).json();
   const paths = [
     "/api/repositories",

@@ -42,8 +42,15 @@ Deno.test("every endpoint answers the last run: runs, one report, clusters with 
     clusters.merged.some((merge: { diff?: string }) => merge.diff?.includes("+++ b/skills/")),
     "a dry run's diffs",
   );
-  const reviews = await get("/reviews");
+  const reviews = (await get("/reviews")).proposals;
   assertEquals(reviews.map((proposal: { members: string[] }) => proposal.members), [PROPOSED_PAIR]);
+  const firstCluster = await get("/clusters?limit=1");
+  assertEquals([firstCluster.total, firstCluster.clusters.length], [clusters.total, 1]);
+  for (const query of ["limit=-1", "limit=5000", "offset=x"]) {
+    const response = await server.api(`/api/repositories/${name}/clusters?${query}`);
+    assertEquals(response.status, 400, query);
+    await response.body?.cancel();
+  }
   const skills = await get("/skills");
   assert(skills.found > 0);
   assert(Array.isArray(await get("/quarantine")));
@@ -95,7 +102,7 @@ Deno.test("an approval through the API reaches the next run, which merges the pa
   await using server = await startServe(repo.path, ["--no-push"]);
   const name = basename(repo.path);
   await settledRuns(server, name);
-  const [proposal] = await (await server.api(`/api/repositories/${name}/reviews`)).json();
+  const [proposal] = (await (await server.api(`/api/repositories/${name}/reviews`)).json()).proposals;
   const approved = await server.api(`/api/repositories/${name}/reviews/${proposal.id}`, {
     method: "POST",
     body: JSON.stringify({ decision: "approve" }),
@@ -109,7 +116,7 @@ Deno.test("an approval through the API reaches the next run, which merges the pa
     PROPOSED_PAIR.every((path) => merge.members.includes(path))
   );
   assert(merged, "the approved pair was merged by the next run");
-  assertEquals(await (await server.api(`/api/repositories/${name}/reviews`)).json(), []);
+  assertEquals((await (await server.api(`/api/repositories/${name}/reviews`)).json()).proposals, []);
 });
 
 Deno.test("a client over the rate limit gets 429 with Retry-After", async () => {

@@ -35,6 +35,10 @@ export interface ApiOptions {
   secrets: readonly Secret[];
 }
 
+/** How many items a list answers by default, and at most. */
+const PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+
 /** The server's own environment: the client's address, for the rate limit. */
 type Env = { Bindings: { remote?: string } };
 
@@ -108,6 +112,36 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     return runner ? handler(c, runner) : error(c, 404, `no repository named "${c.req.param("name")}"`);
   };
   const latest = (runner: RepositoryRunner): RunReport | undefined => runner.reports()[0];
+  // A large library's report is tens of megabytes of JSON: each is serialised once, while it is kept.
+  const serialised = new Map<RunReport, string>();
+  const reportText = (report: RunReport) => {
+    let text = serialised.get(report);
+    if (text === undefined) {
+      const kept = new Set(options.runners.flatMap((each) => each.reports()));
+      for (const old of serialised.keys()) if (!kept.has(old)) serialised.delete(old);
+      serialised.set(report, text = scrubSecrets(JSON.stringify(report), options.secrets));
+    }
+    return text;
+  };
+  /** The `offset` and `limit` of a list (100 by default, at most 1,000), or why they are wrong. */
+  const page = (c: Context<Env>): { offset: number; limit: number } | string => {
+    const read = (name: string, fallback: number, max: number) => {
+      const text = c.req.query(name);
+      if (text === undefined) return fallback;
+      const value = Number(text);
+      return Number.isInteger(value) && value >= 0 && value <= max ? value : undefined;
+    };
+    const [offset, limit] = [read("offset", 0, Number.MAX_SAFE_INTEGER), read("limit", PAGE_SIZE, MAX_PAGE_SIZE)];
+    if (offset === undefined) return "offset must be a whole number, 0 or more";
+    if (limit === undefined) return `limit must be a whole number from 0 to ${MAX_PAGE_SIZE}`;
+    return { offset, limit };
+  };
+  const paged = <T>(c: Context<Env>, items: readonly T[], build: (slice: T[]) => Record<string, unknown>) => {
+    const at = page(c);
+    if (typeof at === "string") return error(c, 400, at);
+    const slice = items.slice(at.offset, at.offset + at.limit);
+    return json(c, { total: items.length, ...at, ...build(slice) });
+  };
 
   app.get(
     "/api/repositories/:name/runs",
@@ -124,7 +158,8 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     "/api/repositories/:name/runs/:runId",
     withRunner((c, runner) => {
       const report = runner.reports().find((found) => found.runId === c.req.param("runId"));
-      return report ? json(c, report) : error(c, 404, `no report of run "${c.req.param("runId")}" is kept`);
+      if (!report) return error(c, 404, `no report of run "${c.req.param("runId")}" is kept`);
+      return c.body(reportText(report), 200, { "content-type": "application/json; charset=utf-8" });
     }),
   );
   app.post(
@@ -139,14 +174,17 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     "/api/repositories/:name/clusters",
     withRunner((c, runner) => {
       const report = latest(runner);
-      return json(c, {
-        runId: report?.runId ?? null,
-        clusters: report?.clusters ?? [],
-        merged: report?.consolidation.merged ?? [],
+      return paged(c, report?.clusters ?? [], (clusters) => {
+        const members = new Set(clusters.flatMap((cluster) => cluster.members));
+        const merged = (report?.consolidation.merged ?? []).filter((merge) => members.has(merge.master));
+        return { runId: report?.runId ?? null, clusters, merged };
       });
     }),
   );
-  app.get("/api/repositories/:name/reviews", withRunner((c, runner) => json(c, runner.proposals())));
+  app.get(
+    "/api/repositories/:name/reviews",
+    withRunner((c, runner) => paged(c, runner.proposals(), (proposals) => ({ proposals }))),
+  );
   app.post(
     "/api/repositories/:name/reviews/:id",
     withRunner(async (c, runner) => {
@@ -176,11 +214,12 @@ export function apiApp(options: ApiOptions): Hono<Env> {
       for (const diagnostic of discovery?.diagnostics ?? []) {
         byPath.set(diagnostic.path, [...(byPath.get(diagnostic.path) ?? []), diagnostic]);
       }
-      return json(c, {
-        found: discovery?.found ?? 0,
-        valid: discovery?.valid ?? 0,
-        skills: [...byPath].map(([path, diagnostics]) => ({ path, diagnostics })),
-      });
+      const skills = [...byPath].map(([path, diagnostics]) => ({ path, diagnostics }));
+      return paged(
+        c,
+        skills,
+        (slice) => ({ found: discovery?.found ?? 0, valid: discovery?.valid ?? 0, skills: slice }),
+      );
     }),
   );
   app.get(

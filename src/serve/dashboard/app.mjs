@@ -120,7 +120,7 @@ function Repository({ name }) {
     ]);
     setRuns(r.runs);
     setClusters(c);
-    setReviews(v);
+    setReviews(v.proposals);
     setQuarantine(q);
     setStatus(s);
   }, [name]);
