@@ -21,6 +21,7 @@ import { type BroadcastingSettings, DEFAULT_RELAYS } from "./broadcasting/broadc
 import type { LaunchingSettings } from "./launching/launching_settings.ts";
 import { parsePublicKey, parseSecretKey, secretForms } from "./nostr/nostr_identity.ts";
 import { isInside } from "./fs/paths.ts";
+import { isLoopback } from "./loopback.ts";
 import { LaunchFieldError, type LaunchFields, validateLaunch } from "./launching/launch_request.ts";
 
 /**
@@ -260,8 +261,4 @@ function parseRelays(text: string, problems: string[]): string[] {
   });
   if (relays.length === 0 && problems.length === 0) problems.push("NOSTR_RELAY names no relay");
   return [...new Set(relays)];
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
 }

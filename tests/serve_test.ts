@@ -119,6 +119,38 @@ Deno.test("an approval through the API reaches the next run, which merges the pa
   assertEquals((await (await server.api(`/api/repositories/${name}/reviews`)).json()).proposals, []);
 });
 
+Deno.test("a web page of another origin may change nothing, and without a token only a loopback host name is answered", async () => {
+  await using repo = await repositoryWithProposal();
+  await using server = await startServe(repo.path, ["--no-push", "--dry-run"], { HEARTBEAT_TOKEN: "" });
+  const name = basename(repo.path);
+  await settledRuns(server, name);
+  const crossSite = await server.api(`/api/repositories/${name}/runs`, {
+    method: "POST",
+    token: null,
+    headers: { origin: "https://evil.example" },
+  });
+  assertEquals(crossSite.status, 403);
+  await crossSite.body?.cancel();
+  // fetch sets Host itself: a page at a DNS name rebound to 127.0.0.1 is spoken for by hand.
+  const { port } = new URL(server.base);
+  const connection = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+  await connection.write(
+    new TextEncoder().encode("GET /api/repositories HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
+  );
+  const rebound = await new Response(connection.readable).text();
+  assertStringIncludes(rebound.split("\r\n")[0]!, " 403 ", "a DNS name rebound to 127.0.0.1 is refused");
+  const local = await server.api("/api/repositories", { token: null });
+  assertEquals(local.status, 200, "the owner's own browser and scripts on this machine are answered");
+  await local.body?.cancel();
+  const sameOrigin = await server.api(`/api/repositories/${name}/runs`, {
+    method: "POST",
+    token: null,
+    headers: { origin: server.base },
+  });
+  assertEquals(sameOrigin.status, 202);
+  await sameOrigin.body?.cancel();
+});
+
 Deno.test("a client over the rate limit gets 429 with Retry-After", async () => {
   await using repo = await repositoryWithProposal();
   await using server = await startServe(repo.path, ["--no-push", "--dry-run"]);

@@ -31,6 +31,7 @@ import { ConfigError } from "../config.ts";
 import { loadCommandConfig } from "./environment.ts";
 import { assertRunPermissions, EXIT_LOCKED, localAdapters, setUpRunLogging, stopOnSignals } from "./run.ts";
 import { prepareStateDir } from "./state_dir.ts";
+import { isLoopback } from "../loopback.ts";
 
 /** The variable holding the API's bearer token. */
 export const TOKEN_VARIABLE = "HEARTBEAT_TOKEN";
@@ -188,8 +189,4 @@ function uniqueName(repo: string, index: number, opened: readonly Opened[]): str
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
   return name;
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "::1" || /^127(\.\d{1,3}){3}$/.test(hostname);
 }

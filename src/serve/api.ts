@@ -16,6 +16,7 @@ import { PROGRAM_NAME } from "../program_name.ts";
 import type { RunReport } from "../report.ts";
 import type { Secret } from "../secret.ts";
 import { bearerMatches } from "../bearer_token.ts";
+import { isLoopback } from "../loopback.ts";
 import { scrubSecrets } from "../logging.ts";
 import { DASHBOARD_FILES, readDashboardFile } from "./dashboard_files.ts";
 import { rateLimiter, type RateLimitOptions } from "./rate_limit.ts";
@@ -69,6 +70,16 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     return await next();
   });
   app.use("/api/*", async (c, next) => {
+    // A web page the owner visits must not steer the heartbeat: a request from another origin may change nothing,
+    // and the name asked for must be the server's own (a rebound DNS name is refused).
+    const origin = c.req.header("origin");
+    const host = c.req.header("host") ?? "";
+    if (c.req.method !== "GET" && origin !== undefined && !sameOrigin(origin, host)) {
+      return error(c, 403, "requests from another origin may not change anything");
+    }
+    if (!options.token && !isLoopback(host.replace(/:\d+$/, ""))) {
+      return error(c, 403, `the host "${host}" is not this server's`);
+    }
     if (options.token && !bearerMatches(c.req.header("authorization"), options.token)) {
       c.header("WWW-Authenticate", 'Bearer realm="clawstr-heartbeat"');
       return error(c, 401, "a bearer token is required (HEARTBEAT_TOKEN)");
@@ -297,4 +308,13 @@ function eventStream(runners: readonly RepositoryRunner[], secrets: readonly Sec
   return new Response(body, {
     headers: { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" },
   });
+}
+
+/** Whether an `Origin` header names the host the request was sent to; an unreadable one (`null`) does not. */
+function sameOrigin(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
