@@ -84,6 +84,23 @@ Deno.test("the embedder's pooling equals the feature-extraction pipeline's mean 
   await extractor.dispose();
 });
 
+Deno.test("the static model computed without the model runtime gives onnxruntime's vectors bit for bit, long and non-Latin texts included", async () => {
+  const runtime = await loadLocalEmbedder({ staticModel: false });
+  const texts = [
+    "",
+    " ",
+    "Fetch aviation weather (METAR, TAF)",
+    "ÄÖÜ ñ 日本語のスキル 🚀 naïve café",
+    `---\nname: linear\ndescription: Manage Linear issues\n---\n${
+      "Use scripts/linear.sh to list, create and close issues. ".repeat(80)
+    }`,
+    ...NEIGHBOURS.flat(),
+  ];
+  assertEquals(await embedder.embed(texts), await runtime.embed(texts));
+  assertEquals(embedder.model.id, runtime.model.id, "the same model, so the same cache");
+  await runtime.dispose();
+});
+
 Deno.test("texts longer than the model's limit are truncated, not refused", async () => {
   const [vector] = await embedder.embed(["word ".repeat(5000)]);
   assertEquals(vector?.length, 64);

@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { staticEmbedding, staticTable } from "./static_model.ts";
 
 /** The bundled model's directory, next to the program (source mode and compiled binary alike). */
 export const BUNDLED_MODEL_DIR: string = fileURLToPath(new URL("../../models/clawstr-static-64", import.meta.url));
@@ -60,6 +61,8 @@ export interface EmbedderOptions {
   batchSize?: number;
   /** Worker threads besides this one for large inputs; one per further core by default. */
   workers?: number;
+  /** Compute a static model without the model runtime (the default), or run it in onnxruntime (`false`). */
+  staticModel?: boolean;
 }
 
 /** The model directory cannot be used. */
@@ -148,6 +151,19 @@ export async function loadLocalEmbedder(options: EmbedderOptions): Promise<Embed
   const modelDir = options.modelDir ?? BUNDLED_MODEL_DIR;
   const dtype = options.dtype ?? "fp32";
   const model = await identifyModel(modelDir, dtype);
+  const table = dtype === "fp32" && options.staticModel !== false
+    ? staticTable(await Deno.readFile(join(modelDir, model.weights)))
+    : undefined;
+  if (table) {
+    // A static model needs no model runtime: the same vectors, without onnxruntime's memory (static_model.ts).
+    const embed = await staticEmbedding(modelDir, table);
+    return {
+      model,
+      dims: table.dims,
+      embed: (texts) => Promise.resolve(embed(texts)),
+      dispose: () => Promise.resolve(),
+    };
+  }
   const { env, pipeline } = await import("@huggingface/transformers");
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
