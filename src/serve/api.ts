@@ -123,16 +123,16 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     return runner ? handler(c, runner) : error(c, 404, `no repository named "${c.req.param("name")}"`);
   };
   const latest = (runner: RepositoryRunner): RunReport | undefined => runner.reports()[0];
-  // A large library's report is tens of megabytes of JSON: each is serialised once, while it is kept.
-  const serialised = new Map<RunReport, string>();
-  const reportText = (report: RunReport) => {
-    let text = serialised.get(report);
-    if (text === undefined) {
-      const kept = new Set(options.runners.flatMap((each) => each.reports()));
-      for (const old of serialised.keys()) if (!kept.has(old)) serialised.delete(old);
-      serialised.set(report, text = scrubSecrets(JSON.stringify(report), options.secrets));
-    }
-    return text;
+  // A large library's report is tens of megabytes of JSON: each answer about a kept report is serialised once, and
+  // goes when the report does.
+  const answers = new WeakMap<RunReport, Map<string, string>>();
+  const cached = (c: Context<Env>, report: RunReport | undefined, key: string, body: () => unknown) => {
+    if (!report) return json(c, body());
+    let byKey = answers.get(report);
+    if (!byKey) answers.set(report, byKey = new Map());
+    let text = byKey.get(key);
+    if (text === undefined) byKey.set(key, text = scrubSecrets(JSON.stringify(body()), options.secrets));
+    return c.body(text, 200, { "content-type": "application/json; charset=utf-8" });
   };
   /** The `offset` and `limit` of a list (100 by default, at most 1,000), or why they are wrong. */
   const page = (c: Context<Env>): { offset: number; limit: number } | string => {
@@ -147,11 +147,17 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     if (limit === undefined) return `limit must be a whole number from 0 to ${MAX_PAGE_SIZE}`;
     return { offset, limit };
   };
-  const paged = <T>(c: Context<Env>, items: readonly T[], build: (slice: T[]) => Record<string, unknown>) => {
+  const paged = <T>(
+    c: Context<Env>,
+    list: { report: RunReport | undefined; name: string; items: () => readonly T[] },
+    build: (slice: T[]) => Record<string, unknown>,
+  ) => {
     const at = page(c);
     if (typeof at === "string") return error(c, 400, at);
-    const slice = items.slice(at.offset, at.offset + at.limit);
-    return json(c, { total: items.length, ...at, ...build(slice) });
+    return cached(c, list.report, `${list.name}:${at.offset}:${at.limit}`, () => {
+      const items = list.items();
+      return { total: items.length, ...at, ...build(items.slice(at.offset, at.offset + at.limit)) };
+    });
   };
 
   app.get(
@@ -170,7 +176,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     withRunner((c, runner) => {
       const report = runner.reports().find((found) => found.runId === c.req.param("runId"));
       if (!report) return error(c, 404, `no report of run "${c.req.param("runId")}" is kept`);
-      return c.body(reportText(report), 200, { "content-type": "application/json; charset=utf-8" });
+      return cached(c, report, "report", () => report);
     }),
   );
   app.post(
@@ -185,7 +191,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     "/api/repositories/:name/clusters",
     withRunner((c, runner) => {
       const report = latest(runner);
-      return paged(c, report?.clusters ?? [], (clusters) => {
+      return paged(c, { report, name: "clusters", items: () => report?.clusters ?? [] }, (clusters) => {
         const members = new Set(clusters.flatMap((cluster) => cluster.members));
         const merged = (report?.consolidation.merged ?? []).filter((merge) => members.has(merge.master));
         return { runId: report?.runId ?? null, clusters, merged };
@@ -194,7 +200,11 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   );
   app.get(
     "/api/repositories/:name/reviews",
-    withRunner((c, runner) => paged(c, runner.proposals(), (proposals) => ({ proposals }))),
+    withRunner((c, runner) =>
+      paged(c, { report: latest(runner), name: "reviews", items: () => runner.proposals() }, (proposals) => ({
+        proposals,
+      }))
+    ),
   );
   app.post(
     "/api/repositories/:name/reviews/:id",
@@ -220,15 +230,18 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   app.get(
     "/api/repositories/:name/skills",
     withRunner((c, runner) => {
-      const discovery = latest(runner)?.discovery;
-      const byPath = new Map<string, unknown[]>();
-      for (const diagnostic of discovery?.diagnostics ?? []) {
-        byPath.set(diagnostic.path, [...(byPath.get(diagnostic.path) ?? []), diagnostic]);
-      }
-      const skills = [...byPath].map(([path, diagnostics]) => ({ path, diagnostics }));
+      const report = latest(runner);
+      const discovery = report?.discovery;
+      const skills = () => {
+        const byPath = new Map<string, unknown[]>();
+        for (const diagnostic of discovery?.diagnostics ?? []) {
+          byPath.set(diagnostic.path, [...(byPath.get(diagnostic.path) ?? []), diagnostic]);
+        }
+        return [...byPath].map(([path, diagnostics]) => ({ path, diagnostics }));
+      };
       return paged(
         c,
-        skills,
+        { report, name: "skills", items: skills },
         (slice) => ({ found: discovery?.found ?? 0, valid: discovery?.valid ?? 0, skills: slice }),
       );
     }),
