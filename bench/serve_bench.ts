@@ -14,35 +14,18 @@
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { heartbeatFlags } from "../tools/heartbeat_flags.ts";
+import { heartbeatCommand } from "./heartbeat_process.ts";
 
 const project = new URL("..", import.meta.url).pathname;
 const TOKEN = "bench-token-0123456789";
 
 /** Starts serve in `cwd`; resolves with its base URL and process once it listens. */
 async function startServe(cwd: string, args: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      join(project, "deno.json"),
-      ...heartbeatFlags(project),
-      join(project, "main.ts"),
-      "serve",
-      "--port",
-      "0",
-      ...args,
-    ],
-    cwd,
-    env: {
-      HEARTBEAT_TOKEN: TOKEN,
-      NO_COLOR: "1",
-      ...(Deno.env.get("MALLOC_ARENA_MAX") ? { MALLOC_ARENA_MAX: Deno.env.get("MALLOC_ARENA_MAX")! } : {}),
-    },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
+  const malloc = Deno.env.get("MALLOC_ARENA_MAX");
+  const child = heartbeatCommand(cwd, ["serve", "--port", "0", ...args], {
+    env: { HEARTBEAT_TOKEN: TOKEN, ...(malloc ? { MALLOC_ARENA_MAX: malloc } : {}) },
   }).spawn();
+  child.stdout.cancel();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   let base: string | undefined;

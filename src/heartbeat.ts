@@ -9,6 +9,7 @@ import type { Logger } from "@logtape/logtape";
 import type { Clock } from "./clock.ts";
 import { type HeartbeatSchedule, slotOf, slotStart } from "./schedule.ts";
 import type { Scheduler } from "./scheduler.ts";
+import type { StateStore } from "./store/state_store.ts";
 import { PROGRAM_NAME } from "./program_name.ts";
 
 /** How one run ended, as far as the loop cares. */
@@ -41,6 +42,8 @@ export interface HeartbeatLoopOptions {
   signal: AbortSignal;
   /** Where the loop reports what it does. */
   logger: Logger;
+  /** The cron job's name: one per loop in a process (the program's name by default). */
+  name?: string;
 }
 
 /**
@@ -102,9 +105,28 @@ export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<v
   });
   if (options.workWaiting) logger.info("Work waits from an earlier run (events in the outbox): running at once");
   trigger("start");
-  options.scheduler.schedule(PROGRAM_NAME, schedule.cron, () => trigger("tick"), signal);
+  options.scheduler.schedule(options.name ?? PROGRAM_NAME, schedule.cron, () => trigger("tick"), signal);
   await stopped;
   // Read `current` after the abort: a run may have started since the last look.
   await (current as Promise<void> | undefined);
   logger.info("Heartbeat stopped");
+}
+
+/**
+ * Where a loop takes up from its state store: when the last successful run started, and whether work waits (events
+ * in the outbox, which a dry run never sends).
+ *
+ * @param store The repository's state store.
+ * @param dryRun Whether the loop's runs are dry.
+ * @returns The loop's `lastSuccessAt` and `workWaiting`.
+ */
+export async function resumption(
+  store: Pick<StateStore, "lastSuccessfulRun" | "loadOutbox">,
+  dryRun: boolean,
+): Promise<{ lastSuccessAt: Date | undefined; workWaiting: boolean }> {
+  const lastSuccess = (await store.lastSuccessfulRun(dryRun))?.startedAt;
+  return {
+    lastSuccessAt: lastSuccess === undefined ? undefined : new Date(lastSuccess),
+    workWaiting: !dryRun && (await store.loadOutbox()).length > 0,
+  };
 }

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { acquireRepositoryLock, LockedError, type RepositoryLock } from "../lock.ts";
-import { prepareStateDir } from "./state_dir.ts";
+import { LOCK_FILE, prepareStateDir } from "./state_dir.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
 
 /**
@@ -25,7 +25,7 @@ export async function lockForCommand(config: Config, command: string): Promise<R
   try {
     return await acquireRepositoryLock({
       repo: config.repo,
-      file: join(config.stateDir, "heartbeat.lock"),
+      file: join(config.stateDir, LOCK_FILE),
       owner: `pid ${Deno.pid} (${command}) since ${new Date().toISOString()}`,
     });
   } catch (error) {

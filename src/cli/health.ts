@@ -16,9 +16,9 @@ import { denoFileSystem } from "../fs/file_system.ts";
 import { formatHealthReport, runHealthChecks } from "../health.ts";
 import type { CommonOptions } from "../common_options.ts";
 import { loadCommandConfig } from "./environment.ts";
-import { join } from "node:path";
 import { KvStateStore } from "../store/state_store.ts";
 import { launchCheck } from "../launching/launch_check.ts";
+import { statePath } from "./state_dir.ts";
 
 /**
  * Runs the health checks.
@@ -50,7 +50,7 @@ export async function healthCommand(options: CommonOptions): Promise<number> {
 
 /** Reads the state store when a run has made one (health never creates it); `none` when there is none. */
 async function readState<T>(stateDir: string, none: T, read: (store: KvStateStore) => Promise<T>): Promise<T> {
-  const path = join(stateDir, "state.kv");
+  const path = statePath({ stateDir });
   try {
     await Deno.stat(path);
   } catch {

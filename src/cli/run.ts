@@ -8,7 +8,7 @@
 import { getLogger, type Logger } from "@logtape/logtape";
 import { join } from "node:path";
 import { systemClock } from "../clock.ts";
-import { runHeartbeatLoop } from "../heartbeat.ts";
+import { resumption, runHeartbeatLoop } from "../heartbeat.ts";
 import { acquireRepositoryLock, LockedError, type RepositoryLock } from "../lock.ts";
 import { closeLogging, LOG_FILE_NAME, ROOT_CATEGORY, scrubSecrets, setUpLogging } from "../logging.ts";
 import { reportedRun } from "../reported_run.ts";
@@ -27,7 +27,7 @@ import { KvStateStore } from "../store/state_store.ts";
 import type { RunOptions } from "./args.ts";
 import type { Config } from "../config.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
-import { prepareStateDir } from "./state_dir.ts";
+import { LOCK_FILE, prepareStateDir, statePath } from "./state_dir.ts";
 import { errorMessage } from "../error_message.ts";
 import { terminalProgress } from "../progress.ts";
 
@@ -95,10 +95,10 @@ export async function runCommand(options: RunOptions, version: string, consumer?
     try {
       lock = await acquireRepositoryLock({
         repo: config.repo,
-        file: join(config.stateDir, "heartbeat.lock"),
+        file: join(config.stateDir, LOCK_FILE),
         owner: `pid ${Deno.pid} since ${new Date().toISOString()}`,
       });
-      store = await KvStateStore.open(join(config.stateDir, "state.kv"));
+      store = await KvStateStore.open(statePath(config));
     } catch (error) {
       if (!(error instanceof LockedError)) return reportFailure(error, "the run could not start");
       logger.error("{message}", { message: error.message });
@@ -206,17 +206,5 @@ export function stopOnSignals(logger: Logger): { signal: AbortSignal } & Disposa
     [Symbol.dispose]: () => {
       for (const name of signals) Deno.removeSignalListener(name, onSignal);
     },
-  };
-}
-
-/** Where the loop takes up from the state store: when the last successful run started, and whether work waits. */
-async function resumption(
-  store: KvStateStore,
-  dryRun: boolean,
-): Promise<{ lastSuccessAt: Date | undefined; workWaiting: boolean }> {
-  const lastSuccess = (await store.lastSuccessfulRun(dryRun))?.startedAt;
-  return {
-    lastSuccessAt: lastSuccess === undefined ? undefined : new Date(lastSuccess),
-    workWaiting: !dryRun && (await store.loadOutbox()).length > 0,
   };
 }

@@ -9,28 +9,30 @@
  * @module
  */
 
-import { getLogger } from "@logtape/logtape";
-import { basename, join } from "node:path";
+import { getLogger, type Logger } from "@logtape/logtape";
+import { basename } from "node:path";
 import { systemClock } from "../clock.ts";
 import { closeLogging, ROOT_CATEGORY } from "../logging.ts";
-import { acquireRepositoryLock, LockedError, type RepositoryLock } from "../lock.ts";
+import type { RepositoryLock } from "../lock.ts";
+import { resumption, runHeartbeatLoop } from "../heartbeat.ts";
 import { type Embedder, identifyModel, loadEmbedder } from "../embedding/embedder.ts";
 import { signer } from "../nostr/nostr_identity.ts";
 import { nostrRelayClient, type RelayClient } from "../nostr/relay_client.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
-import { heartbeatSchedule, slotOf } from "../schedule.ts";
+import { heartbeatSchedule } from "../schedule.ts";
 import { denoCronScheduler } from "../scheduler.ts";
 import { Secret } from "../secret.ts";
 import { KvStateStore } from "../store/state_store.ts";
 import { apiApp } from "../serve/api.ts";
 import { DEFAULT_RATE_LIMIT } from "../serve/rate_limit.ts";
-import { RepositoryRunner, statePath } from "../serve/repository_runner.ts";
+import { RepositoryRunner } from "../serve/repository_runner.ts";
 import { watchSkills } from "../serve/watch_skills.ts";
 import type { ServeOptions } from "./args.ts";
 import { ConfigError } from "../config.ts";
 import { loadCommandConfig } from "./environment.ts";
 import { assertRunPermissions, EXIT_LOCKED, localAdapters, setUpRunLogging, stopOnSignals } from "./run.ts";
-import { prepareStateDir } from "./state_dir.ts";
+import { statePath } from "./state_dir.ts";
+import { lockForCommand } from "./command_lock.ts";
 import { isLoopback } from "../loopback.ts";
 
 /** The variable holding the API's bearer token. */
@@ -109,8 +111,8 @@ export async function serveCommand(options: ServeOptions, version: string): Prom
         })
       )
       : [];
-    await schedule(runners, options.intervalHours, stop.signal);
-    await server.finished;
+    const loops = heartbeatLoops(runners, { ...options, signal: stop.signal, logger });
+    await Promise.all([server.finished, loops]);
     for (const watcher of watchers) watcher[Symbol.dispose]();
     await Promise.all(runners.map((runner) => runner.settled()));
     return 0;
@@ -132,19 +134,8 @@ async function openRepository(
 ): Promise<Opened | number> {
   const { config, env } = loadCommandConfig(options);
   assertRunPermissions(config, options.dryRun, false);
-  await prepareStateDir(config);
-  let lock: RepositoryLock;
-  try {
-    lock = await acquireRepositoryLock({
-      repo: config.repo,
-      file: join(config.stateDir, "heartbeat.lock"),
-      owner: `pid ${Deno.pid} (serve) since ${new Date().toISOString()}`,
-    });
-  } catch (error) {
-    if (!(error instanceof LockedError)) throw error;
-    console.error(`${PROGRAM_NAME}: ${error.message}`);
-    return EXIT_LOCKED;
-  }
+  const lock = await lockForCommand(config, "serve");
+  if (!lock) return EXIT_LOCKED;
   const store = await KvStateStore.open(statePath(config));
   const relays = config.nostr ? nostrRelayClient({ sign: signer(config.nostr) }) : undefined;
   const embedder = {
@@ -162,27 +153,27 @@ async function openRepository(
 }
 
 /**
- * Runs each repository when its slot has had no successful run: now, and at each cron tick. Each runs on its own, so
- * one that is slow or failing delays no other.
+ * One heartbeat loop per repository, each with its own cron job: a repository runs when its slot has had no successful
+ * run (or work waits in its outbox), on its own, so one that is slow or failing delays no other. A slot whose run was
+ * refused because the repository was running already (a request, a file change) is tried again at the next tick.
  */
-async function schedule(runners: readonly RepositoryRunner[], intervalHours: number, signal: AbortSignal) {
-  const plan = heartbeatSchedule(intervalHours);
-  const lastSuccess = new Map<RepositoryRunner, number>();
-  for (const runner of runners) {
-    const last = (await runner.history(20)).find((run) => run.status === "ok" && !run.dryRun);
-    lastSuccess.set(runner, last ? slotOf(plan, new Date(last.startedAt)) : -Infinity);
-  }
-  const tick = () => {
-    const slot = slotOf(plan, systemClock.now());
-    for (const runner of runners) {
-      if ((lastSuccess.get(runner) ?? -Infinity) >= slot) continue;
-      runner.start("schedule")?.then((report) => {
-        if (report.status === "ok") lastSuccess.set(runner, slot);
-      });
-    }
-  };
-  tick();
-  denoCronScheduler.schedule(PROGRAM_NAME, plan.cron, tick, signal);
+function heartbeatLoops(
+  runners: readonly RepositoryRunner[],
+  options: { intervalHours: number; dryRun: boolean; signal: AbortSignal; logger: Logger },
+): Promise<void[]> {
+  const schedule = heartbeatSchedule(options.intervalHours);
+  return Promise.all(runners.map(async (runner) =>
+    runHeartbeatLoop({
+      schedule,
+      scheduler: denoCronScheduler,
+      clock: systemClock,
+      run: async () => (await runner.start("schedule"))?.status ?? "interrupted",
+      ...await resumption(runner.store, options.dryRun),
+      signal: options.signal,
+      logger: options.logger.with({ repository: runner.name }),
+      name: `${PROGRAM_NAME}-${runner.name}`,
+    })
+  ));
 }
 
 /**

@@ -8,6 +8,22 @@ import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { isInside } from "../fs/paths.ts";
 
+/** The state store's file in the state directory. */
+export const STATE_FILE = "state.kv";
+
+/** The repository's lock file in the state directory. */
+export const LOCK_FILE = "heartbeat.lock";
+
+/**
+ * Where the state store is.
+ *
+ * @param config Where the state directory is.
+ * @returns The store's file.
+ */
+export function statePath(config: Pick<Config, "stateDir">): string {
+  return join(config.stateDir, STATE_FILE);
+}
+
 /**
  * Creates the state directory. When it lies inside the repository it gets a
  * `.gitignore` of `*`, so git ignores it without anyone editing the

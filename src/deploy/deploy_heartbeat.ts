@@ -27,6 +27,7 @@ import type { RunReport } from "../report.ts";
 import { reportedRun } from "../reported_run.ts";
 import { SETTINGS_FILE } from "../repository_settings.ts";
 import { heartbeatSchedule, slotOf, slotStart } from "../schedule.ts";
+import { resumption } from "../heartbeat.ts";
 import type { KvStateStore } from "../store/state_store.ts";
 import { readSettings } from "../cli/environment.ts";
 import { assertRepositoryDirectories } from "../cli/repository_directories.ts";
@@ -90,10 +91,9 @@ export async function deployHeartbeat(input: DeployHeartbeatInput): Promise<Depl
 /** When the next run is due, or `undefined` when one is due now (the slot's run has not succeeded, or work waits). */
 async function nextDue(input: DeployHeartbeatInput, now: Date): Promise<string | undefined> {
   const schedule = heartbeatSchedule(input.settings.intervalHours);
-  const last = await input.store.lastSuccessfulRun(false);
-  if (last === undefined || (await input.store.loadOutbox()).length > 0) return undefined;
+  const { lastSuccessAt, workWaiting } = await resumption(input.store, false);
   const slot = slotOf(schedule, now);
-  if (slotOf(schedule, new Date(last.startedAt)) < slot) return undefined;
+  if (lastSuccessAt === undefined || workWaiting || slotOf(schedule, lastSuccessAt) < slot) return undefined;
   return slotStart(schedule, slot + 1).toISOString();
 }
 

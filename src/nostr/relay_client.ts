@@ -159,6 +159,16 @@ async function authenticate(relay: AbstractRelay, sign: RelayClientOptions["sign
   await relay.auth((template) => Promise.resolve(sign(template) as VerifiedEvent));
 }
 
+/** The pool's connection to a relay, or why there is none (the connection is then dropped from the pool). */
+async function connect(pool: AbstractSimplePool, url: string, timeoutMs: number): Promise<AbstractRelay | string> {
+  try {
+    return await pool.ensureRelay(url, { connectionTimeout: timeoutMs });
+  } catch (error) {
+    pool.close([url]);
+    return errorMessage(error);
+  }
+}
+
 /**
  * Sends an event to one relay over one connection, waiting at most
  * `timeoutMs` to connect and as long again for its `OK` (nostr-tools' own
@@ -172,18 +182,14 @@ async function publishTo(
   event: NostrEvent,
   options: Required<RelayClientOptions>,
 ): Promise<RelayResult> {
-  let relay: AbstractRelay;
-  try {
-    relay = await pool.ensureRelay(url, { connectionTimeout: options.timeoutMs });
-  } catch (error) {
-    pool.close([url]);
-    const message = errorMessage(error);
+  const relay = await connect(pool, url, options.timeoutMs);
+  if (typeof relay === "string") {
     return {
       relay: url,
       accepted: false,
       answered: false,
-      timedOut: message === "connection timed out",
-      message: sanitiseRelayText(`connection failure: ${message}`),
+      timedOut: relay === "connection timed out",
+      message: sanitiseRelayText(`connection failure: ${relay}`),
     };
   }
   relay.publishTimeout = options.timeoutMs;
@@ -230,13 +236,8 @@ async function queryRelay(
   filters: readonly Filter[],
   options: Required<RelayClientOptions>,
 ): Promise<RelayAnswer> {
-  let relay: AbstractRelay;
-  try {
-    relay = await pool.ensureRelay(url, { connectionTimeout: options.timeoutMs });
-  } catch (error) {
-    pool.close([url]);
-    return { relay: url, events: [], message: sanitiseRelayText(errorMessage(error)) };
-  }
+  const relay = await connect(pool, url, options.timeoutMs);
+  if (typeof relay === "string") return { relay: url, events: [], message: sanitiseRelayText(relay) };
   return await new Promise((resolve) => {
     const events: NostrEvent[] = [];
     let size = 0;

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { join, posix, relative } from "node:path";
+import { posix, relative } from "node:path";
 import type { PipelineAdapters } from "../adapters.ts";
 import { DECISIONS_FILE, parseDecisions, serializeDecisions } from "../clustering/review_decisions.ts";
 import type { Config } from "../config.ts";
@@ -66,6 +66,11 @@ export class RepositoryRunner {
     this.#options = options;
   }
 
+  /** The repository's state store. */
+  get store(): KvStateStore {
+    return this.#options.adapters.store;
+  }
+
   /** Whether a run is under way. */
   get running(): boolean {
     return this.#current !== undefined;
@@ -98,7 +103,7 @@ export class RepositoryRunner {
 
   /** The run history from the store (headlines), newest first. */
   history(limit: number): Promise<RunRecord[]> {
-    return this.#options.adapters.store.recentRuns(limit);
+    return this.store.recentRuns(limit);
   }
 
   /** The proposals of the newest report that has clusters. */
@@ -141,7 +146,7 @@ export class RepositoryRunner {
 
   /** Closes the store. */
   close(): void {
-    this.#options.adapters.store.close();
+    this.store.close();
   }
 
   #emit(event: RunnerEvent): void {
@@ -182,12 +187,4 @@ export class RepositoryRunner {
       },
     };
   }
-}
-
-/** The state store's file in a state directory. */
-export const STATE_FILE = "state.kv";
-
-/** Where a runner's store lives. */
-export function statePath(config: Pick<Config, "stateDir">): string {
-  return join(config.stateDir, STATE_FILE);
 }
