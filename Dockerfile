@@ -38,7 +38,9 @@ COPY --from=build /src/dist/clawstr-heartbeat /usr/local/bin/clawstr-heartbeat
 # A self-extracting binary unpacks its files (the model, the model runtime's native library) beside itself on first
 # run, into /usr/local/bin/.clawstr-heartbeat: done here, as root, so the unprivileged user only reads them.
 RUN clawstr-heartbeat --version
-ENV NO_COLOR=1
+# Two malloc arenas, not one per thread: what a run frees goes back to be reused, not kept per thread (as the heartbeat
+# task sets it; BENCHMARKS.md, "Serving").
+ENV NO_COLOR=1 MALLOC_ARENA_MAX=2
 WORKDIR /repo
 VOLUME ["/repo", "/repo/.heartbeat"]
 USER heartbeat

@@ -7,10 +7,14 @@
  */
 
 import { join } from "node:path";
-import { heartbeatFlags } from "../tools/heartbeat_flags.ts";
+import { heartbeatEnvironment, heartbeatFlags } from "../tools/heartbeat_flags.ts";
 
 const project = new URL("..", import.meta.url).pathname;
 const flags = heartbeatFlags(project);
+/** The task's variables that this process does not set itself: a value set here is measured instead. */
+const taskEnvironment = Object.fromEntries(
+  Object.entries(heartbeatEnvironment(project)).filter(([name]) => Deno.env.get(name) === undefined),
+);
 
 /** How {@linkcode heartbeatCommand} starts the program. */
 export interface HeartbeatCommandOptions {
@@ -26,7 +30,7 @@ export interface HeartbeatCommandOptions {
 }
 
 /**
- * The command that runs `main.ts` with the heartbeat task's flags in `repo`.
+ * The command that runs `main.ts` with the heartbeat task's flags and variables in `repo`.
  *
  * @param repo The repository to run in.
  * @param args The program's arguments.
@@ -47,7 +51,7 @@ export function heartbeatCommand(
   return new Deno.Command(program, {
     args: [...before, ...argv],
     cwd: repo,
-    env: { NO_COLOR: "1", ...options.env },
+    env: { ...taskEnvironment, NO_COLOR: "1", ...options.env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console -- a command-line script prints its results
 /**
  * What `clawstr-heartbeat serve` costs: its resident memory once idle with
- * three repositories, and how fast its API answers about a large library's
+ * three repositories (after each of three rounds of runs), and how fast its API answers about a large library's
  * last run. The program runs as its own process with the heartbeat task's
  * flags, as a user would run it.
  *
@@ -21,10 +21,7 @@ const TOKEN = "bench-token-0123456789";
 
 /** Starts serve in `cwd`; resolves with its base URL and process once it listens. */
 async function startServe(cwd: string, args: string[]) {
-  const malloc = Deno.env.get("MALLOC_ARENA_MAX");
-  const child = heartbeatCommand(cwd, ["serve", "--port", "0", ...args], {
-    env: { HEARTBEAT_TOKEN: TOKEN, ...(malloc ? { MALLOC_ARENA_MAX: malloc } : {}) },
-  }).spawn();
+  const child = heartbeatCommand(cwd, ["serve", "--port", "0", ...args], { env: { HEARTBEAT_TOKEN: TOKEN } }).spawn();
   child.stdout.cancel();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
@@ -38,7 +35,8 @@ async function startServe(cwd: string, args: string[]) {
   (async () => {
     while (!(await reader.read()).done);
   })();
-  const api = (path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const api = (path: string, method = "GET") =>
+    fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
   return { child, base, api };
 }
 
@@ -56,6 +54,9 @@ function rssMiB(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
+
+/** How many runs each repository makes before the idle measurements (one measurement after each round). */
+const ROUNDS = 3;
 
 async function idle(repeat: number): Promise<void> {
   for (let i = 0; i < repeat; i++) {
@@ -81,9 +82,17 @@ async function idle(repeat: number): Promise<void> {
       }
     }
     const { child, api } = await startServe(parent, [...names, "--no-push"]);
-    await settle(api, names);
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    const afterRuns = rssMiB(child.pid);
+    const afterRuns: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // The first round is the runs due at start; each later one is started through the API, all three at once.
+      for (const name of round === 0 ? [] : names) {
+        const started = await api(`/api/repositories/${name}/runs`, "POST");
+        if (started.status !== 202) throw new Error(`POST ${name}: ${started.status} ${await started.text()}`);
+      }
+      await settle(api, names);
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      afterRuns.push(rssMiB(child.pid));
+    }
     child.kill("SIGTERM");
     await child.status;
     // Started again in the same slot, no run is due: what serving costs before the model is ever loaded.
@@ -94,9 +103,9 @@ async function idle(repeat: number): Promise<void> {
     restarted.child.kill("SIGTERM");
     await restarted.child.status;
     console.log(
-      `idle with 3 repositories: RSS ${afterRuns.toFixed(0)} MiB after one run each, ${
-        serving.toFixed(0)
-      } MiB serving with no run yet`,
+      `idle with 3 repositories: RSS ${
+        afterRuns.map((rss) => rss.toFixed(0)).join(", ")
+      } MiB after 1–${ROUNDS} runs each, ${serving.toFixed(0)} MiB serving with no run yet`,
     );
     await Deno.remove(parent, { recursive: true });
   }
@@ -105,10 +114,13 @@ async function idle(repeat: number): Promise<void> {
 async function apiLatency(repo: string, requests: number): Promise<void> {
   const started = performance.now();
   const name = repo.replace(/\/$/, "").split("/").at(-1)!;
-  const { child, api } = await startServe(join(repo, ".."), [name, "--dry-run"]);
+  const { child, api, base } = await startServe(join(repo, ".."), [name, "--dry-run"]);
+  // The run the API answers about is this process's own: one the schedule starts, or else one asked for (409: running).
+  const asked = await api(`/api/repositories/${name}/runs`, "POST");
+  if (asked.status !== 202 && asked.status !== 409) throw new Error(`POST: ${asked.status} ${await asked.text()}`);
   await settle(api, [name]);
   console.log(
-    `the run at start (dry; cold unless the state directory is warm) of ${name} settled after ${
+    `the run (dry; cold unless the state directory is warm) of ${name} settled after ${
       ((performance.now() - started) / 1000).toFixed(1)
     } s`,
   );
@@ -139,6 +151,24 @@ async function apiLatency(repo: string, requests: number): Promise<void> {
       `${path.replace(name, "REPO")}: median ${at(0.5)} ms, p95 ${at(0.95)} ms, ${(bytes / 1024).toFixed(0)} KiB`,
     );
   }
+  // The whole report's time is its transfer (bench/transfer_floor.ts): read by curl as well as by Deno's fetch.
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const output = await new Deno.Command("curl", {
+      args: [
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{time_total}",
+        "-H",
+        `authorization: Bearer ${TOKEN}`,
+        `${base}${paths[2]}`,
+      ],
+    }).output();
+    times.push(Number(new TextDecoder().decode(output.stdout)) * 1000);
+  }
+  console.log(`the whole report read by curl: median ${times.sort((a, b) => a - b)[10]!.toFixed(1)} ms`);
   child.kill("SIGTERM");
   await child.status;
 }

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { commitRepository, PROJECT_ROOT, runProgram, tempDir, tempRepo } from "./utils.ts";
+import { heartbeatEnvironment } from "../tools/heartbeat_flags.ts";
 
-Deno.test("deno task install puts clawstr-heartbeat on the PATH: run in a skills repository it merges and commits there, and uninstall removes it", async () => {
+Deno.test("deno task install puts clawstr-heartbeat on the PATH with the task's flags and variables: run in a skills repository it merges and commits there, and uninstall removes it", async () => {
   await using root = await tempDir();
   const bin = join(root.path, "bin");
   const install = await runProgram(Deno.execPath(), ["task", "install", "--root", root.path], {
@@ -17,6 +18,17 @@ Deno.test("deno task install puts clawstr-heartbeat on the PATH: run in a skills
     `--allow-read=.,${join(PROJECT_ROOT, "models")},${join(PROJECT_ROOT, "src/serve/dashboard")} --allow-write=. `,
   );
   assert(!/ -A | --allow-all/.test(shim), shim);
+  // The task's variables are exported before Deno starts (the C library reads them then); a value of the user's is kept.
+  const environment = Object.entries(heartbeatEnvironment(PROJECT_ROOT));
+  assert(environment.length > 0, "the heartbeat task sets variables");
+  for (const [userValue, expected] of [[undefined, (value: string) => value], ["7", () => "7"]] as const) {
+    const traced = await runProgram("sh", ["-x", join(bin, "clawstr-heartbeat"), "--version"], {
+      cwd: root.path,
+      env: Object.fromEntries(userValue ? environment.map(([name]) => [name, userValue]) : []),
+    });
+    assertEquals(traced.code, 0, traced.stderr);
+    for (const [name, value] of environment) assertStringIncludes(traced.stderr, `export ${name}=${expected(value)}\n`);
+  }
 
   await using repo = await tempRepo();
   await commitRepository(repo.path);

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { assertEquals, assertMatch } from "./assert.ts";
 import { PROJECT_ROOT, tempDir, writeTree } from "./utils.ts";
+import { heartbeatEnvironment } from "../tools/heartbeat_flags.ts";
 
 const UNITS = join(PROJECT_ROOT, "deploy", "systemd");
 const COMMAND = "/usr/local/bin/clawstr-heartbeat";
@@ -99,4 +100,12 @@ Deno.test({
     };
     assertMatch(await verify(units, ["clawstr-heartbeat.service"]), /once\.conf:\d+: Unknown key 'Restrat'/);
   },
+});
+
+Deno.test("the service unit sets the variables the heartbeat task starts the program with", () => {
+  const environment = Object.entries(heartbeatEnvironment(PROJECT_ROOT));
+  assertEquals(environment.length > 0, true, "the heartbeat task sets variables");
+  for (const [name, value] of environment) {
+    assertMatch(read("clawstr-heartbeat.service"), new RegExp(`^Environment=${name}=${value}$`, "m"));
+  }
 });

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { discoverSkills } from "../src/discovery/discover.ts";
 import type { Skill } from "../src/discovery/skill.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
-import { heartbeatFlags } from "../tools/heartbeat_flags.ts";
+import { heartbeatEnvironment, heartbeatFlags } from "../tools/heartbeat_flags.ts";
 
 /** The project's root directory. */
 export const PROJECT_ROOT: string = fileURLToPath(new URL("..", import.meta.url));
@@ -55,7 +55,7 @@ export interface CliOptions {
 }
 
 /**
- * Builds the command that runs `main.ts` with a task's permission flags.
+ * Builds the command that runs `main.ts` with a task's permission flags and the variables it sets.
  *
  * @param args The program's arguments.
  * @param options Working directory, environment, task.
@@ -72,7 +72,12 @@ export function cliCommand(args: string[], options: CliOptions): Deno.Command {
       ...args,
     ],
     cwd: options.cwd,
-    env: { ...inheritedEnv(), NO_COLOR: "1", ...options.env },
+    env: {
+      ...inheritedEnv(),
+      ...heartbeatEnvironment(PROJECT_ROOT, { task: options.task ?? "heartbeat" }),
+      NO_COLOR: "1",
+      ...options.env,
+    },
     clearEnv: true,
     stdin: "null",
     stdout: "piped",

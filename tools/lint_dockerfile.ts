@@ -13,9 +13,10 @@
  * @module
  */
 
-import { DockerfileParser, type Instruction } from "dockerfile-ast";
+import { DockerfileParser, Env, type Instruction } from "dockerfile-ast";
 import { validate } from "dockerfile-utils";
 import { PROGRAM_NAME } from "../src/program_name.ts";
+import { heartbeatEnvironment } from "./heartbeat_flags.ts";
 
 /** One thing wrong, by line (1-based). */
 export interface DockerfileFinding {
@@ -28,19 +29,21 @@ export interface DockerfileFinding {
 export interface LintDockerfileOptions {
   /** The program's version (deno.json): the image's version label must default to it. */
   version: string;
+  /** The variables the heartbeat task starts the program with: the image must set them too. */
+  environment: Record<string, string>;
 }
 
 /**
  * The Dockerfile's findings: none when it is fit to ship.
  *
  * @param text The Dockerfile.
- * @param options The version the image must carry.
+ * @param options The version the image must carry, the variables it must set.
  * @returns The findings, by line.
  *
  * @example
  * ```ts ignore
  * import { lintDockerfile } from "./lint_dockerfile.ts";
- * const findings = lintDockerfile('FROM debian:latest\nENTRYPOINT clawstr-heartbeat\n', { version: "0.1.0" });
+ * const findings = lintDockerfile('FROM debian:latest\nENTRYPOINT clawstr-heartbeat\n', { version: "0.1.0", environment: {} });
  * console.assert(findings.some((finding) => finding.rule === "non-root"));
  * ```
  */
@@ -108,6 +111,13 @@ export function lintDockerfile(text: string, options: LintDockerfileOptions): Do
   if (version?.getArgumentsContent()?.trim() !== `VERSION=${options.version}`) {
     find("labels", `ARG VERSION must default to the program's version, ${options.version}`, version);
   }
+  const set = new Map(
+    final.filter((instruction) => instruction instanceof Env)
+      .flatMap((env) => env.getProperties().map((property) => [property.getName(), property.getValue()])),
+  );
+  for (const [name, value] of Object.entries(options.environment)) {
+    if (set.get(name) !== value) find("environment", `ENV must set ${name}=${value}, as the heartbeat task does`);
+  }
   for (const run of instructions.filter((instruction) => instruction.getKeyword() === "RUN")) {
     const command = run.getArgumentsContent() ?? "";
     if (command.includes("apt-get install") && !command.includes("--no-install-recommends")) {
@@ -126,7 +136,11 @@ export function lintDockerfile(text: string, options: LintDockerfileOptions): Do
 if (import.meta.main) {
   const path = Deno.args[0] ?? "Dockerfile";
   const { version } = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-  const findings = lintDockerfile(await Deno.readTextFile(path), { version });
+  const project = new URL("..", import.meta.url).pathname;
+  const findings = lintDockerfile(await Deno.readTextFile(path), {
+    version,
+    environment: heartbeatEnvironment(project),
+  });
   for (const finding of findings) console.error(`${path}:${finding.line}: ${finding.rule}: ${finding.message}`);
   if (findings.length > 0) Deno.exit(1);
   console.log(`${path}: no finding`);
