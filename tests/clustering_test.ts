@@ -427,6 +427,65 @@ Deno.test("one job through two providers stays apart: Tesla control via Tessie a
   );
 });
 
+Deno.test("a provider only one of two same-tool skills names makes the pair a proposal, not a merge: one search API and a router over three", async () => {
+  const search = (name: string, providers: Array<[string, string]>) =>
+    skill(
+      name,
+      `Web search for agents through ${
+        providers.map(([provider]) => provider).join(", ")
+      }: ranked results and answers.`,
+      `# ${name}\n\nSet TAVILY_API_KEY, then search the web with the Tavily API at https://api.tavily.com/search ` +
+        `for ranked results, extracted page content and short answers.\n\n` +
+        providers.map(([provider, host]) => `- ${provider}: https://${host}/docs`).join("\n"),
+    );
+  const tavily = search("tavily-search", [["Tavily", "tavily.com"]]);
+  // Written apart by another author, for the same one provider: the same tool, merged.
+  assertEquals(
+    await duplicateMembers({
+      "skills/a/tavily-search/SKILL.md": tavily,
+      "skills/b/tavily-web/SKILL.md": search("tavily-web", [["Tavily", "tavily.com"]]),
+    }),
+    [["skills/a/tavily-search/SKILL.md", "skills/b/tavily-web/SKILL.md"]],
+  );
+  // One of them also routes to Serper and Exa, which the other never mentions: a wider product, for the owner.
+  const clusters = await duplicateClusters({
+    "skills/a/tavily-search/SKILL.md": tavily,
+    "skills/b/web-search-plus/SKILL.md": search("web-search-plus", [
+      ["Serper", "serper.dev"],
+      ["Tavily", "tavily.com"],
+      ["Exa", "exa.ai"],
+    ]),
+  });
+  assertEquals(clusters.map((cluster) => [cluster.action, cluster.members]), [
+    ["review", ["skills/a/tavily-search/SKILL.md", "skills/b/web-search-plus/SKILL.md"]],
+  ]);
+  assert(/is named by one only/.test(clusters[0]!.reasons[0]!), clusters[0]!.reasons[0]);
+});
+
+Deno.test("a provider named in two words counts as named: an OpenSky Network tracker is not merged with an AviationStack one", async () => {
+  const tracker = (provider: string, host: string, optional: string) =>
+    skill(
+      "flight-tracker",
+      `Flight tracker: live flights by callsign or airport using ${provider}.`,
+      `# Flight Tracker\n\nTrack live flights, delays and positions through https://api.${host}/v1/flights.` +
+        `\n\n${optional}`,
+    );
+  const clusters = await duplicateClusters({
+    "skills/a/flight-tracker/SKILL.md": tracker(
+      "AviationStack",
+      "aviationstack.com",
+      "Set AVIATIONSTACK_API_KEY for flight schedules.",
+    ),
+    "skills/b/flight-tracker/SKILL.md": tracker(
+      "OpenSky Network",
+      "opensky-network.org",
+      "Optionally set AVIATIONSTACK_API_KEY for schedules from https://aviationstack.com.",
+    ),
+  });
+  assertEquals(clusters.map((cluster) => cluster.action), ["review"]);
+  assert(/opensky-network\.org is named by one only/.test(clusters[0]!.reasons[0]!), clusters[0]!.reasons[0]);
+});
+
 Deno.test("a skill copied 1,800 times, as templates are in public registries, is one merge cluster", async () => {
   const copy = skill(
     "git-workflow",

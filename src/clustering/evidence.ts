@@ -17,7 +17,9 @@
  * CLI and its name, …) or the texts largely agree (`conclusiveText`): one
  * shared clue is a lead that an owner reviews, never an unattended merge (a
  * shared `GEMINI_API_KEY` joins a Gemini media suite and Nano Banana; a shared
- * `spotify.com` joins an AppleScript remote and a CLI).
+ * `spotify.com` joins an AppleScript remote and a CLI). Nor is it conclusive
+ * when one skill names a provider the other never mentions (a router over
+ * three search APIs beside one of them; the Tesla API through MyTeslaMate).
  *
  * Two vetoes, whatever the text says:
  *
@@ -145,19 +147,46 @@ export function judgePair(
   const ways = new Set(shared.filter(naming).map(identityWay));
   // The model's reading is a second, independent way to know what a skill does, when the texts agree too, and
   // neither skill brings a service of its own (a third party in between, a wider skill's other providers).
-  const conclusive = ways.size >= 2 || text >= thresholds.conclusiveText ||
+  const identified = ways.size >= 2 || text >= thresholds.conclusiveText ||
     (text >= thresholds.conclusiveMeaningText && meaning !== undefined && meaning >= thresholds.conclusiveMeaning &&
       extraServices(x.features, y.features) === undefined);
+  // A provider one of them names and the other never mentions: the other's service reached through a third party, a
+  // wider skill over several providers, or a job of its own that uses the other as one step. The owner decides.
+  const ownProvider = identified ? providerOfOne([x.features, cluesA], [y.features, cluesB]) : undefined;
+  const conclusive = identified && ownProvider === undefined;
+  const verdict = ownProvider
+    ? `same tool but ${ownProvider} is named by one only`
+    : conclusive
+    ? "same tool"
+    : "one identity clue";
   return {
     duplicate: true,
     copy: false,
     conclusive,
     apart: false,
     text,
-    reason: `${conclusive ? "same tool" : "one identity clue"}: ${named.join(", ")} (text ${text.toFixed(2)}${
+    reason: `${verdict}: ${named.join(", ")} (text ${text.toFixed(2)}${
       meaning === undefined ? "" : `, meaning ${meaning.toFixed(2)}`
     })`,
   };
+}
+
+/**
+ * A host one skill names as its service that the other neither links to nor says. Only a host rare in the library
+ * counts (a clue): a site everyone links (`github.com`) is nobody's provider.
+ */
+function providerOfOne(
+  x: readonly [SkillFeatureView, ReadonlyMap<string, number>],
+  y: readonly [SkillFeatureView, ReadonlyMap<string, number>],
+): string | undefined {
+  for (const [[p, clues], [q]] of [[x, y], [y, x]] as const) {
+    const said = saidWords(q);
+    const own = namedHosts(p).find((host) =>
+      clues.has(`host:${host}`) && !q.hosts.includes(host) && !said.has(hostName(host))
+    );
+    if (own) return own;
+  }
+  return undefined;
 }
 
 /** A service one skill configures (a variable's first word) that the other does not: a third party, or a wider skill. */
@@ -200,10 +229,33 @@ function providerConflict(
   return `different providers (${p[0]} / ${q[0]})`;
 }
 
-/** The hosts a skill names: those whose name its own name, title or description says (`tessie.com`, "Tessie"). */
+/**
+ * The hosts a skill names: those whose name its own name, title or description says (`tessie.com`, "Tessie";
+ * `opensky-network.org`, "OpenSky Network").
+ */
 function namedHosts(features: SkillFeatureView): string[] {
-  const said = new Set([...features.name, features.name.join(""), ...features.title, ...features.description]);
+  const said = saidWords(features);
   return features.hosts.filter((host) => said.has(hostName(host)));
+}
+
+/** Each skill's said words, built once: every candidate pair asks for them. */
+const saidWordsOf = new WeakMap<SkillFeatureView, Set<string>>();
+
+/** The words of a skill's name, title and description, and each two neighbours written as one ("opensky network"). */
+function saidWords(features: SkillFeatureView): Set<string> {
+  let said = saidWordsOf.get(features);
+  if (said) return said;
+  const pairs = (words: readonly string[]) => words.slice(1).map((word, i) => words[i] + word);
+  said = new Set([
+    ...features.name,
+    features.name.join(""),
+    ...features.title,
+    ...pairs(features.title),
+    ...features.description,
+    ...pairs(features.description),
+  ]);
+  saidWordsOf.set(features, said);
+  return said;
 }
 
 /** A host's name as a word: `browser-use.com` → `browseruse`. */
