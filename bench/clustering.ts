@@ -15,7 +15,7 @@ import { discoverSkills } from "../src/discovery/discover.ts";
 import { loadEmbedder } from "../src/embedding/embedder.ts";
 import { skillEmbeddingText } from "../src/embedding/skill_text.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
-import { peakMemoryMiB } from "./discovery.ts";
+import { residentMemory } from "./resident_memory.ts";
 
 const [repo = ".", skillsDir = "skills"] = Deno.args;
 const { skills } = await discoverSkills(denoFileSystem, { repo, skillsDir: join(repo, skillsDir), ruleSets: [] });
@@ -24,7 +24,7 @@ const embedder = await loadEmbedder({});
 const vectors = await embedder.embed(usable.map(skillEmbeddingText));
 await embedder.dispose();
 const byHash = new Map(usable.map((skill, i) => [skill.contentHash, vectors[i]!]));
-const before = peakMemoryMiB();
+const before = residentMemory("self").peak;
 const started = performance.now();
 const clusters = clusterSkills(usable, byHash, { skillsDir });
 const ms = performance.now() - started;
@@ -45,5 +45,5 @@ console.log(JSON.stringify({
   clusteringMs: Math.round(ms),
   unchangedLibraryMs: Math.round(reuseMs),
   peakMemoryMiBBefore: Math.round(before),
-  peakMemoryMiB: Math.round(peakMemoryMiB()),
+  peakMemoryMiB: Math.round(residentMemory("self").peak),
 }));

@@ -19,20 +19,7 @@ import { discoverSkills, type DiscoveryOptions } from "../src/discovery/discover
 import { RACY_WINDOW_MS } from "../src/discovery/discovery_cache.ts";
 import { DEFAULT_RULE_SETS } from "../src/discovery/discovery_settings.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
-
-/**
- * The process's peak resident memory, in MiB, from `/proc/self/status`.
- *
- * @returns MiB, or `NaN` where `/proc` cannot be read.
- */
-export function peakMemoryMiB(): number {
-  try {
-    const status = Deno.readTextFileSync("/proc/self/status");
-    return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
-  } catch {
-    return Number.NaN;
-  }
-}
+import { residentMemory } from "./resident_memory.ts";
 
 if (import.meta.main) {
   const [repo = ".", skillsDir = "skills", mode = "workers", workers] = Deno.args;
@@ -55,6 +42,6 @@ if (import.meta.main) {
     read: result.read,
     ms: Math.round(ms),
     filesPerSecond: Math.round(result.report.found / (ms / 1000)),
-    peakMemoryMiB: Math.round(peakMemoryMiB()),
+    peakMemoryMiB: Math.round(residentMemory("self").peak),
   }));
 }

@@ -15,7 +15,7 @@ import { embedSkills } from "../src/embedding/embed_skills.ts";
 import { BUNDLED_MODEL_DIR, identifyModel, loadEmbedder } from "../src/embedding/embedder.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
-import { peakMemoryMiB } from "./discovery.ts";
+import { residentMemory } from "./resident_memory.ts";
 
 const [repo = ".", skillsDir = "skills", workers] = Deno.args;
 const { skills } = await discoverSkills(denoFileSystem, { repo, skillsDir: join(repo, skillsDir), ruleSets: [] });
@@ -42,6 +42,6 @@ console.log(JSON.stringify({
   embedOnlySkillsPerSecond: Math.round(cold.embedded / ((coldMs - cold.loadMs) / 1000)),
   cachedMs: Math.round(cachedMs),
   cachedHits: cached.cached,
-  peakMemoryMiB: Math.round(peakMemoryMiB()),
+  peakMemoryMiB: Math.round(residentMemory("self").peak),
 }));
 await Deno.remove(dir, { recursive: true });

@@ -43,13 +43,14 @@ export function heartbeatCommand(
   options: HeartbeatCommandOptions = {},
 ): Deno.Command {
   const argv = ["run", "--config", join(project, "deno.json"), ...flags, join(project, "main.ts"), ...args];
-  const [program = Deno.execPath(), ...before] = [
+  const command = [
     ...(options.ownProcessGroup ? ["setsid"] : []),
     ...(options.wrapper ?? []),
     Deno.execPath(),
+    ...argv,
   ];
-  return new Deno.Command(program, {
-    args: [...before, ...argv],
+  return new Deno.Command(command[0]!, {
+    args: command.slice(1),
     cwd: repo,
     env: { ...taskEnvironment, NO_COLOR: "1", ...options.env },
     stdin: "null",

@@ -17,6 +17,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { heartbeatCommand } from "./heartbeat_process.ts";
+import { residentMemory } from "./resident_memory.ts";
 import { BUNDLED_SKILLS, copyTree } from "../tests/utils.ts";
 
 const { values, positionals } = parseArgs({
@@ -24,18 +25,6 @@ const { values, positionals } = parseArgs({
   options: { seconds: { type: "string", default: "10" } },
   allowPositionals: true,
 });
-
-/**
- * The resident set of a process, in MiB.
- *
- * @param pid The process.
- * @returns `VmRSS` (now) and `VmHWM` (the peak) from `/proc/PID/status`.
- */
-function residentMemory(pid: number): { rss: number; peak: number } {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const field = (name: string) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, "m"))?.[1] ?? NaN) / 1024;
-  return { rss: field("VmRSS"), peak: field("VmHWM") };
-}
 
 const repo = await Deno.makeTempDir({ prefix: "idle-memory-" });
 try {

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { seededRandom, tsvRows } from "./sampling.ts";
 import { parseArgs } from "node:util";
 import { runHeartbeatProcess } from "./heartbeat_process.ts";
-import { copyTree, optIn } from "../tests/utils.ts";
+import { commitRepository, copyTree, optIn } from "../tests/utils.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
@@ -58,20 +58,7 @@ await Deno.remove(repo, { recursive: true }).catch(() => {});
 await Deno.mkdir(repo, { recursive: true });
 await copyTree(join(values.corpus!, "skills"), join(repo, "skills"));
 await optIn(repo);
-for (
-  const args of [["init", "-q", "-b", "main"], ["add", "-A"], [
-    "-c",
-    "user.name=Audit",
-    "-c",
-    "user.email=audit@example.com",
-    "commit",
-    "-q",
-    "-m",
-    "corpus",
-  ]]
-) {
-  await new Deno.Command("git", { args, cwd: repo, stdout: "null" }).output();
-}
+await commitRepository(repo);
 const report = await runHeartbeatProcess(repo, ["--no-push"]);
 const index: Array<{ original: string; archived: string; master: string; hash?: string }> = JSON.parse(
   Deno.readTextFileSync(join(repo, ".archive", "index.json")),

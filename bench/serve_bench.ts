@@ -15,8 +15,10 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { heartbeatCommand } from "./heartbeat_process.ts";
+import { residentMemory } from "./resident_memory.ts";
+import { curlMs, quantile } from "./request_timing.ts";
+import { BUNDLED_SKILLS, commitRepository, copyTree, optIn } from "../tests/utils.ts";
 
-const project = new URL("..", import.meta.url).pathname;
 const TOKEN = "bench-token-0123456789";
 
 /** Starts serve in `cwd`; resolves with its base URL and process once it listens. */
@@ -50,11 +52,6 @@ async function settle(api: (path: string) => Promise<Response>, names: string[])
   }
 }
 
-function rssMiB(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
-
 /** How many runs each repository makes before the idle measurements (one measurement after each round). */
 const ROUNDS = 3;
 
@@ -64,22 +61,10 @@ async function idle(repeat: number): Promise<void> {
     const names = ["one", "two", "three"];
     for (const name of names) {
       const repo = join(parent, name);
-      await Deno.mkdir(repo, { recursive: true });
-      await new Deno.Command("cp", { args: ["-r", join(project, "skills"), repo] }).output();
-      await Deno.writeTextFile(join(repo, "heartbeat.json"), "{}\n");
-      for (
-        const args of [["init", "-q", "-b", "main"], ["add", "-A"], [
-          "-c",
-          "user.name=b",
-          "-c",
-          "user.email=b@b",
-          "commit",
-          "-qm",
-          "init",
-        ]]
-      ) {
-        await new Deno.Command("git", { args, cwd: repo }).output();
-      }
+      await Deno.mkdir(repo);
+      await copyTree(BUNDLED_SKILLS, join(repo, "skills"));
+      await optIn(repo);
+      await commitRepository(repo);
     }
     const { child, api } = await startServe(parent, [...names, "--no-push"]);
     const afterRuns: number[] = [];
@@ -91,7 +76,7 @@ async function idle(repeat: number): Promise<void> {
       }
       await settle(api, names);
       await new Promise((resolve) => setTimeout(resolve, 5000));
-      afterRuns.push(rssMiB(child.pid));
+      afterRuns.push(residentMemory(child.pid).rss);
     }
     child.kill("SIGTERM");
     await child.status;
@@ -99,7 +84,7 @@ async function idle(repeat: number): Promise<void> {
     const restarted = await startServe(parent, [...names, "--no-push"]);
     await settle(restarted.api, names);
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    const serving = rssMiB(restarted.child.pid);
+    const serving = residentMemory(restarted.child.pid).rss;
     restarted.child.kill("SIGTERM");
     await restarted.child.status;
     console.log(
@@ -145,30 +130,15 @@ async function apiLatency(repo: string, requests: number): Promise<void> {
       // Under the rate limit (10 a second after a burst of 60).
       if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 5200));
     }
-    times.sort((a, b) => a - b);
-    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1);
+    const at = (q: number) => quantile(times, q).toFixed(1);
     console.log(
       `${path.replace(name, "REPO")}: median ${at(0.5)} ms, p95 ${at(0.95)} ms, ${(bytes / 1024).toFixed(0)} KiB`,
     );
   }
   // The whole report's time is its transfer (bench/transfer_floor.ts): read by curl as well as by Deno's fetch.
   const times: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const output = await new Deno.Command("curl", {
-      args: [
-        "-s",
-        "-o",
-        "/dev/null",
-        "-w",
-        "%{time_total}",
-        "-H",
-        `authorization: Bearer ${TOKEN}`,
-        `${base}${paths[2]}`,
-      ],
-    }).output();
-    times.push(Number(new TextDecoder().decode(output.stdout)) * 1000);
-  }
-  console.log(`the whole report read by curl: median ${times.sort((a, b) => a - b)[10]!.toFixed(1)} ms`);
+  for (let i = 0; i < 20; i++) times.push(await curlMs(`${base}${paths[2]}`, [`authorization: Bearer ${TOKEN}`]));
+  console.log(`the whole report read by curl: median ${quantile(times, 0.5).toFixed(1)} ms`);
   child.kill("SIGTERM");
   await child.status;
 }

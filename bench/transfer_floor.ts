@@ -11,6 +11,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { curlMs, quantile } from "./request_timing.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -24,7 +25,7 @@ const url = `http://127.0.0.1:${server.addr.port}/`;
 async function median(request: () => Promise<number>): Promise<string> {
   const times: number[] = [];
   for (let i = 0; i < Number(values.requests); i++) times.push(await request());
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!.toFixed(1);
+  return quantile(times, 0.5).toFixed(1);
 }
 
 const viaFetch = await median(async () => {
@@ -33,10 +34,6 @@ const viaFetch = await median(async () => {
   if (bytes.byteLength !== body.byteLength) throw new Error(`read ${bytes.byteLength} bytes`);
   return performance.now() - started;
 });
-const viaCurl = await median(async () => {
-  const output = await new Deno.Command("curl", { args: ["-s", "-o", "/dev/null", "-w", "%{time_total}", url] })
-    .output();
-  return Number(new TextDecoder().decode(output.stdout)) * 1000;
-});
+const viaCurl = await median(() => curlMs(url));
 console.log(`${values.mib} MiB over loopback, median of ${values.requests}: fetch ${viaFetch} ms, curl ${viaCurl} ms`);
 await server.shutdown();

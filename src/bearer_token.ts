@@ -20,10 +20,13 @@ import type { Secret } from "./secret.ts";
  * import { bearerMatches } from "./bearer_token.ts";
  * import { Secret } from "./secret.ts";
  * console.assert(bearerMatches("Bearer s3cret", new Secret("s3cret")) && !bearerMatches("Bearer s3cre", new Secret("s3cret")));
+ * console.assert(!bearerMatches("s3cret", new Secret("s3cret")));
  * ```
  */
 export function bearerMatches(header: string | null | undefined, token: Secret): boolean {
-  const given = new TextEncoder().encode(header?.replace(/^Bearer\s+/i, "") ?? "");
+  const bearer = /^Bearer\s+(.+)$/i.exec(header ?? "");
+  if (!bearer) return false;
+  const given = new TextEncoder().encode(bearer[1]);
   const expected = new TextEncoder().encode(token.reveal());
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -59,10 +59,7 @@ export interface HeartbeatLoopOptions {
  */
 export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<void> {
   const { schedule, clock, logger, signal } = options;
-  // Waiting work makes the current slot count as not yet run.
-  let lastSuccessSlot = options.lastSuccessAt && !options.workWaiting
-    ? slotOf(schedule, options.lastSuccessAt)
-    : -Infinity;
+  let lastSuccessSlot = doneSlot(schedule, options);
   let current: Promise<void> | undefined;
 
   const trigger = (kind: RunTrigger) => {
@@ -110,6 +107,21 @@ export async function runHeartbeatLoop(options: HeartbeatLoopOptions): Promise<v
   // Read `current` after the abort: a run may have started since the last look.
   await (current as Promise<void> | undefined);
   logger.info("Heartbeat stopped");
+}
+
+/**
+ * The last slot whose run is done: the last successful run's, or none (−∞) before any run, or while work waits
+ * (waiting work makes that slot count as not yet run). A run is due in any later slot.
+ *
+ * @param schedule The schedule.
+ * @param resumed What {@linkcode resumption} read.
+ * @returns The slot's number.
+ */
+export function doneSlot(
+  schedule: HeartbeatSchedule,
+  resumed: { lastSuccessAt?: Date | undefined; workWaiting?: boolean | undefined },
+): number {
+  return resumed.lastSuccessAt && !resumed.workWaiting ? slotOf(schedule, resumed.lastSuccessAt) : -Infinity;
 }
 
 /**

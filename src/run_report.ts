@@ -57,17 +57,17 @@ export function reportHead(
  * state store would not open, its lock could not be written on a full disk):
  * failed, every phase skipped with the reason.
  *
- * @param options The configuration and what was asked.
+ * @param options The configuration and what was asked (the run's id, when it was given one).
  * @param at When the run started.
  * @param reason Why it failed, for a person.
  * @returns The report.
  */
 export function failedRunReport(
-  options: Pick<PipelineOptions, "config" | "dryRun" | "version">,
+  options: Pick<PipelineOptions, "config" | "dryRun" | "version" | "runId">,
   at: Date,
   reason: string,
 ): RunReport {
-  const report = startReport(reportHead(options, newRunId(at), at));
+  const report = startReport(reportHead(options, options.runId ?? newRunId(at), at));
   report.status = "failed";
   report.error = reason;
   markPhases(report, PHASES[0], "skipped", reason);

@@ -14,6 +14,9 @@
  * @module
  */
 
+/** The default hours between heartbeats. */
+export const DEFAULT_INTERVAL_HOURS = 6;
+
 const MINUTES_PER_HOUR = 60;
 const MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR;
 const MS_PER_MINUTE = 60_000;

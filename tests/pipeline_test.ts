@@ -4,6 +4,7 @@ import { LAUNCH_ENV, testConfig } from "./options.ts";
 import { TEST_NSEC } from "./keys.ts";
 import { denoFileSystem } from "../src/fs/file_system.ts";
 import { runPipeline } from "../src/pipeline.ts";
+import { reportedRun } from "../src/reported_run.ts";
 import { PHASES } from "../src/report.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { BUNDLED_MODEL_DIR, identifyModel, loadEmbedder } from "../src/embedding/embedder.ts";
@@ -186,4 +187,19 @@ Deno.test("a run over an unchanged library reuses the masters the last run draft
   assertEquals(uncached.consolidation.draftsReused, 0);
   assertEquals(third.consolidation.merged, uncached.consolidation.merged);
   assertEquals(third.clusters, uncached.clusters);
+});
+
+Deno.test("a run that throws is reported failed under the id it was started with", async () => {
+  using store = await KvStateStore.open(":memory:");
+  // The clock answers the run's start, then fails: a throw the pipeline did not expect.
+  let calls = 0;
+  const clock = {
+    now: () => {
+      if (calls++ > 0) throw new Error("the clock broke");
+      return new Date("2026-12-01T00:00:00Z");
+    },
+  };
+  const failing = { ...adaptersWith(store), clock };
+  const report = await reportedRun(failing, { ...OPTIONS, runId: "20261201T000000Z-abcdef" });
+  assertEquals([report.runId, report.status], ["20261201T000000Z-abcdef", "failed"]);
 });

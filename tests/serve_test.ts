@@ -3,7 +3,7 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { PROPOSED_PAIR, repositoryWithProposal, SERVE_TOKEN, settledRuns, startServe } from "./serve_harness.ts";
 import { runCli } from "./utils.ts";
 
-Deno.test("serve asks every API request for the token: none and a wrong one get 401, the health probe needs none", async () => {
+Deno.test("serve asks every API request for the token: none, a wrong one and one without the Bearer scheme get 401, the health probe needs none", async () => {
   await using repo = await repositoryWithProposal();
   await using server = await startServe(repo.path, ["--no-push"]);
   const none = await server.api("/api/repositories", { token: null });
@@ -12,6 +12,10 @@ Deno.test("serve asks every API request for the token: none and a wrong one get 
   const wrong = await server.api("/api/repositories", { token: `${SERVE_TOKEN}x` });
   assertEquals(wrong.status, 401);
   await wrong.body?.cancel();
+  // The token alone, without "Bearer", is not the scheme asked for.
+  const bare = await fetch(`${server.base}/api/repositories`, { headers: { authorization: SERVE_TOKEN } });
+  assertEquals(bare.status, 401);
+  await bare.body?.cancel();
   const right = await server.api("/api/repositories");
   assertEquals(right.status, 200);
   assertEquals((await right.json()).map((r: { name: string }) => r.name), [basename(repo.path)]);

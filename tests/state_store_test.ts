@@ -1,6 +1,7 @@
 import { assertEquals } from "./assert.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import type { ClusterReport } from "../src/report.ts";
+import type { CachedFile } from "../src/discovery/discovery_cache.ts";
 import { tempDir } from "./utils.ts";
 
 /**
@@ -78,4 +79,26 @@ Deno.test("one holder at a time has the run lease; it is given back, or taken on
   await store.releaseLease("first");
   assertEquals(await store.acquireLease("second", 2000, 6000), true);
   assertEquals(await store.acquireLease("third", 6001, 9000), true, "a lease that ran out is taken");
+});
+
+Deno.test("a store within a namespace keeps its discovery cache, vectors and clusters apart from another's, as a store of its own does", async () => {
+  using shared = await KvStateStore.open(":memory:");
+  const [one, two] = [shared.within(["repository", "one"]), shared.within(["repository", "two"])];
+  // What a cache entry holds is the discovery's business; the store keeps it as given.
+  const file = (size: number) => ({ stamp: { size }, outcome: { kind: "skipped" } }) as unknown as CachedFile;
+  const caches = [
+    new Map([["skills/a/SKILL.md", file(1)], ["skills/b/SKILL.md", file(2)]]),
+    new Map([["x.md", file(3)]]),
+  ];
+  const vector = (value: number) => new Float32Array([value, 1 - value]);
+  for (const [i, store] of [one, two].entries()) {
+    await store.saveDiscoveryCache("key", new Map(), caches[i]!);
+    await store.saveEmbeddings("model", new Map([[`hash-${i}`, vector(i)]]), new Set([`hash-${i}`]));
+    await store.saveClusters(`run-${i}`, MANY_CLUSTERS.slice(i, i + 2));
+  }
+  for (const [i, store] of [one, two].entries()) {
+    assertEquals(await store.loadDiscoveryCache("key"), caches[i]);
+    assertEquals(await store.loadEmbeddings("model", ["hash-0", "hash-1"]), new Map([[`hash-${i}`, vector(i)]]));
+    assertEquals(await store.loadClusters(`run-${i}`), MANY_CLUSTERS.slice(i, i + 2));
+  }
 });

@@ -28,14 +28,14 @@ import { PROGRAM_NAME } from "../src/program_name.ts";
 const PROJECT = fileURLToPath(new URL("..", import.meta.url));
 
 /** The worker modules `src/` starts (`new URL("./name_worker.ts", import.meta.url)`), project-relative. */
-export async function workerModules(project: string = PROJECT): Promise<string[]> {
-  const src = join(project, "src");
+export async function workerModules(): Promise<string[]> {
+  const src = join(PROJECT, "src");
   const workers: string[] = [];
   for (const path of await readdir(src, { recursive: true })) {
     if (!path.endsWith(".ts")) continue;
     const text = await Deno.readTextFile(join(src, path));
     for (const [, name] of text.matchAll(/new URL\("\.\/(\w+_worker\.ts)", import\.meta\.url\)/g)) {
-      workers.push(relative(project, join(src, path, "..", name!)));
+      workers.push(relative(PROJECT, join(src, path, "..", name!)));
     }
   }
   return workers.sort();

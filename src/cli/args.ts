@@ -13,6 +13,7 @@ import type { LogLevelName } from "../log_level.ts";
 import { COMMON_PARSE_CONFIG, type CommonOptions, parseLogLevel, readCommonOptions } from "../common_options.ts";
 import { UsageError } from "../usage_error.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
+import { DEFAULT_INTERVAL_HOURS } from "../schedule.ts";
 
 /** Options of the `run` command (the heartbeat). */
 export interface RunOptions extends CommonOptions {
@@ -81,8 +82,7 @@ const SERVE_FLAGS = {
 /** Where `serve` listens by default: loopback only. */
 export const DEFAULT_SERVE_ADDRESS = { hostname: "127.0.0.1", port: 8787 };
 
-/** The default hours between heartbeats. */
-export const DEFAULT_INTERVAL_HOURS = 6;
+export { DEFAULT_INTERVAL_HOURS };
 
 /**
  * Parses the command line.
@@ -141,28 +141,14 @@ function parseRun(args: readonly string[]): Command {
     name: "run",
     options: {
       ...readCommonOptions(values),
-      intervalHours: values.interval === undefined ? DEFAULT_INTERVAL_HOURS : parseInterval(values.interval),
+      ...readRunFlags(values),
       once: values.once ?? false,
-      dryRun: values["dry-run"] ?? false,
-      commit: !values["no-commit"],
-      push: !values["no-push"],
     },
   };
 }
 
 function parseServe(args: readonly string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: joinNegativeValues(args, SERVE_FLAGS),
-      options: SERVE_FLAGS,
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError(describeParseError(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseWithPositionals(args, SERVE_FLAGS);
   if (values.help) return { name: "help", topic: "serve" };
   if (values.version) return { name: "version" };
   if (values.once) throw new UsageError('serve runs until stopped: "--once" is for the run command');
@@ -171,15 +157,29 @@ function parseServe(args: readonly string[]): Command {
     name: "serve",
     options: {
       ...common,
-      intervalHours: values.interval === undefined ? DEFAULT_INTERVAL_HOURS : parseInterval(values.interval),
-      dryRun: values["dry-run"] ?? false,
-      commit: !values["no-commit"],
-      push: !values["no-push"],
+      ...readRunFlags(values),
       repositories: positionals.length > 0 ? positionals : [common.repo],
       hostname: values.hostname ?? DEFAULT_SERVE_ADDRESS.hostname,
       port: values.port === undefined ? DEFAULT_SERVE_ADDRESS.port : parsePort(values.port),
       watch: values.watch ?? false,
     },
+  };
+}
+
+/** What `run` and `serve` share: the interval, and whether runs are dry, commit and push. */
+function readRunFlags(
+  values: {
+    interval?: string | undefined;
+    "dry-run"?: boolean | undefined;
+    "no-commit"?: boolean | undefined;
+    "no-push"?: boolean | undefined;
+  },
+) {
+  return {
+    intervalHours: values.interval === undefined ? DEFAULT_INTERVAL_HOURS : parseInterval(values.interval),
+    dryRun: values["dry-run"] ?? false,
+    commit: !values["no-commit"],
+    push: !values["no-push"],
   };
 }
 
@@ -223,7 +223,7 @@ function parseFix(args: readonly string[]): Command {
 }
 
 function parseRestore(args: readonly string[]): Command {
-  const { values, positionals } = parseWithPositionals(args);
+  const { values, positionals } = parseWithPositionals(args, COMMON_FLAGS);
   if (values.help) return { name: "help", topic: "restore" };
   if (values.version) return { name: "version" };
   if (positionals.length !== 1 || positionals[0]!.trim() === "") {
@@ -232,16 +232,16 @@ function parseRestore(args: readonly string[]): Command {
   return { name: "restore", path: positionals[0]!, options: readCommonOptions(values) };
 }
 
-function parseWithPositionals(args: readonly string[]) {
+function parseWithPositionals<T extends ParseArgsOptionsConfig>(args: readonly string[], options: T) {
   try {
-    return parseArgs({ args: [...args], options: COMMON_FLAGS, strict: true, allowPositionals: true });
+    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: true });
   } catch (error) {
     throw new UsageError(describeParseError(error));
   }
 }
 
 function parseDecision(name: "approve" | "reject", args: readonly string[]): Command {
-  const { values, positionals } = parseWithPositionals(args);
+  const { values, positionals } = parseWithPositionals(args, COMMON_FLAGS);
   if (values.help) return { name: "help", topic: name };
   if (values.version) return { name: "version" };
   if (positionals.length !== 1 || !/^r[0-9a-f]{8}$/.test(positionals[0]!)) {

@@ -9,18 +9,10 @@
  * @module
  */
 
-import { posix, relative } from "node:path";
-import type { Config } from "../config.ts";
-import {
-  type Decision,
-  DECISIONS_FILE,
-  DecisionsError,
-  parseDecisions,
-  serializeDecisions,
-} from "../clustering/review_decisions.ts";
-import { localRepositoryWriter } from "../fs/repository_writer.ts";
+import { type Decision, DecisionsError } from "../clustering/review_decisions.ts";
+import { NoSuchProposalError, proposalsOf, recordProposalDecision } from "../proposal_decision.ts";
 import { printable } from "../printable.ts";
-import type { ClusterReport, RunReport } from "../report.ts";
+import type { ClusterReport } from "../report.ts";
 import { DEFAULT_INTERVAL_HOURS } from "./args.ts";
 import type { CommonOptions } from "../common_options.ts";
 import { type ReportConsumer, runCommand } from "./run.ts";
@@ -51,10 +43,6 @@ export function reviewCommand(
 }
 
 type Verb = "approve" | "reject";
-
-function proposalsOf(report: RunReport): ClusterReport[] {
-  return report.clusters.filter((cluster) => cluster.action === "review");
-}
 
 function listProposals(json: boolean): ReportConsumer {
   return {
@@ -96,26 +84,23 @@ function decideProposal(decision: Decision, id: string, json: boolean): ReportCo
   return {
     writesArchive: true,
     consume(report, config) {
-      const proposal = proposalsOf(report).find((cluster) => cluster.id === id);
-      if (!proposal?.parts) {
-        console.error(
-          `${PROGRAM_NAME}: no proposal ${id} waits for review now; "${PROGRAM_NAME} review" lists those that do.`,
-        );
-        return 1;
-      }
-      const path = posix.join(relative(config.repo, config.archiveDir).replaceAll("\\", "/"), DECISIONS_FILE);
+      let recorded: { file: string; members: string[] };
       try {
-        recordDecision(config, path, { id, decision, at: new Date().toISOString(), parts: proposal.parts });
+        recorded = recordProposalDecision(config, report, id, decision);
       } catch (error) {
+        if (error instanceof NoSuchProposalError) {
+          console.error(`${PROGRAM_NAME}: ${error.message} now; "${PROGRAM_NAME} review" lists those that do.`);
+          return 1;
+        }
         if (!(error instanceof DecisionsError)) throw error;
         console.error(`${PROGRAM_NAME}: ${error.message}; mend or remove it, then decide again.`);
         return 1;
       }
       if (json) {
-        console.log(JSON.stringify({ id, decision, members: proposal.members, file: path }));
+        console.log(JSON.stringify({ id, decision, members: recorded.members, file: recorded.file }));
         return 0;
       }
-      const members = proposal.members.join(", ");
+      const [members, path] = [recorded.members.join(", "), recorded.file];
       console.log(printable(
         decision === "approved"
           ? `Approved ${id}: the next run merges ${members}. Recorded in ${path}, committed by that run.`
@@ -124,10 +109,4 @@ function decideProposal(decision: Decision, id: string, json: boolean): ReportCo
       return 0;
     },
   };
-}
-
-function recordDecision(config: Config, path: string, decision: Parameters<typeof serializeDecisions>[1]): void {
-  const repository = localRepositoryWriter(config.repo);
-  const decisions = parseDecisions(repository.read(path), path);
-  repository.write(path, new TextEncoder().encode(serializeDecisions(decisions, decision)));
 }

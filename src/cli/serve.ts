@@ -23,7 +23,7 @@ import { heartbeatSchedule } from "../schedule.ts";
 import { denoCronScheduler } from "../scheduler.ts";
 import { Secret } from "../secret.ts";
 import { KvStateStore } from "../store/state_store.ts";
-import { apiApp } from "../serve/api.ts";
+import { apiApp, TOKEN_VARIABLE } from "../serve/api.ts";
 import { DEFAULT_RATE_LIMIT } from "../serve/rate_limit.ts";
 import { RepositoryRunner } from "../serve/repository_runner.ts";
 import { watchSkills } from "../serve/watch_skills.ts";
@@ -34,9 +34,7 @@ import { assertRunPermissions, EXIT_LOCKED, localAdapters, setUpRunLogging, stop
 import { statePath } from "./state_dir.ts";
 import { lockForCommand } from "./command_lock.ts";
 import { isLoopback } from "../loopback.ts";
-
-/** The variable holding the API's bearer token. */
-export const TOKEN_VARIABLE = "HEARTBEAT_TOKEN";
+import { uniqueName } from "../unique_name.ts";
 
 /** The shortest token accepted: a short one is guessed, and would be scrubbed out of ordinary words in answers. */
 const MIN_TOKEN_LENGTH = 16;
@@ -76,7 +74,7 @@ export async function serveCommand(options: ServeOptions, version: string): Prom
     for (const [index, repo] of options.repositories.entries()) {
       const result = await openRepository(
         { ...options, repo },
-        { name: uniqueName(repo, index, opened), version, signal: stop.signal, models },
+        { name: repositoryName(repo, index, opened), version, signal: stop.signal, models },
       );
       if (typeof result === "number") return result;
       opened.push(result);
@@ -85,7 +83,7 @@ export async function serveCommand(options: ServeOptions, version: string): Prom
       }
     }
     const runners = opened.map((entry) => entry.runner);
-    const secrets = [...new Set(runners.flatMap((runner) => runner.config.secrets)), ...(token ? [token] : [])];
+    const secrets = [...runners.flatMap((runner) => runner.config.secrets), ...(token ? [token] : [])];
     const app = apiApp({ runners, token, version, rateLimit: DEFAULT_RATE_LIMIT, secrets });
     const server = Deno.serve({
       hostname: options.hostname,
@@ -133,7 +131,8 @@ async function openRepository(
   { name, version, signal, models }: { name: string; version: string; signal: AbortSignal; models: KeptModels },
 ): Promise<Opened | number> {
   const { config, env } = loadCommandConfig(options);
-  assertRunPermissions(config, options.dryRun, false);
+  // Approving or rejecting a proposal writes the archive's decisions file, dry run or not.
+  assertRunPermissions(config, options.dryRun, true);
   const lock = await lockForCommand(config, "serve");
   if (!lock) return EXIT_LOCKED;
   const store = await KvStateStore.open(statePath(config));
@@ -204,10 +203,7 @@ class KeptModels {
 }
 
 /** A repository's name in the API: its directory's name, made unique. */
-function uniqueName(repo: string, index: number, opened: readonly Opened[]): string {
+function repositoryName(repo: string, index: number, opened: readonly Opened[]): string {
   const base = basename(repo === "." ? Deno.cwd() : repo) || `repository-${index + 1}`;
-  const taken = new Set(opened.map((entry) => entry.runner.name));
-  let name = base;
-  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
-  return name;
+  return uniqueName(base, new Set(opened.map((entry) => entry.runner.name)));
 }

@@ -27,7 +27,7 @@ import type { RunReport } from "../report.ts";
 import { reportedRun } from "../reported_run.ts";
 import { SETTINGS_FILE } from "../repository_settings.ts";
 import { heartbeatSchedule, slotOf, slotStart } from "../schedule.ts";
-import { resumption } from "../heartbeat.ts";
+import { doneSlot, resumption } from "../heartbeat.ts";
 import type { KvStateStore } from "../store/state_store.ts";
 import { readSettings } from "../cli/environment.ts";
 import { assertRepositoryDirectories } from "../cli/repository_directories.ts";
@@ -91,9 +91,8 @@ export async function deployHeartbeat(input: DeployHeartbeatInput): Promise<Depl
 /** When the next run is due, or `undefined` when one is due now (the slot's run has not succeeded, or work waits). */
 async function nextDue(input: DeployHeartbeatInput, now: Date): Promise<string | undefined> {
   const schedule = heartbeatSchedule(input.settings.intervalHours);
-  const { lastSuccessAt, workWaiting } = await resumption(input.store, false);
   const slot = slotOf(schedule, now);
-  if (lastSuccessAt === undefined || workWaiting || slotOf(schedule, lastSuccessAt) < slot) return undefined;
+  if (doneSlot(schedule, await resumption(input.store, false)) < slot) return undefined;
   return slotStart(schedule, slot + 1).toISOString();
 }
 

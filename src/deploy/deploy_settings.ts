@@ -10,6 +10,8 @@
 
 import { ConfigError } from "../config.ts";
 import { Secret } from "../secret.ts";
+import { isLoopback } from "../loopback.ts";
+import { DEFAULT_INTERVAL_HOURS, heartbeatSchedule, IntervalError } from "../schedule.ts";
 
 /** The variables, and what for. */
 export const DEPLOY_VARIABLES = {
@@ -79,8 +81,13 @@ export function readDeploySettings(env: Readonly<Record<string, string | undefin
   const token = read("GIT_TOKEN");
   if (token === undefined) problems.push("GIT_TOKEN is not set: a token that may push to the repository");
   const intervalText = read("HEARTBEAT_INTERVAL_HOURS");
-  const intervalHours = intervalText === undefined ? 6 : Number(intervalText);
-  if (!(intervalHours > 0)) problems.push("HEARTBEAT_INTERVAL_HOURS must be a positive number of hours");
+  const intervalHours = intervalText === undefined ? DEFAULT_INTERVAL_HOURS : Number(intervalText);
+  try {
+    heartbeatSchedule(intervalHours);
+  } catch (error) {
+    if (!(error instanceof IntervalError)) throw error;
+    problems.push("HEARTBEAT_INTERVAL_HOURS must be a positive whole number of minutes, in hours");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const admin = read("HEARTBEAT_ADMIN_TOKEN");
   return {
@@ -104,5 +111,5 @@ function isCloneUrl(text: string): boolean {
     return false;
   }
   if (url.username !== "" || url.password !== "") return false;
-  return url.protocol === "https:" || (url.protocol === "http:" && ["127.0.0.1", "localhost"].includes(url.hostname));
+  return url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname));
 }

@@ -20,12 +20,13 @@ import { ConfigError } from "../config.ts";
 import { errorMessage } from "../error_message.ts";
 import { ROOT_CATEGORY, scrubSecrets } from "../logging.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
-import { heartbeatSchedule } from "../schedule.ts";
+import { DEFAULT_INTERVAL_HOURS, heartbeatSchedule } from "../schedule.ts";
 import type { Secret } from "../secret.ts";
 import { bearerMatches } from "../bearer_token.ts";
 import { KvStateStore, type RunRecord } from "../store/state_store.ts";
 import { deployHeartbeat, type DeployOutcome } from "./deploy_heartbeat.ts";
 import { type DeploySettings, readDeploySettings } from "./deploy_settings.ts";
+import { uniqueName } from "../unique_name.ts";
 
 /** What the application needs from its host. */
 export interface DeploymentOptions {
@@ -43,8 +44,6 @@ export interface DeploymentOptions {
 export interface Deployment extends Disposable {
   /** The cron schedule to register (`Deno.cron`), from `HEARTBEAT_INTERVAL_HOURS`. */
   readonly cron: string;
-  /** The repositories, by name. */
-  readonly repositories: readonly string[];
   /** A cron tick: one queue message per repository; resolves with the repositories queued. */
   tick(): Promise<string[]>;
   /** Takes the queue's messages until disposed: runs each message's repository when its run is due. */
@@ -52,9 +51,6 @@ export interface Deployment extends Disposable {
   /** Answers an HTTP request. */
   fetch(request: Request): Promise<Response>;
 }
-
-/** The default schedule, used while the configuration is invalid (a tick then queues nothing). */
-const DEFAULT_INTERVAL_HOURS = 6;
 
 /** A queue message: run this repository's heartbeat if it is due. */
 interface HeartbeatMessage {
@@ -80,6 +76,7 @@ export function deployment(options: DeploymentOptions): Deployment {
   const logger = getLogger([ROOT_CATEGORY, "deploy"]);
   const problems: string[] = [];
   let settings: DeploySettings | undefined;
+  // The default schedule while the configuration is invalid (a tick then queues nothing).
   let cron = heartbeatSchedule(DEFAULT_INTERVAL_HOURS).cron;
   try {
     settings = readDeploySettings(options.env);
@@ -146,7 +143,6 @@ export function deployment(options: DeploymentOptions): Deployment {
 
   return {
     cron,
-    repositories: [...urls.keys()],
     async tick() {
       if (!settings) {
         logger.error("No heartbeat queued: the configuration is invalid: {problems}", {
@@ -195,9 +191,7 @@ function repositoryNames(urls: readonly string[]): Map<string, string> {
   for (const url of urls) {
     const base = new URL(url).pathname.split("/").filter((part) => part !== "").at(-1)?.replace(/\.git$/, "") ||
       "repository";
-    let name = base;
-    for (let n = 2; names.has(name); n++) name = `${base}-${n}`;
-    names.set(name, url);
+    names.set(uniqueName(base, names), url);
   }
   return names;
 }

@@ -20,7 +20,8 @@ import { isLoopback } from "../loopback.ts";
 import { scrubSecrets } from "../logging.ts";
 import { DASHBOARD_FILES, readDashboardFile } from "./dashboard_files.ts";
 import { rateLimiter, type RateLimitOptions } from "./rate_limit.ts";
-import { DecisionError, type RepositoryRunner, type RunnerEvent } from "./repository_runner.ts";
+import type { RepositoryRunner, RunnerEvent } from "./repository_runner.ts";
+import { NoSuchProposalError, proposalsOf } from "../proposal_decision.ts";
 
 /** What the API serves. */
 export interface ApiOptions {
@@ -35,6 +36,9 @@ export interface ApiOptions {
   /** Secrets no answer may hold. */
   secrets: readonly Secret[];
 }
+
+/** The variable holding the API's bearer token. */
+export const TOKEN_VARIABLE = "HEARTBEAT_TOKEN";
 
 /** How many items a list answers by default, and at most. */
 const PAGE_SIZE = 100;
@@ -54,7 +58,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   const limit = rateLimiter(options.rateLimit);
   const byName = new Map(options.runners.map((runner) => [runner.name, runner]));
   // The dashboard's files, read once each.
-  const files = new Map<string, Uint8Array>();
+  const files = new Map<string, Uint8Array<ArrayBuffer>>();
   const json = (c: Context<Env>, body: unknown, status = 200) =>
     c.body(scrubSecrets(JSON.stringify(body), options.secrets), status as 200, {
       "content-type": "application/json; charset=utf-8",
@@ -81,8 +85,8 @@ export function apiApp(options: ApiOptions): Hono<Env> {
       return error(c, 403, `the host "${host}" is not this server's`);
     }
     if (options.token && !bearerMatches(c.req.header("authorization"), options.token)) {
-      c.header("WWW-Authenticate", 'Bearer realm="clawstr-heartbeat"');
-      return error(c, 401, "a bearer token is required (HEARTBEAT_TOKEN)");
+      c.header("WWW-Authenticate", `Bearer realm="${PROGRAM_NAME}"`);
+      return error(c, 401, `a bearer token is required (${TOKEN_VARIABLE})`);
     }
     return await next();
   });
@@ -123,18 +127,31 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     return runner ? handler(c, runner) : error(c, 404, `no repository named "${c.req.param("name")}"`);
   };
   const latest = (runner: RepositoryRunner): RunReport | undefined => runner.reports()[0];
-  // A large library's report is tens of megabytes of JSON: each answer about a kept report is serialised and encoded
-  // once (encoding 32 MiB took 30 ms a request), and goes when the report does.
+  // A large library's report is tens of megabytes of JSON: the whole report and each list's first page are serialised
+  // and encoded once (encoding 32 MiB took 30 ms a request), each list is built once, and all goes when the report does.
+  // Other pages are sliced from the built list per request: a client walking the pages leaves nothing behind.
   const answers = new WeakMap<RunReport, Map<string, Uint8Array<ArrayBuffer>>>();
+  const lists = new WeakMap<RunReport, Map<string, readonly unknown[]>>();
   const encoder = new TextEncoder();
+  const kept = <V>(memo: WeakMap<RunReport, Map<string, V>>, report: RunReport, key: string, make: () => V): V => {
+    let byKey = memo.get(report);
+    if (!byKey) memo.set(report, byKey = new Map());
+    if (!byKey.has(key)) byKey.set(key, make());
+    return byKey.get(key)!;
+  };
   const cached = (c: Context<Env>, report: RunReport | undefined, key: string, body: () => unknown) => {
     if (!report) return json(c, body());
-    let byKey = answers.get(report);
-    if (!byKey) answers.set(report, byKey = new Map());
-    let bytes = byKey.get(key);
-    if (!bytes) byKey.set(key, bytes = encoder.encode(scrubSecrets(JSON.stringify(body()), options.secrets)));
+    const bytes = kept(
+      answers,
+      report,
+      key,
+      () => encoder.encode(scrubSecrets(JSON.stringify(body()), options.secrets)),
+    );
     return c.body(bytes, 200, { "content-type": "application/json; charset=utf-8" });
   };
+  /** A kept report's list, built once. */
+  const listOf = <T>(report: RunReport | undefined, name: string, items: (report: RunReport) => readonly T[]) =>
+    report ? kept(lists, report, name, () => items(report)) as readonly T[] : [];
   /** The `offset` and `limit` of a list (100 by default, at most 1,000), or why they are wrong. */
   const page = (c: Context<Env>): { offset: number; limit: number } | string => {
     const read = (name: string, fallback: number, max: number) => {
@@ -150,16 +167,28 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   };
   const paged = <T>(
     c: Context<Env>,
-    list: { report: RunReport | undefined; name: string; items: () => readonly T[] },
+    list: { report: RunReport | undefined; name: string; items: (report: RunReport) => readonly T[] },
     build: (slice: T[]) => Record<string, unknown>,
   ) => {
     const at = page(c);
     if (typeof at === "string") return error(c, 400, at);
-    return cached(c, list.report, `${list.name}:${at.offset}:${at.limit}`, () => {
-      const items = list.items();
+    const answer = () => {
+      const items = listOf(list.report, list.name, list.items);
       return { total: items.length, ...at, ...build(items.slice(at.offset, at.offset + at.limit)) };
-    });
+    };
+    return at.offset === 0 && at.limit === PAGE_SIZE ? cached(c, list.report, list.name, answer) : json(c, answer());
   };
+  /** A kept report's diagnostics by path. */
+  const diagnosticsByPath = (report: RunReport | undefined) =>
+    listOf(report, "diagnostics", ({ discovery }) => {
+      const byPath = new Map<string, typeof discovery.diagnostics>();
+      for (const diagnostic of discovery.diagnostics) {
+        const found = byPath.get(diagnostic.path);
+        if (found) found.push(diagnostic);
+        else byPath.set(diagnostic.path, [diagnostic]);
+      }
+      return [...byPath];
+    });
 
   app.get(
     "/api/repositories/:name/runs",
@@ -192,7 +221,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     "/api/repositories/:name/clusters",
     withRunner((c, runner) => {
       const report = latest(runner);
-      return paged(c, { report, name: "clusters", items: () => report?.clusters ?? [] }, (clusters) => {
+      return paged(c, { report, name: "clusters", items: (kept) => kept.clusters }, (clusters) => {
         const members = new Set(clusters.flatMap((cluster) => cluster.members));
         const merged = (report?.consolidation.merged ?? []).filter((merge) => members.has(merge.master));
         return { runId: report?.runId ?? null, clusters, merged };
@@ -202,7 +231,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   app.get(
     "/api/repositories/:name/reviews",
     withRunner((c, runner) =>
-      paged(c, { report: latest(runner), name: "reviews", items: () => runner.proposals() }, (proposals) => ({
+      paged(c, { report: latest(runner), name: "reviews", items: proposalsOf }, (proposals) => ({
         proposals,
       }))
     ),
@@ -222,7 +251,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
         const id = c.req.param("id") ?? "";
         return json(c, { id, decision, ...runner.decide(id, decision) });
       } catch (caught) {
-        if (caught instanceof DecisionError) return error(c, 404, caught.message);
+        if (caught instanceof NoSuchProposalError) return error(c, 404, `${caught.message} in ${runner.name}`);
         if (caught instanceof DecisionsError) return error(c, 409, caught.message);
         throw caught;
       }
@@ -233,13 +262,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     withRunner((c, runner) => {
       const report = latest(runner);
       const discovery = report?.discovery;
-      const skills = () => {
-        const byPath = new Map<string, unknown[]>();
-        for (const diagnostic of discovery?.diagnostics ?? []) {
-          byPath.set(diagnostic.path, [...(byPath.get(diagnostic.path) ?? []), diagnostic]);
-        }
-        return [...byPath].map(([path, diagnostics]) => ({ path, diagnostics }));
-      };
+      const skills = () => diagnosticsByPath(report).map(([path, diagnostics]) => ({ path, diagnostics }));
       return paged(
         c,
         { report, name: "skills", items: skills },
@@ -250,14 +273,14 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   app.get(
     "/api/repositories/:name/quarantine",
     withRunner((c, runner) => {
-      const discovery = latest(runner)?.discovery;
-      const quarantined = (discovery?.quarantined ?? []).map((entry) => ({
-        ...entry,
-        evidence: (discovery?.diagnostics ?? []).filter((diagnostic) =>
-          diagnostic.path === entry.path && entry.rules.includes(diagnostic.rule)
-        ),
-      }));
-      return json(c, quarantined);
+      const report = latest(runner);
+      return cached(c, report, "quarantine", () => {
+        const byPath = new Map(diagnosticsByPath(report));
+        return (report?.discovery.quarantined ?? []).map((entry) => ({
+          ...entry,
+          evidence: (byPath.get(entry.path) ?? []).filter((diagnostic) => entry.rules.includes(diagnostic.rule)),
+        }));
+      });
     }),
   );
   app.get(
@@ -281,7 +304,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     if (!file) return error(c, 404, "no such file");
     let bytes = files.get(name);
     if (!bytes) files.set(name, bytes = await readDashboardFile(name));
-    return c.body(bytes.slice().buffer, 200, {
+    return c.body(bytes, 200, {
       "content-type": file,
       "cache-control": "no-cache",
       "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",

@@ -25,6 +25,6 @@ export const DASHBOARD_DIR: URL = new URL("./dashboard/", import.meta.url);
  * @param name A key of {@linkcode DASHBOARD_FILES}.
  * @returns Its bytes.
  */
-export async function readDashboardFile(name: string): Promise<Uint8Array> {
+export async function readDashboardFile(name: string): Promise<Uint8Array<ArrayBuffer>> {
   return await Deno.readFile(new URL(name, DASHBOARD_DIR));
 }

@@ -8,11 +8,10 @@
  * @module
  */
 
-import { posix, relative } from "node:path";
 import type { PipelineAdapters } from "../adapters.ts";
-import { DECISIONS_FILE, parseDecisions, serializeDecisions } from "../clustering/review_decisions.ts";
+import type { Decision } from "../clustering/review_decisions.ts";
 import type { Config } from "../config.ts";
-import { localRepositoryWriter } from "../fs/repository_writer.ts";
+import { proposalsOf, recordProposalDecision } from "../proposal_decision.ts";
 import type { Progress } from "../progress.ts";
 import type { ClusterReport, RunReport } from "../report.ts";
 import { reportedRun } from "../reported_run.ts";
@@ -21,12 +20,12 @@ import type { KvStateStore, RunRecord } from "../store/state_store.ts";
 
 /** What a runner tells its listeners. */
 export type RunnerEvent =
-  | { type: "run-started"; repository: string; runId: string; trigger: RunTrigger }
+  | { type: "run-started"; repository: string; runId: string; trigger: RunAskedBy }
   | { type: "progress"; repository: string; runId: string; label: string; done: number; total: number }
   | { type: "run-finished"; repository: string; runId: string; status: RunReport["status"] };
 
-/** Who asked for a run. */
-export type RunTrigger = "schedule" | "request" | "watch";
+/** Who asked for a run: the schedule, a person through the API, or a file change. */
+export type RunAskedBy = "schedule" | "request" | "watch";
 
 /** How the runner's runs run. */
 export interface RunnerOptions {
@@ -44,11 +43,6 @@ export interface RunnerOptions {
 
 /** How many full reports a runner keeps in memory (the store keeps every run's headline). */
 export const KEPT_REPORTS = 20;
-
-/** A proposal could not be decided. */
-export class DecisionError extends Error {
-  override name = "DecisionError";
-}
 
 /** One repository's runs. */
 export class RepositoryRunner {
@@ -82,7 +76,7 @@ export class RepositoryRunner {
    * @param trigger Who asks.
    * @returns The started run's report, to await; `undefined` when one was under way.
    */
-  start(trigger: RunTrigger): Promise<RunReport> | undefined {
+  start(trigger: RunAskedBy): Promise<RunReport> | undefined {
     if (this.#current || this.#options.signal?.aborted) return undefined;
     const runId = newRunId(this.#options.adapters.clock.now());
     const run = this.#run(runId, trigger);
@@ -106,9 +100,9 @@ export class RepositoryRunner {
     return this.store.recentRuns(limit);
   }
 
-  /** The proposals of the newest report that has clusters. */
+  /** The proposals of the newest report. */
   proposals(): ClusterReport[] {
-    return this.#reports[0]?.clusters.filter((cluster) => cluster.action === "review") ?? [];
+    return proposalsOf(this.#reports[0]);
   }
 
   /**
@@ -118,19 +112,11 @@ export class RepositoryRunner {
    * @param id The proposal's id.
    * @param decision `approved` or `rejected`.
    * @returns The decisions file, repository-relative, and the proposal's members.
-   * @throws {DecisionError} When no such proposal waits.
+   * @throws {import("../proposal_decision.ts").NoSuchProposalError} When no such proposal waits.
    * @throws {import("../clustering/review_decisions.ts").DecisionsError} When the decisions file is broken.
    */
-  decide(id: string, decision: "approved" | "rejected"): { file: string; members: string[] } {
-    const proposal = this.proposals().find((cluster) => cluster.id === id);
-    if (!proposal?.parts) throw new DecisionError(`no proposal ${id} waits for review in ${this.name}`);
-    const { repo, archiveDir } = this.config;
-    const file = posix.join(relative(repo, archiveDir).replaceAll("\\", "/"), DECISIONS_FILE);
-    const repository = localRepositoryWriter(repo);
-    const decisions = parseDecisions(repository.read(file), file);
-    const record = { id, decision, at: new Date().toISOString(), parts: proposal.parts };
-    repository.write(file, new TextEncoder().encode(serializeDecisions(decisions, record)));
-    return { file, members: proposal.members };
+  decide(id: string, decision: Decision): { file: string; members: string[] } {
+    return recordProposalDecision(this.config, this.#reports[0], id, decision);
   }
 
   /**
@@ -153,7 +139,7 @@ export class RepositoryRunner {
     for (const listener of this.#listeners) listener(event);
   }
 
-  async #run(runId: string, trigger: RunTrigger): Promise<RunReport> {
+  async #run(runId: string, trigger: RunAskedBy): Promise<RunReport> {
     const repository = this.name;
     this.#emit({ type: "run-started", repository, runId, trigger });
     const report = await reportedRun(

@@ -155,15 +155,24 @@ export class KvStateStore implements StateStore {
     this.#ownsKv = ownsKv;
   }
 
+  /** A key of this store: its parts after the namespace. */
+  #key(...parts: Deno.KvKeyPart[]): Deno.KvKey {
+    return [...this.#ns, ...parts];
+  }
+
+  /** Part `index` of one of this store's keys, counted after the namespace (0: the kind of entry). */
+  #part(key: Deno.KvKey, index: number): Deno.KvKeyPart | undefined {
+    return key[this.#ns.length + index];
+  }
+
   /**
    * Opens (or creates) a store.
    *
    * @param path A file for the SQLite-backed store, or `":memory:"`; none: the platform's own (Deno Deploy's KV).
-   * @param namespace Key parts before every key.
    * @returns The store.
    */
-  static async open(path?: string, namespace: readonly string[] = []): Promise<KvStateStore> {
-    return new KvStateStore(await Deno.openKv(path), namespace, true);
+  static async open(path?: string): Promise<KvStateStore> {
+    return new KvStateStore(await Deno.openKv(path), [], true);
   }
 
   /**
@@ -208,9 +217,9 @@ export class KvStateStore implements StateStore {
    * @returns Whether it was taken.
    */
   async acquireLease(holder: string, now: number, until: number): Promise<boolean> {
-    const current = await this.#kv.get<{ holder: string; until: number }>([...this.#ns, LEASE]);
+    const current = await this.#kv.get<{ holder: string; until: number }>(this.#key(LEASE));
     if (current.value && current.value.until > now && current.value.holder !== holder) return false;
-    return (await this.#kv.atomic().check(current).set([...this.#ns, LEASE], { holder, until }).commit()).ok;
+    return (await this.#kv.atomic().check(current).set(this.#key(LEASE), { holder, until }).commit()).ok;
   }
 
   /**
@@ -219,23 +228,23 @@ export class KvStateStore implements StateStore {
    * @param holder Who took it.
    */
   async releaseLease(holder: string): Promise<void> {
-    const current = await this.#kv.get<{ holder: string; until: number }>([...this.#ns, LEASE]);
-    if (current.value?.holder === holder) await this.#kv.atomic().check(current).delete([...this.#ns, LEASE]).commit();
+    const current = await this.#kv.get<{ holder: string; until: number }>(this.#key(LEASE));
+    if (current.value?.holder === holder) await this.#kv.atomic().check(current).delete(this.#key(LEASE)).commit();
   }
 
   async beginRun(run: StartedRun): Promise<StartedRun | undefined> {
-    const previous = (await this.#kv.get<StartedRun>([...this.#ns, RUN_UNDER_WAY])).value ?? undefined;
-    await this.#kv.set([...this.#ns, RUN_UNDER_WAY], run);
+    const previous = (await this.#kv.get<StartedRun>(this.#key(RUN_UNDER_WAY))).value ?? undefined;
+    await this.#kv.set(this.#key(RUN_UNDER_WAY), run);
     return previous;
   }
 
   async recordRun(record: RunRecord): Promise<void> {
-    const underWay = await this.#kv.get<StartedRun>([...this.#ns, RUN_UNDER_WAY]);
-    const op = this.#kv.atomic().set([...this.#ns, RUNS, Date.parse(record.startedAt), record.runId], record);
+    const underWay = await this.#kv.get<StartedRun>(this.#key(RUN_UNDER_WAY));
+    const op = this.#kv.atomic().set(this.#key(RUNS, Date.parse(record.startedAt), record.runId), record);
     // Only this run's own mark is cleared: a dry run in between must not hide a killed run.
-    if (underWay.value?.runId === record.runId) op.check(underWay).delete([...this.#ns, RUN_UNDER_WAY]);
+    if (underWay.value?.runId === record.runId) op.check(underWay).delete(this.#key(RUN_UNDER_WAY));
     await op.commit();
-    const stale = this.#kv.list<RunRecord>({ prefix: [...this.#ns, RUNS] }, { reverse: true });
+    const stale = this.#kv.list<RunRecord>({ prefix: this.#key(RUNS) }, { reverse: true });
     let kept = 0;
     for await (const entry of stale) {
       if (++kept > RUN_HISTORY_LIMIT) await this.#kv.delete(entry.key);
@@ -244,14 +253,14 @@ export class KvStateStore implements StateStore {
 
   async recentRuns(limit: number): Promise<RunRecord[]> {
     const runs: RunRecord[] = [];
-    for await (const entry of this.#kv.list<RunRecord>({ prefix: [...this.#ns, RUNS] }, { reverse: true, limit })) {
+    for await (const entry of this.#kv.list<RunRecord>({ prefix: this.#key(RUNS) }, { reverse: true, limit })) {
       runs.push(entry.value);
     }
     return runs;
   }
 
   async lastSuccessfulRun(dryRun: boolean): Promise<RunRecord | undefined> {
-    for await (const entry of this.#kv.list<RunRecord>({ prefix: [...this.#ns, RUNS] }, { reverse: true })) {
+    for await (const entry of this.#kv.list<RunRecord>({ prefix: this.#key(RUNS) }, { reverse: true })) {
       if (entry.value.status === "ok" && entry.value.dryRun === dryRun) return entry.value;
     }
     return undefined;
@@ -259,34 +268,34 @@ export class KvStateStore implements StateStore {
 
   async loadDiscoveryCache(key: string): Promise<DiscoveryCache> {
     const cache: DiscoveryCache = new Map();
-    if ((await this.#kv.get<string>([...this.#ns, DISCOVERY_KEY])).value !== key) return cache;
-    for await (const entry of this.#kv.list<CachedFile>({ prefix: [...this.#ns, DISCOVERY] }, { batchSize: 1000 })) {
-      cache.set(entry.key[1] as string, entry.value);
+    if ((await this.#kv.get<string>(this.#key(DISCOVERY_KEY))).value !== key) return cache;
+    for await (const entry of this.#kv.list<CachedFile>({ prefix: this.#key(DISCOVERY) }, { batchSize: 1000 })) {
+      cache.set(this.#part(entry.key, 1) as string, entry.value);
     }
     return cache;
   }
 
   async saveDiscoveryCache(key: string, previous: DiscoveryCache, next: DiscoveryCache): Promise<void> {
-    const stored = (await this.#kv.get<string>([...this.#ns, DISCOVERY_KEY])).value;
+    const stored = (await this.#kv.get<string>(this.#key(DISCOVERY_KEY))).value;
     const deletions: Deno.KvKey[] = [];
     if (stored !== key) {
       // Another key's entries are of no use: clear them all.
-      for await (const entry of this.#kv.list({ prefix: [...this.#ns, DISCOVERY] })) deletions.push(entry.key);
+      for await (const entry of this.#kv.list({ prefix: this.#key(DISCOVERY) })) deletions.push(entry.key);
     } else {
-      for (const path of previous.keys()) if (!next.has(path)) deletions.push([...this.#ns, DISCOVERY, path]);
+      for (const path of previous.keys()) if (!next.has(path)) deletions.push(this.#key(DISCOVERY, path));
     }
     await this.#commitInBatches(deletions.map((kvKey) => (op) => op.delete(kvKey)));
     const writes = [...next].filter(([path, entry]) => stored !== key || previous.get(path) !== entry);
-    await this.#commitInBatches(writes.map(([path, entry]) => (op) => op.set([...this.#ns, DISCOVERY, path], entry)));
-    await this.#kv.set([...this.#ns, DISCOVERY_KEY], key);
+    await this.#commitInBatches(writes.map(([path, entry]) => (op) => op.set(this.#key(DISCOVERY, path), entry)));
+    await this.#kv.set(this.#key(DISCOVERY_KEY), key);
   }
 
   async loadEmbeddings(modelId: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
     const vectors = new Map<string, Float32Array>();
-    if ((await this.#kv.get<string>([...this.#ns, EMBEDDING_MODEL])).value !== modelId) return vectors;
+    if ((await this.#kv.get<string>(this.#key(EMBEDDING_MODEL))).value !== modelId) return vectors;
     const wanted = new Set(hashes);
-    for await (const entry of this.#kv.list<Uint8Array>({ prefix: [...this.#ns, EMBEDDINGS] }, { batchSize: 1000 })) {
-      const hash = entry.key[1] as string;
+    for await (const entry of this.#kv.list<Uint8Array>({ prefix: this.#key(EMBEDDINGS) }, { batchSize: 1000 })) {
+      const hash = this.#part(entry.key, 1) as string;
       if (wanted.has(hash)) vectors.set(hash, new Float32Array(entry.value.slice().buffer));
     }
     return vectors;
@@ -298,38 +307,38 @@ export class KvStateStore implements StateStore {
     live: ReadonlySet<string>,
   ): Promise<void> {
     // Another model's vectors, and vectors of skills no longer in the library, are of no use.
-    const sameModel = (await this.#kv.get<string>([...this.#ns, EMBEDDING_MODEL])).value === modelId;
+    const sameModel = (await this.#kv.get<string>(this.#key(EMBEDDING_MODEL))).value === modelId;
     const stale: Deno.KvKey[] = [];
-    for await (const entry of this.#kv.list({ prefix: [...this.#ns, EMBEDDINGS] })) {
-      if (!sameModel || !live.has(entry.key[1] as string)) stale.push(entry.key);
+    for await (const entry of this.#kv.list({ prefix: this.#key(EMBEDDINGS) })) {
+      if (!sameModel || !live.has(this.#part(entry.key, 1) as string)) stale.push(entry.key);
     }
     await this.#commitInBatches(stale.map((key) => (op) => op.delete(key)));
-    if (!sameModel) await this.#kv.set([...this.#ns, EMBEDDING_MODEL], modelId);
+    if (!sameModel) await this.#kv.set(this.#key(EMBEDDING_MODEL), modelId);
     await this.#commitInBatches(
       [...vectors].map(([hash, vector]) => (op) =>
-        op.set([...this.#ns, EMBEDDINGS, hash], new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength))
+        op.set(this.#key(EMBEDDINGS, hash), new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength))
       ),
     );
   }
 
   async loadOutbox(): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = [];
-    for await (const entry of this.#kv.list<OutboxEntry>({ prefix: [...this.#ns, OUTBOX] })) entries.push(entry.value);
+    for await (const entry of this.#kv.list<OutboxEntry>({ prefix: this.#key(OUTBOX) })) entries.push(entry.value);
     return entries.sort((a, b) => a.event.created_at - b.event.created_at || (a.event.id < b.event.id ? -1 : 1));
   }
 
   async putOutbox(entry: OutboxEntry): Promise<void> {
-    await this.#kv.set([...this.#ns, OUTBOX, entry.event.id], entry);
+    await this.#kv.set(this.#key(OUTBOX, entry.event.id), entry);
   }
 
   async completeOutbox(entry: OutboxEntry): Promise<void> {
     const { subject } = entry;
     // A launch record is read and rewritten: the write holds only if nothing changed it in between.
     for (let committed = false; !committed;) {
-      const op = this.#kv.atomic().delete([...this.#ns, OUTBOX, entry.event.id]);
-      if (subject.kind === "skill") op.set([...this.#ns, PUBLISHED, subject.name], subject.version);
+      const op = this.#kv.atomic().delete(this.#key(OUTBOX, entry.event.id));
+      if (subject.kind === "skill") op.set(this.#key(PUBLISHED, subject.name), subject.version);
       if (subject.kind === "launch") {
-        const current = await this.#kv.get<LaunchRecord>([...this.#ns, LAUNCH, subject.symbol]);
+        const current = await this.#kv.get<LaunchRecord>(this.#key(LAUNCH, subject.symbol));
         op.check(current);
         if (current.value?.event.id === entry.event.id) {
           op.set(current.key, { ...current.value, state: "published", acceptedBy: entry.acceptedBy });
@@ -341,28 +350,28 @@ export class KvStateStore implements StateStore {
 
   async loadLaunches(): Promise<LaunchRecord[]> {
     const records: LaunchRecord[] = [];
-    for await (const entry of this.#kv.list<LaunchRecord>({ prefix: [...this.#ns, LAUNCH] })) records.push(entry.value);
+    for await (const entry of this.#kv.list<LaunchRecord>({ prefix: this.#key(LAUNCH) })) records.push(entry.value);
     return records.sort((a, b) => a.event.created_at - b.event.created_at);
   }
 
   async addLaunch(record: LaunchRecord, outbox?: OutboxEntry): Promise<void> {
-    const key = [...this.#ns, LAUNCH, record.symbol];
+    const key = this.#key(LAUNCH, record.symbol);
     const op = this.#kv.atomic().check({ key, versionstamp: null }).set(key, record);
-    if (outbox) op.set([...this.#ns, OUTBOX, outbox.event.id], outbox);
+    if (outbox) op.set(this.#key(OUTBOX, outbox.event.id), outbox);
     if (!(await op.commit()).ok) throw new LaunchRecordExistsError(record.symbol);
   }
 
   async updateLaunch(record: LaunchRecord): Promise<void> {
-    await this.#kv.set([...this.#ns, LAUNCH, record.symbol], record);
+    await this.#kv.set(this.#key(LAUNCH, record.symbol), record);
   }
 
   async publishedSkillVersion(name: string): Promise<string | undefined> {
-    return (await this.#kv.get<string>([...this.#ns, PUBLISHED, name])).value ?? undefined;
+    return (await this.#kv.get<string>(this.#key(PUBLISHED, name))).value ?? undefined;
   }
 
   async recordRelayAnswers(answers: readonly RelayAnswer[]): Promise<void> {
     await this.#commitInBatches(
-      answers.map((answer) => (op) => op.set([...this.#ns, RELAY_ANSWER, answer.relay], answer)),
+      answers.map((answer) => (op) => op.set(this.#key(RELAY_ANSWER, answer.relay), answer)),
     );
   }
 
@@ -373,7 +382,7 @@ export class KvStateStore implements StateStore {
    */
   async loadRelayAnswers(): Promise<RelayAnswer[]> {
     const answers: RelayAnswer[] = [];
-    for await (const entry of this.#kv.list<RelayAnswer>({ prefix: [...this.#ns, RELAY_ANSWER] })) {
+    for await (const entry of this.#kv.list<RelayAnswer>({ prefix: this.#key(RELAY_ANSWER) })) {
       answers.push(entry.value);
     }
     return answers;
@@ -411,14 +420,14 @@ export class KvStateStore implements StateStore {
     for (let first = 0; first < parts; first += PARTS_PER_COMMIT) {
       const op = this.#kv.atomic();
       for (let i = first; i < Math.min(parts, first + PARTS_PER_COMMIT); i++) {
-        op.set([...this.#ns, prefix, "part", generation, i], json.slice(i * PART_CHARS, (i + 1) * PART_CHARS));
+        op.set(this.#key(prefix, "part", generation, i), json.slice(i * PART_CHARS, (i + 1) * PART_CHARS));
       }
       if (!(await op.commit()).ok) throw new Error(`The state store could not save ${prefix}`);
     }
-    await this.#kv.set([...this.#ns, prefix, "head"], { ...head, generation, parts });
+    await this.#kv.set(this.#key(prefix, "head"), { ...head, generation, parts });
     const stale: Deno.KvKey[] = [];
-    for await (const entry of this.#kv.list({ prefix: [...this.#ns, prefix, "part"] })) {
-      if (entry.key[2] !== generation) stale.push(entry.key);
+    for await (const entry of this.#kv.list({ prefix: this.#key(prefix, "part") })) {
+      if (this.#part(entry.key, 2) !== generation) stale.push(entry.key);
     }
     await this.#commitInBatches(stale.map((key) => (op) => op.delete(key)));
   }
@@ -431,19 +440,19 @@ export class KvStateStore implements StateStore {
   async #loadLarge<T>(prefix: string): Promise<{ head: Record<string, unknown>; value: T } | undefined> {
     type Head = Record<string, unknown> & { generation: string; parts: number };
     for (let attempt = 0; attempt < 3; attempt++) {
-      const head = (await this.#kv.get<Head>([...this.#ns, prefix, "head"])).value;
+      const head = (await this.#kv.get<Head>(this.#key(prefix, "head"))).value;
       // A head from before generations (no `generation`) names parts that are no longer kept.
       if (typeof head?.generation !== "string") return undefined;
       const parts = await Promise.all(
         Array.from(
           { length: head.parts },
-          (_, i) => this.#kv.get<string>([...this.#ns, prefix, "part", head.generation, i]),
+          (_, i) => this.#kv.get<string>(this.#key(prefix, "part", head.generation, i)),
         ),
       );
       if (parts.every((part) => part.value !== null)) {
         return { head, value: JSON.parse(parts.map((part) => part.value).join("")) };
       }
-      if ((await this.#kv.get<Head>([...this.#ns, prefix, "head"])).value?.generation === head.generation) {
+      if ((await this.#kv.get<Head>(this.#key(prefix, "head"))).value?.generation === head.generation) {
         return undefined;
       }
     }
