@@ -14,43 +14,10 @@
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { heartbeatCommand } from "./heartbeat_process.ts";
 import { residentMemory } from "./resident_memory.ts";
 import { curlMs, quantile } from "./request_timing.ts";
+import { BENCH_TOKEN, settle, startServe } from "./serve_process.ts";
 import { BUNDLED_SKILLS, commitRepository, copyTree, optIn } from "../tests/utils.ts";
-
-const TOKEN = "bench-token-0123456789";
-
-/** Starts serve in `cwd`; resolves with its base URL and process once it listens. */
-async function startServe(cwd: string, args: string[]) {
-  const child = heartbeatCommand(cwd, ["serve", "--port", "0", ...args], { env: { HEARTBEAT_TOKEN: TOKEN } }).spawn();
-  child.stdout.cancel();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let base: string | undefined;
-  while (base === undefined) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(text);
-    text += value;
-    base = /serving \d+ repositories on (http:\/\/[^/\s]+)\//.exec(text)?.[1];
-  }
-  (async () => {
-    while (!(await reader.read()).done);
-  })();
-  const api = (path: string, method = "GET") =>
-    fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
-  return { child, base, api };
-}
-
-/** Waits until every repository has had a run and none runs. */
-async function settle(api: (path: string) => Promise<Response>, names: string[]): Promise<void> {
-  for (;;) {
-    const listing: Array<{ name: string; running: boolean; lastRun: unknown }> = await (await api("/api/repositories"))
-      .json();
-    if (names.every((name) => listing.find((r) => r.name === name && !r.running && r.lastRun))) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 /** How many runs each repository makes before the idle measurements (one measurement after each round). */
 const ROUNDS = 3;
@@ -137,7 +104,7 @@ async function apiLatency(repo: string, requests: number): Promise<void> {
   }
   // The whole report's time is its transfer (bench/transfer_floor.ts): read by curl as well as by Deno's fetch.
   const times: number[] = [];
-  for (let i = 0; i < 20; i++) times.push(await curlMs(`${base}${paths[2]}`, [`authorization: Bearer ${TOKEN}`]));
+  for (let i = 0; i < 20; i++) times.push(await curlMs(`${base}${paths[2]}`, [`authorization: Bearer ${BENCH_TOKEN}`]));
   console.log(`the whole report read by curl: median ${quantile(times, 0.5).toFixed(1)} ms`);
   child.kill("SIGTERM");
   await child.status;

@@ -13,9 +13,11 @@ import { type RepositorySettings, SETTINGS_FILE } from "./repository_settings.ts
 import { resolve } from "node:path";
 import type { CommonOptions } from "./common_options.ts";
 import type { DiscoverySettings } from "./discovery/discovery_settings.ts";
-import { type ClusteringSettings, DEFAULT_THRESHOLDS } from "./clustering/clustering_settings.ts";
+import type { ClusteringSettings } from "./clustering/clustering_settings.ts";
+import { type LoosenedThreshold, resolveThresholds } from "./threshold_overrides.ts";
 import { BUNDLED_MODEL_DIR } from "./embedding/embedder.ts";
-import { NSEC_PATTERN, REDACTED } from "./secret.ts";
+import { Secret } from "./secret.ts";
+import { containsSecret, looksLikePrivateKey, NSEC_SHAPE, redactKeyShapes } from "./secret_guard.ts";
 import type { PublishingSettings } from "./publishing/publishing_settings.ts";
 import { type BroadcastingSettings, DEFAULT_RELAYS } from "./broadcasting/broadcasting_settings.ts";
 import type { LaunchingSettings } from "./launching/launching_settings.ts";
@@ -43,12 +45,13 @@ export const ENVIRONMENT_VARIABLES = {
   NOSTR_PREVIOUS_KEYS:
     "public keys (npub1… or hex) the agent used before, comma-separated: a launch by any of them counts",
   CLAWNCH_PUBKEY: "Clawnch's public key (npub1… or hex): only its replies count as the launch's outcome",
+  HEARTBEAT_TOKEN: "the bearer token serve's API asks for, at least 16 characters (secret)",
 } as const;
 
 /**
  * The configuration is invalid; each problem names its variable or flag.
  * Anything in a problem shaped like a private key is replaced by
- * {@linkcode REDACTED}: a key pasted into the wrong variable or flag must not
+ * `[redacted]`: a key pasted into the wrong variable or flag must not
  * reach the terminal or a log through the message that rejects it.
  */
 export class ConfigError extends Error {
@@ -58,20 +61,10 @@ export class ConfigError extends Error {
 
   /** @param problems What is wrong, one sentence each. */
   constructor(problems: readonly string[]) {
-    const shown = problems.map((problem) =>
-      PRIVATE_KEY_SHAPES.reduce((text, shape) => text.replace(shape, REDACTED), problem)
-    );
+    const shown = problems.map(redactKeyShapes);
     super(shown.join("; "));
     this.problems = shown;
   }
-}
-
-/** What a Nostr private key looks like, in any case: bech32 `nsec1…`, or 64 hex digits. */
-const PRIVATE_KEY_SHAPES: readonly RegExp[] = [new RegExp(NSEC_PATTERN.source, "gi"), /[0-9a-f]{64}/gi];
-
-/** Whether a text holds something shaped like a private key. */
-function looksLikePrivateKey(text: string): boolean {
-  return PRIVATE_KEY_SHAPES.some((shape) => text.search(shape) >= 0);
 }
 
 /**
@@ -84,6 +77,10 @@ export interface Config
   readonly modelDir: string;
   /** Whether the repository opted in (`heartbeat.json`): without it every run is a dry run. */
   readonly consent: boolean;
+  /** The bearer token `serve`'s API asks for (`HEARTBEAT_TOKEN`), if set. */
+  readonly heartbeatToken?: Secret | undefined;
+  /** Duplicate thresholds set looser than their defaults, and by whom: reported at every run. */
+  readonly loosenedThresholds: readonly LoosenedThreshold[];
 }
 
 /** Where configuration comes from, besides the command line. */
@@ -149,22 +146,34 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
 
   const nsec = read("NOSTR_NSEC");
   const nostr = nsec === undefined ? undefined : parseSecretKey(nsec, problems);
+  const secrets = nsec === undefined || nostr === undefined ? [] : secretForms(nsec, nostr.secretKey);
+  // A value that is published (the profile, the launch post, commits, relay URLs) must carry no key: not the agent's,
+  // in any form, nor anything shaped like one, which would be someone's.
+  const holdsKey = (value: string) => looksLikePrivateKey(value) || containsSecret(value, secrets);
+  // An image's URL may name it by its SHA-256, 64 hex digits like a key: there only an nsec or the agent's key counts.
+  const urlHoldsKey = (value: string) => value.search(NSEC_SHAPE) >= 0 || containsSecret(value, secrets);
   const settings = sources.settings;
   const relayText = read("NOSTR_RELAY") ?? settings?.relays?.join(",");
-  const relays = relayText === undefined ? [...DEFAULT_RELAYS] : parseRelays(relayText, problems);
+  const relaySource = read("NOSTR_RELAY") === undefined ? `${SETTINGS_FILE} relays` : "NOSTR_RELAY";
+  const relays = relayText === undefined
+    ? [...DEFAULT_RELAYS]
+    : parseRelays(relayText, problems, { source: relaySource, holdsKey });
+  for (const [name, value, kind] of publicValues(read, options, settings)) {
+    if (value !== undefined && (kind === "url" ? urlHoldsKey(value) : holdsKey(value))) {
+      problems.push(
+        `${name} holds a private key (NOSTR_NSEC, or text shaped like one), which would be published; it is not ` +
+          `shown: take it out of ${name} (the key belongs in NOSTR_NSEC alone)`,
+      );
+    }
+  }
 
   const agentName = read("AGENT_NAME") ?? settings?.agentName;
   if (agentName !== undefined && agentName.length > 100) {
     problems.push(`AGENT_NAME is ${agentName.length} characters long: at most 100 are allowed`);
   }
   const launch = launchConfig(read, problems);
-  for (const name of Object.keys(settings?.thresholds ?? {})) {
-    if (!Object.hasOwn(DEFAULT_THRESHOLDS, name)) {
-      problems.push(
-        `${SETTINGS_FILE}: unknown threshold "${name}" (known: ${Object.keys(DEFAULT_THRESHOLDS).join(", ")})`,
-      );
-    }
-  }
+  // heartbeat.json is contributor-writable: each threshold is held to its safe range, and a loosening is reported.
+  const thresholds = resolveThresholds(settings?.thresholds, options.duplicateThresholds, problems);
   const previousKeys = (read("NOSTR_PREVIOUS_KEYS") ?? "").split(",").map((key) => key.trim()).filter((key) =>
     key !== ""
   ).flatMap((key, i) => parsePublicKey(`NOSTR_PREVIOUS_KEYS entry ${i + 1}`, key, nostr, problems) ?? []);
@@ -173,8 +182,9 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     ? undefined
     : parsePublicKey("CLAWNCH_PUBKEY", clawnchText, nostr, problems);
 
+  const heartbeatToken = readHeartbeatToken(read("HEARTBEAT_TOKEN"), problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
-  const secrets = nsec === undefined || nostr === undefined ? [] : secretForms(nsec, nostr.secretKey);
   return {
     repo,
     skillsDir,
@@ -187,9 +197,10 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     clustering: {
       related: options.related,
       mergeRelated: options.mergeRelated,
-      thresholds: { ...DEFAULT_THRESHOLDS, ...settings?.thresholds, ...options.duplicateThresholds },
+      thresholds: thresholds.values,
     },
     consent: settings !== undefined,
+    loosenedThresholds: thresholds.loosened,
     pinned: settings?.pinned ?? [],
     nostr,
     relays,
@@ -198,8 +209,21 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     launch,
     previousKeys: [...new Set(previousKeys)],
     clawnchPubkey,
-    secrets,
+    heartbeatToken,
+    secrets: heartbeatToken === undefined ? secrets : [...secrets, heartbeatToken],
   };
+}
+
+/** The shortest `HEARTBEAT_TOKEN` accepted: a short one is guessed, and would be scrubbed out of ordinary words. */
+const MIN_TOKEN_LENGTH = 16;
+
+/** `HEARTBEAT_TOKEN`, from the environment or `.env`: too short is a problem. */
+function readHeartbeatToken(text: string | undefined, problems: string[]): Secret | undefined {
+  if (text === undefined) return undefined;
+  if (text.length < MIN_TOKEN_LENGTH) {
+    problems.push(`HEARTBEAT_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters long`);
+  }
+  return new Secret(text);
 }
 
 /** The variable behind each launch field. */
@@ -231,12 +255,47 @@ function launchConfig(
     return { request: validateLaunch(fields) };
   } catch (error) {
     if (!(error instanceof LaunchFieldError)) throw error;
-    problems.push(...error.problems.map((problem) => `${LAUNCH_VARIABLES[problem.field]} ${problem.message}`));
+    for (const problem of error.problems) problems.push(`${LAUNCH_VARIABLES[problem.field]} ${problem.message}`);
     return { off: "the token launch is not valid" };
   }
 }
 
-function parseRelays(text: string, problems: string[]): string[] {
+/** The launch fields that are URLs. */
+const LAUNCH_URLS: ReadonlySet<string> = new Set(["TOKEN_IMAGE", "TOKEN_WEBSITE"]);
+
+/**
+ * The settings whose values are published, by the name a person set each under, and whether each is a URL: the
+ * profile's name, the launch post's fields, the commits' author and branch. (Relay URLs are checked entry by entry as
+ * they are read.)
+ */
+function publicValues(
+  read: (name: keyof typeof ENVIRONMENT_VARIABLES) => string | undefined,
+  options: Pick<CommonOptions, "gitAuthor" | "branch">,
+  settings: RepositorySettings | undefined,
+): Array<[name: string, value: string | undefined, kind: "text" | "url"]> {
+  return [
+    ["AGENT_NAME", read("AGENT_NAME"), "text"],
+    [`${SETTINGS_FILE} agentName`, settings?.agentName, "text"],
+    ...Object.values(LAUNCH_VARIABLES).map((name): [string, string | undefined, "text" | "url"] => [
+      name,
+      read(name),
+      LAUNCH_URLS.has(name) ? "url" : "text",
+    ]),
+    ["--git-author", options.gitAuthor, "text"],
+    ["--branch", options.branch, "text"],
+  ];
+}
+
+/**
+ * The relay URLs of `NOSTR_RELAY` or `heartbeat.json` (the `source`, in messages); an entry that holds a key, valid URL
+ * or not, is refused without being echoed.
+ */
+function parseRelays(
+  text: string,
+  problems: string[],
+  check: { source: string; holdsKey: (value: string) => boolean },
+): string[] {
+  const { source } = check;
   const relays: string[] = [];
   const entries = text.split(",").map((part) => part.trim()).filter((part) => part !== "");
   entries.forEach((entry, index) => {
@@ -246,19 +305,19 @@ function parseRelays(text: string, problems: string[]): string[] {
     } catch {
       // Reported below.
     }
-    if (url && (url.protocol === "wss:" || (url.protocol === "ws:" && isLoopback(url.hostname)))) {
+    if (check.holdsKey(entry)) {
+      // A key pasted into the wrong variable, or into a URL: say so, without echoing it.
+      problems.push(`${source} entry ${index + 1} looks like a private key; it is not shown`);
+    } else if (url && (url.protocol === "wss:" || (url.protocol === "ws:" && isLoopback(url.hostname)))) {
       relays.push(url.href.replace(/\/$/, ""));
-    } else if (looksLikePrivateKey(entry)) {
-      // A key pasted into the wrong variable: say so, without echoing it.
-      problems.push(`NOSTR_RELAY entry ${index + 1} looks like a private key; it is not shown`);
     } else if (!url) {
-      problems.push(`NOSTR_RELAY entry "${entry}" is not a URL`);
+      problems.push(`${source} entry "${entry}" is not a URL`);
     } else if (url.protocol === "ws:") {
-      problems.push(`NOSTR_RELAY entry "${entry}" uses ws://, which is allowed only for loopback: use wss://`);
+      problems.push(`${source} entry "${entry}" uses ws://, which is allowed only for loopback: use wss://`);
     } else {
-      problems.push(`NOSTR_RELAY entry "${entry}" is not a relay URL: expected wss://…`);
+      problems.push(`${source} entry "${entry}" is not a relay URL: expected wss://…`);
     }
   });
-  if (relays.length === 0 && problems.length === 0) problems.push("NOSTR_RELAY names no relay");
+  if (relays.length === 0 && problems.length === 0) problems.push(`${source} names no relay`);
   return [...new Set(relays)];
 }

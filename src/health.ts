@@ -13,6 +13,8 @@ export interface HealthCheckResult {
   name: string;
   /** Whether it is fine. */
   healthy: boolean;
+  /** Healthy, but something the owner should know and decide about (a loosened threshold): printed as `warn`. */
+  warning?: boolean;
   /** One line for a person. */
   detail: string;
   /** Figures behind the detail, for `--json`. */
@@ -56,7 +58,9 @@ export async function runHealthChecks(checks: ReadonlyArray<[string, HealthCheck
  * @returns One line per check and a verdict.
  */
 export function formatHealthReport(report: HealthReport): string {
-  const lines = report.checks.map((check) => `${check.healthy ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
+  const lines = report.checks.map((check) =>
+    `${check.healthy ? (check.warning ? "warn" : "ok  ") : "FAIL"} ${check.name}: ${check.detail}`
+  );
   lines.push(report.healthy ? "healthy" : "unhealthy");
   return lines.join("\n");
 }

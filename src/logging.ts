@@ -26,7 +26,8 @@ import {
 } from "@logtape/logtape";
 import type { LogLevelName } from "./log_level.ts";
 import { printable } from "./printable.ts";
-import { NSEC_PATTERN, REDACTED, type Secret } from "./secret.ts";
+import type { Secret } from "./secret.ts";
+import { scrubSecrets } from "./secret_guard.ts";
 import { PROGRAM_NAME } from "./program_name.ts";
 
 /** The root category of every logger in this program. */
@@ -54,28 +55,10 @@ export interface LoggingOptions {
 }
 
 /**
- * Replaces every configured secret, and anything shaped like a bech32 `nsec`,
- * with `[redacted]`.
- *
- * @param text Any text about to leave the process.
- * @param secrets The secrets to remove.
- * @returns The text without them.
- *
- * @example
- * ```ts
- * import { scrubSecrets } from "./logging.ts";
- * import { Secret } from "./secret.ts";
- * console.assert(scrubSecrets("key=abc1", [new Secret("abc1")]) === "key=[redacted]");
- * ```
+ * The guard's scrubber, where the logging sinks and the printers of reports and answers find it: every line and answer
+ * passes through it.
  */
-export function scrubSecrets(text: string, secrets: readonly Secret[]): string {
-  let scrubbed = text.replace(NSEC_PATTERN, REDACTED);
-  for (const secret of secrets) {
-    const value = secret.reveal();
-    if (value !== "") scrubbed = scrubbed.replaceAll(value, REDACTED);
-  }
-  return scrubbed;
-}
+export { scrubSecrets } from "./secret_guard.ts";
 
 /**
  * Configures LogTape for this process.

@@ -18,6 +18,7 @@ import type { StartedRun } from "./store/state_store.ts";
 import { errorMessage } from "./error_message.ts";
 import { SETTINGS_FILE } from "./repository_settings.ts";
 import { PROGRAM_NAME } from "./program_name.ts";
+import { describeLoosening } from "./threshold_overrides.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "pipeline"]);
 
@@ -25,8 +26,9 @@ const logger = getLogger([ROOT_CATEGORY, "pipeline"]);
  * Runs the pipeline once and records the run in the store.
  *
  * Each phase's outcome goes into the report; a phase that throws fails the
- * run and the phases after it are skipped (after launching, they still run). When `signal` aborts, the run stops
- * before the next phase and reports `interrupted`.
+ * run and the phases after it are skipped (after launching, they still run); one that reports `failed` (a push the
+ * remote refused) fails the run too, and the rest still run. The run's `error` names the first phase that failed.
+ * When `signal` aborts, the run stops before the next phase and reports `interrupted`.
  *
  * @param adapters The store and clock.
  * @param options The configuration and what to do.
@@ -53,6 +55,12 @@ async function run(
       repo: config.repo,
       file: SETTINGS_FILE,
       program: PROGRAM_NAME,
+    });
+  }
+  // heartbeat.json is contributor-writable: a loosening is said at every run, not only when it was made.
+  for (const loosened of config.loosenedThresholds) {
+    logger.warn("{loosening}: more skills merge unattended than the defaults allow", {
+      loosening: describeLoosening(loosened),
     });
   }
   logger.info(options.dryRun ? "Dry run started on {skillsDir}" : "Run started on {skillsDir}", {
@@ -96,11 +104,18 @@ async function run(
     const phaseStarted = performance.now();
     try {
       await phases[phase]();
+      // A failure the phase contained and reported (a push the remote refused) fails the run all the same, so the
+      // loop tries the slot again and `--once` exits non-zero; the phases after it still run, as it left things whole.
+      if (report[phase].status === "failed") {
+        report.status = "failed";
+        report.error ??= `${phase}: ${report[phase].reason ?? "failed"}`;
+        logger.error("Phase {phase} failed: {reason}", { phase, reason: report[phase].reason ?? "no reason given" });
+      }
     } catch (error) {
       report.status = "failed";
-      report.error = `${phase}: ${errorMessage(error)}`;
+      report.error ??= `${phase}: ${errorMessage(error)}`;
       report[phase].status = "failed";
-      report[phase].reason = report.error;
+      report[phase].reason = `${phase}: ${errorMessage(error)}`;
       logger.error("Phase {phase} failed: {error}", { phase, error });
       if (INDEPENDENT_PHASES.has(phase)) continue;
       const next = PHASES[PHASES.indexOf(phase) + 1];

@@ -8,7 +8,7 @@
  */
 
 import { posix, relative } from "node:path";
-import { type Decision, DECISIONS_FILE, parseDecisions, serializeDecisions } from "./clustering/review_decisions.ts";
+import { type Decision, DECISIONS_FILE, withDecision } from "./clustering/review_decisions.ts";
 import type { Config } from "./config.ts";
 import { localRepositoryWriter } from "./fs/repository_writer.ts";
 import type { ClusterReport, RunReport } from "./report.ts";
@@ -64,8 +64,7 @@ export function recordProposalDecision(
   if (!proposal?.parts) throw new NoSuchProposalError(`no proposal ${id} waits for review`);
   const file = posix.join(relative(config.repo, config.archiveDir).replaceAll("\\", "/"), DECISIONS_FILE);
   const repository = localRepositoryWriter(config.repo);
-  const decisions = parseDecisions(repository.read(file), file);
   const record = { id, decision, at: at.toISOString(), parts: proposal.parts };
-  repository.write(file, new TextEncoder().encode(serializeDecisions(decisions, record)));
+  repository.write(file, new TextEncoder().encode(withDecision(repository, file, record)));
   return { file, members: proposal.members };
 }

@@ -9,6 +9,8 @@
 import type { LaunchOutcome } from "./launching/launch_record.ts";
 import { printable } from "./printable.ts";
 import { PROGRAM_NAME } from "./program_name.ts";
+import { append } from "./append.ts";
+import { describeLoosening, type LoosenedThreshold } from "./threshold_overrides.ts";
 
 /** How a phase ended. */
 export type PhaseStatus = "ok" | "skipped" | "failed" | "interrupted";
@@ -175,6 +177,8 @@ export interface BroadcastingReport extends PhaseOutcome {
     subject: string;
     accepted: boolean;
     results: Array<{ relay: string; accepted: boolean; message: string }>;
+    /** Why it was neither signed nor sent (it holds the agent's key): an event refused, its id empty when unsigned. */
+    refused?: string;
   }>;
   /** Events still waiting in the outbox. */
   pending: number;
@@ -232,6 +236,11 @@ export interface RunReport {
   dryRun: boolean;
   /** Set when the repository has not opted in (no `heartbeat.json`), so the run was a dry run whatever was asked. */
   notOptedIn?: true;
+  /**
+   * Duplicate thresholds looser than their defaults, each with its default, value and source (`heartbeat.json`,
+   * which a contributor can change, or the owner's `--duplicate-thresholds`); absent when there are none.
+   */
+  loosenedThresholds?: LoosenedThreshold[];
   /** How the run ended. */
   status: RunStatus;
   /** The program's version. */
@@ -263,7 +272,7 @@ export interface RunReport {
 /** What a report says about its run before any phase has run. */
 export type ReportHead = Pick<
   RunReport,
-  "runId" | "startedAt" | "dryRun" | "version" | "repo" | "skillsDir" | "notOptedIn"
+  "runId" | "startedAt" | "dryRun" | "version" | "repo" | "skillsDir" | "notOptedIn" | "loosenedThresholds"
 >;
 
 /**
@@ -327,14 +336,19 @@ export function markPhases(
  */
 export function formatReport(report: RunReport): string {
   const { discovery } = report;
+  // The run's headline names the phase that failed it; its reason is on the phase's line and in "error".
+  const failedIn = PHASES.find((phase) => report[phase].status === "failed");
   const lines = [
-    `Run ${report.runId} ${report.status}${
+    `Run ${report.runId} ${report.status}${failedIn ? ` (in ${failedIn})` : ""}${
       report.notOptedIn
         ? ` (dry run: this repository has not opted in, so nothing changed; ${PROGRAM_NAME} init opts in)`
         : report.dryRun
         ? " (dry run: nothing changed)"
         : ""
     } in ${report.timings.total ?? 0} ms`,
+    ...(report.loosenedThresholds ?? []).map((loosened) =>
+      `  warning: ${describeLoosening(loosened)}: more skills merge unattended`
+    ),
     `  discovery      ${
       describe(discovery)
     }: ${discovery.found} found, ${discovery.parsed} parsed, ${discovery.valid} valid, ${discovery.diagnostics.length} diagnostics`,
@@ -354,7 +368,7 @@ export function formatReport(report: RunReport): string {
       publishing.committed ? `: committed ${publishing.commit?.slice(0, 12)}${publishing.pushed ? ", pushed" : ""}` : ""
     }`,
   );
-  lines.push(...formatLaunch(report.launching, report.dryRun));
+  append(lines, formatLaunch(report.launching, report.dryRun));
   const accepted = broadcasting.events.filter((event) => event.accepted).length;
   lines.push(
     `  broadcasting   ${describe(broadcasting)}${
@@ -363,9 +377,9 @@ export function formatReport(report: RunReport): string {
         : `: ${accepted} of ${broadcasting.events.length} events accepted, ${broadcasting.pending} waiting`
     }`,
   );
-  lines.push(...formatQuarantine(discovery.quarantined ?? []));
-  lines.push(...formatDiagnostics(discovery.diagnostics));
-  lines.push(...formatClusters(report.clusters));
+  append(lines, formatQuarantine(discovery.quarantined ?? []));
+  append(lines, formatDiagnostics(discovery.diagnostics));
+  append(lines, formatClusters(report.clusters));
   if (report.error) lines.push(`  error: ${report.error}`);
   // Paths, names and relay replies come from outside: none may break a line or recolour the terminal.
   return lines.map(printable).join("\n");
@@ -458,10 +472,8 @@ function formatLaunch(launching: LaunchingReport, dryRun: boolean): string[] {
   const lines = [`  launching      ${describe(launching)}${facts.length > 0 ? `: ${facts.join(", ")}` : ""}`];
   if (launching.outcome?.status === "failed") lines.push(`    Clawnch said: ${launching.outcome.message}`);
   if (dryRun && launching.post) {
-    lines.push(
-      `    the post (kind ${launching.post.kind}):`,
-      ...launching.post.content.split("\n").map((l) => `      ${l}`),
-    );
+    lines.push(`    the post (kind ${launching.post.kind}):`);
+    append(lines, launching.post.content.split("\n").map((l) => `      ${l}`));
   }
   return lines;
 }

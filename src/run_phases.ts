@@ -85,6 +85,7 @@ export function runPhases(adapters: PipelineAdapters, run: RunContext): Record<P
       report.publishing = await runPublishingPhase(adapters, {
         consolidation: report.consolidation,
         archiveDir,
+        skillsDir: report.skillsDir,
         interruptedRunStartedAt: interrupted && new Date(interrupted.startedAt),
         commit: options.commit,
         push: options.push,

@@ -49,6 +49,10 @@ export function reportHead(
     repo: options.config.repo,
     skillsDir: relative(options.config.repo, options.config.skillsDir).replaceAll("\\", "/") || ".",
     ...(options.config.consent ? {} : { notOptedIn: true as const }),
+    // In every report, a failed run's too: the owner must see a loosening whatever the run's outcome.
+    ...(options.config.loosenedThresholds.length > 0
+      ? { loosenedThresholds: [...options.config.loosenedThresholds] }
+      : {}),
   };
 }
 

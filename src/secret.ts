@@ -63,24 +63,3 @@ export class Secret {
     return REDACTED;
   }
 }
-
-/** Anything shaped like a bech32 Nostr private key (`nsec1…`). */
-export const NSEC_PATTERN: RegExp = /nsec1[02-9ac-hj-np-z]{20,}/g;
-
-/**
- * Whether a text holds one of the given secrets.
- *
- * @param text Any text.
- * @param secrets The secrets to look for.
- * @returns `true` when one of them appears in the text.
- *
- * @example
- * ```ts
- * import { containsSecret, Secret } from "./secret.ts";
- * console.assert(containsSecret("key=abc1", [new Secret("abc1")]));
- * console.assert(!containsSecret("nsec1 example", [new Secret("abc1")]));
- * ```
- */
-export function containsSecret(text: string, secrets: readonly Secret[]): boolean {
-  return secrets.some((secret) => secret.reveal() !== "" && text.includes(secret.reveal()));
-}

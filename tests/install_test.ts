@@ -32,7 +32,11 @@ Deno.test("deno task install puts clawstr-heartbeat on the PATH with the task's 
 
   await using repo = await tempRepo();
   await commitRepository(repo.path);
-  const once = await runProgram("clawstr-heartbeat", ["--once", "--json"], { cwd: repo.path, paths: [bin] });
+  // No remote here: a push asked of a repository without one fails the run, so this run commits only.
+  const once = await runProgram("clawstr-heartbeat", ["--once", "--no-push", "--json"], {
+    cwd: repo.path,
+    paths: [bin],
+  });
   assertEquals(once.code, 0, once.stderr);
   const report = JSON.parse(once.stdout);
   assertEquals(report.repo, repo.path);

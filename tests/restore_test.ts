@@ -1,38 +1,11 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { commitRepository, optIn, PROJECT_ROOT, runCli, tempDir, treeSnapshot, writeTree } from "./utils.ts";
-
-const skill = (name: string, body: string) => `---\nname: ${name}\ndescription: The ${name} skill.\n---\n\n${body}\n`;
-const ALPHA =
-  "# Alpha\n\nRun scripts/run.sh to fetch alpha data from the alpha service.\n\n## Usage\n\nalpha fetch --all";
-
-/** Three copies of one skill, with supporting files, and an unrelated skill. */
-const FILES: Record<string, string> = {
-  "skills/alpha/SKILL.md": skill("alpha", ALPHA),
-  "skills/alpha/scripts/run.sh": "#!/bin/sh\necho alpha\n",
-  "skills/alpha-copy/SKILL.md": skill("alpha-copy", ALPHA),
-  "skills/alpha-three/SKILL.md": skill("alpha-three", ALPHA),
-  "skills/alpha-three/references/notes.md": "# Notes\n\nOnly the third copy has these.\n",
-  "skills/unrelated.md": skill("unrelated", "# Weather\n\nForecasts for any city, from the met office."),
-};
+import { PROJECT_ROOT, runCli, treeSnapshot } from "./utils.ts";
+import { mergedRepository } from "./merged_repository.ts";
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
   const output = await new Deno.Command("git", { args, cwd, stderr: "null" }).output();
   return new TextDecoder().decode(output.stdout).trim();
-}
-
-/** A repository with a bare remote, opted in, its three copies merged by a real run and pushed. */
-async function mergedRepository(): Promise<AsyncDisposable & { path: string; originals: Record<string, string> }> {
-  const dir = await tempDir();
-  const repo = join(dir.path, "repo");
-  await writeTree(repo, FILES);
-  await optIn(repo);
-  const originals = treeSnapshot(repo);
-  await commitRepository(repo, join(dir.path, "remote.git"));
-  const run = JSON.parse((await runCli(["--once", "--json"], { cwd: repo })).stdout);
-  assertEquals(run.consolidation.merged.map((merge: { members: string[] }) => merge.members.length), [3]);
-  assert(run.publishing.pushed, run.publishing.reason);
-  return { path: repo, originals, [Symbol.asyncDispose]: () => dir[Symbol.asyncDispose]() };
 }
 
 Deno.test("restore brings a member back byte for byte as a commit of its own; the master keeps the rest; no run merges it again", async () => {

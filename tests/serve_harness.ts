@@ -16,6 +16,8 @@ export const SERVE_TOKEN = "serve-test-token-31415926";
 export interface TestServer extends AsyncDisposable {
   /** `http://127.0.0.1:PORT` */
   base: string;
+  /** The process's id: its memory is read from `/proc/PID/status`. */
+  pid: number;
   /** Sends a request with the token (or with `token`, or none when `null`). */
   api(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
   /** Everything the process wrote on stderr so far, once it has stopped. */
@@ -29,13 +31,24 @@ export interface TestServer extends AsyncDisposable {
  *
  * @param cwd The working directory (the repositories are relative to it).
  * @param args The arguments after `serve`.
- * @param env Variables besides `HEARTBEAT_TOKEN`.
+ * @param env Variables besides `HEARTBEAT_TOKEN`; `HEARTBEAT_TOKEN: null` leaves it unset.
+ * @param options `fileLimit`: the process's limit on open files (`ulimit -n`), as a systemd unit would set it.
  * @returns The server, once it listens.
  */
-export async function startServe(cwd: string, args: string[], env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServe(
+  cwd: string,
+  args: string[],
+  env: Record<string, string | null> = {},
+  options: { fileLimit?: number } = {},
+): Promise<TestServer> {
+  const variables = Object.entries({ HEARTBEAT_TOKEN: SERVE_TOKEN, ...env })
+    .filter((entry): entry is [string, string] => entry[1] !== null);
   const child = cliCommand(["serve", "--port", "0", ...args], {
     cwd,
-    env: { HEARTBEAT_TOKEN: SERVE_TOKEN, ...env },
+    env: Object.fromEntries(variables),
+    ...options.fileLimit === undefined
+      ? {}
+      : { wrapper: ["sh", "-c", `ulimit -n ${options.fileLimit} && exec "$@"`, "sh"] },
   }).spawn();
   const decoded = child.stderr.pipeThrough(new TextDecoderStream());
   const reader = decoded.getReader();
@@ -65,6 +78,7 @@ export async function startServe(cwd: string, args: string[], env: Record<string
   };
   return {
     base,
+    pid: child.pid,
     api(path, init = {}) {
       const { token = SERVE_TOKEN, ...rest } = init;
       const headers = new Headers(rest.headers);

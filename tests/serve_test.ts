@@ -176,7 +176,10 @@ Deno.test("serve refuses a non-loopback address without a token, and a short tok
   await using repo = await repositoryWithProposal();
   const open = await runCli(["serve", "--hostname", "0.0.0.0"], { cwd: repo.path });
   assertEquals(open.code, 2);
-  assertStringIncludes(open.stderr, "is not a loopback address: set HEARTBEAT_TOKEN first");
+  assertStringIncludes(
+    open.stderr,
+    "is not a loopback address: set HEARTBEAT_TOKEN (in the environment or .env) first",
+  );
   const short = await runCli(["serve"], { cwd: repo.path, env: { HEARTBEAT_TOKEN: "short" } });
   assertEquals(short.code, 2);
   assertStringIncludes(short.stderr, "HEARTBEAT_TOKEN must be at least 16 characters long");

@@ -52,6 +52,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** The task whose flags are used; `heartbeat` by default. */
   task?: string;
+  /** A command the program runs under, with its arguments (`sh -c 'ulimit -n 1024; exec "$@"' sh`). */
+  wrapper?: readonly string[];
 }
 
 /**
@@ -62,8 +64,10 @@ export interface CliOptions {
  * @returns The command, not yet spawned.
  */
 export function cliCommand(args: string[], options: CliOptions): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
+  const [program = Deno.execPath(), ...wrapperArgs] = [...options.wrapper ?? [], Deno.execPath()];
+  return new Deno.Command(program, {
     args: [
+      ...wrapperArgs,
       "run",
       "--config",
       join(PROJECT_ROOT, "deno.json"),

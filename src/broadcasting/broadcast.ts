@@ -15,19 +15,24 @@
  *   the relays down, is healed by the next heartbeat.
  * - **Backoff**: an event not yet accepted waits 1, 2, 4… minutes (at most an
  *   hour) before its next try; relays are sent one event at a time.
+ * - **Never the key**: an event whose content or tags hold the agent's key
+ *   (a skill that carries it, say) is neither signed nor sent, nor is one an
+ *   older version signed; each is a refused item in the report, with the
+ *   reason, and the phase fails. The run goes on.
  *
  * @module
  */
 
 import { getLogger } from "@logtape/logtape";
 import type { Clock } from "../clock.ts";
-import { type NostrIdentity, signer } from "../nostr/nostr_identity.ts";
+import { assertEventHoldsNoKey, type NostrIdentity, signer } from "../nostr/nostr_identity.ts";
 import type { BroadcastingReport } from "../report.ts";
 import { clawstrPost, runSummary, skillEvent } from "./events.ts";
 import type { RelayClient, RelayResult } from "../nostr/relay_client.ts";
 import type { OutboxEntry, OutboxStore } from "./outbox.ts";
 import type { EventTemplate } from "../nostr/event.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
+import { redactKeyShapes, SecretLeakError } from "../secret_guard.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "broadcasting"]);
 
@@ -91,12 +96,13 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
   if (!input.identity) return { ...report, status: "skipped", reason: "NOSTR_NSEC is not set" };
   const now = input.clock.now();
   const queued = await input.store.loadOutbox();
-  const templates = await eventsToSign(input, queued, now);
+  const refused: BroadcastingReport["events"] = [];
+  const templates = await eventsToSign(input, queued, now, refused);
   if (input.dryRun) {
     report.unsigned = templates.map(({ template }) => template);
     report.pending = queued.length;
     report.reason = `dry run: ${templates.length} events would be signed and sent`;
-    return report;
+    return withRefused(report, refused);
   }
   // Signed once and stored before anything is sent: a crash from here on resends the same events.
   const sign = signer(input.identity);
@@ -105,27 +111,68 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
     await input.store.putOutbox({ event, subject, acceptedBy: [], attempts: 0, nextAttemptAt: 0, lastResults: [] });
   }
   if (!input.client) {
-    return {
-      ...report,
-      status: "skipped",
-      reason: "no relay client",
-      pending: (await input.store.loadOutbox()).length,
-    };
+    const pending = (await input.store.loadOutbox()).length;
+    return withRefused({ ...report, status: "skipped", reason: "no relay client", pending }, refused);
   }
-  const delivered = await deliverOutbox(input, input.client, now);
+  const delivered = await deliverOutbox(input, input.client, now, refused);
   report.events = delivered.events;
   report.pending = delivered.pending;
   if (report.pending > 0) report.reason = `${report.pending} events wait in the outbox for relays`;
-  return report;
+  return withRefused(report, refused);
 }
 
-/** The run's new events: each master version not yet announced nor waiting, the profile if it changed, the post. */
+/** The report with the refused events first among its events; the phase fails when there are any, saying why. */
+function withRefused(report: BroadcastingReport, refused: BroadcastingReport["events"]): BroadcastingReport {
+  if (refused.length === 0) return report;
+  const first = refused[0]!.refused!;
+  return {
+    ...report,
+    status: "failed",
+    events: [...refused, ...report.events],
+    reason: refused.length === 1 ? first : `${refused.length} events refused; the first: ${first}`,
+  };
+}
+
+/**
+ * Whether an event holds the agent's key: then it is neither signed nor sent, and a refused item, with the reason, is
+ * added to `refused`.
+ */
+function holdsKey(
+  identity: NostrIdentity,
+  event: Pick<EventTemplate, "kind" | "content" | "tags"> & { id?: string },
+  subject: OutboxEntry["subject"],
+  refused: BroadcastingReport["events"],
+): boolean {
+  // The subject names the skill, whose name may be what holds the key.
+  const described = redactKeyShapes(describeSubject(subject));
+  try {
+    assertEventHoldsNoKey(identity, event, `sign or send ${described}`);
+    return false;
+  } catch (error) {
+    if (!(error instanceof SecretLeakError)) throw error;
+    logger.error("{reason}", { reason: error.message });
+    const item = { kind: event.kind, subject: described, accepted: false, results: [] };
+    refused.push({ id: event.id ?? "", ...item, refused: error.message });
+    return true;
+  }
+}
+
+/**
+ * The run's new events: each master version not yet announced nor waiting, the profile if it changed, the post. One
+ * that holds the agent's key goes to `refused` instead (and its master is not listed in the post).
+ */
 async function eventsToSign(
   input: BroadcastInput,
   queued: readonly OutboxEntry[],
   now: Date,
+  refused: BroadcastingReport["events"],
 ): Promise<Array<{ template: EventTemplate; subject: OutboxEntry["subject"] }>> {
   const templates: Array<{ template: EventTemplate; subject: OutboxEntry["subject"] }> = [];
+  const keep = (template: EventTemplate, subject: OutboxEntry["subject"]): boolean => {
+    if (holdsKey(input.identity!, template, subject, refused)) return false;
+    templates.push({ template, subject });
+    return true;
+  };
   const waiting = new Set(
     queued.flatMap((entry) => entry.subject.kind === "skill" ? [`${entry.subject.name}@${entry.subject.version}`] : []),
   );
@@ -133,19 +180,13 @@ async function eventsToSign(
   for (const master of input.masters) {
     if (waiting.has(`${master.id}@${master.version}`)) continue;
     if ((await input.store.publishedSkillVersion(master.id)) === master.version) continue;
-    announced.push(master);
-    templates.push({
-      template: skillEvent({ ...master, content: cut(master.content) }, now),
-      subject: { kind: "skill", name: master.id, version: master.version },
-    });
+    const template = skillEvent({ ...master, content: cut(master.content) }, now);
+    if (keep(template, { kind: "skill", name: master.id, version: master.version })) announced.push(master);
   }
   const profile = input.agentName && input.client ? await profileUpdate(input, now) : undefined;
-  if (profile) templates.push({ template: profile, subject: { kind: "profile", name: input.agentName! } });
+  if (profile) keep(profile, { kind: "profile", name: input.agentName! });
   if (announced.length > 0) {
-    templates.push({
-      template: clawstrPost(runSummary(announced), input.subclaw ?? "skills", now),
-      subject: { kind: "post", run: input.runId },
-    });
+    keep(clawstrPost(runSummary(announced), input.subclaw ?? "skills", now), { kind: "post", run: input.runId });
   }
   return templates;
 }
@@ -158,17 +199,21 @@ async function deliverOutbox(
   input: BroadcastInput,
   client: RelayClient,
   now: Date,
+  refused: BroadcastingReport["events"],
 ): Promise<{ events: BroadcastingReport["events"]; pending: number }> {
   const sender = new OutboxSender(input, client);
   const delays = input.retryDelays ?? [1000, 2000, 4000];
   const outbox = await input.store.loadOutbox();
-  let due = outbox.filter((entry) => entry.nextAttemptAt <= now.getTime());
+  // An event an older version signed with the key in it stays in the outbox, never sent, refused again at every run.
+  let due = outbox.filter((entry) =>
+    entry.nextAttemptAt <= now.getTime() && !holdsKey(input.identity!, entry.event, entry.subject, refused)
+  );
   const notDue = outbox.length - due.length;
   const later: OutboxEntry[] = [];
   // Short pauses within the run cover a relay's brief hiccup; what still misses waits for a later run.
   for (let round = 0; round <= delays.length; round++) {
     // Another try this run only for events a relay they still lack may yet answer.
-    later.push(...due.filter((entry) => sender.unreachable(entry)));
+    for (const entry of due) if (sender.unreachable(entry)) later.push(entry);
     due = due.filter((entry) => !sender.unreachable(entry));
     if (due.length === 0) break;
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, delays[round - 1]));
@@ -176,7 +221,7 @@ async function deliverOutbox(
     for (const entry of due) if (!(await sender.send(entry))) missed.push(entry);
     due = missed;
   }
-  due.push(...later);
+  for (const entry of later) due.push(entry);
   for (const entry of due) {
     entry.attempts++;
     entry.nextAttemptAt = now.getTime() + Math.min(60, 2 ** (entry.attempts - 1)) * 60_000;
@@ -255,7 +300,7 @@ class OutboxSender {
         message: `not sent: the relay let ${SILENT_LIMIT} events in a row time out this run`,
       })),
     ];
-    entry.acceptedBy.push(...sent.filter((result) => result.accepted).map((result) => result.relay));
+    for (const result of sent) if (result.accepted) entry.acceptedBy.push(result.relay);
     entry.lastResults = results;
     const done = this.accepted(entry) >= this.needed(entry);
     this.outcomes.set(entry.event.id, {
@@ -336,7 +381,7 @@ function relayLimiter(intervalMs: number): (relays: readonly string[]) => Promis
   const last = new Map<string, number>();
   return async (relays) => {
     const now = performance.now();
-    const wait = Math.max(0, ...relays.map((relay) => (last.get(relay) ?? -Infinity) + intervalMs - now));
+    const wait = relays.reduce((most, relay) => Math.max(most, (last.get(relay) ?? -Infinity) + intervalMs - now), 0);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     for (const relay of relays) last.set(relay, performance.now());
   };

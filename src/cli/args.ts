@@ -39,6 +39,8 @@ export interface ServeOptions extends Omit<RunOptions, "once"> {
   port: number;
   /** Run a repository when its skills change. */
   watch: boolean;
+  /** The most connections open at once; `undefined`: what the process's limit on open files affords. */
+  maxConnections: number | undefined;
 }
 
 /** A command with a help text of its own. */
@@ -77,6 +79,7 @@ const SERVE_FLAGS = {
   hostname: { type: "string" },
   port: { type: "string" },
   watch: { type: "boolean" },
+  "max-connections": { type: "string" },
 } satisfies ParseArgsOptionsConfig;
 
 /** Where `serve` listens by default: loopback only. */
@@ -162,6 +165,9 @@ function parseServe(args: readonly string[]): Command {
       hostname: values.hostname ?? DEFAULT_SERVE_ADDRESS.hostname,
       port: values.port === undefined ? DEFAULT_SERVE_ADDRESS.port : parsePort(values.port),
       watch: values.watch ?? false,
+      maxConnections: values["max-connections"] === undefined
+        ? undefined
+        : parseMaxConnections(values["max-connections"]),
     },
   };
 }
@@ -189,6 +195,14 @@ function parsePort(text: string): number {
     throw new UsageError(`Option "--port" takes a port number from 0 to 65535, not "${text}"`);
   }
   return port;
+}
+
+function parseMaxConnections(text: string): number {
+  const count = Number(text);
+  if (text.trim() === "" || !Number.isInteger(count) || count < 1) {
+    throw new UsageError(`Option "--max-connections" takes a whole number of connections, 1 or more, not "${text}"`);
+  }
+  return count;
 }
 
 function parseHealth(args: readonly string[]): Command {

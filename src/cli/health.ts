@@ -19,6 +19,7 @@ import { loadCommandConfig } from "./environment.ts";
 import { KvStateStore } from "../store/state_store.ts";
 import { launchCheck } from "../launching/launch_check.ts";
 import { statePath } from "./state_dir.ts";
+import { thresholdsCheck } from "../thresholds_check.ts";
 
 /**
  * Runs the health checks.
@@ -43,6 +44,7 @@ export async function healthCommand(options: CommonOptions): Promise<number> {
       }),
     ],
     ["launch", launchCheck(config.launch, () => readState(config.stateDir, [], (store) => store.loadLaunches()))],
+    ["thresholds", thresholdsCheck(config.loosenedThresholds)],
   ]);
   console.log(options.json ? JSON.stringify(report) : formatHealthReport(report));
   return report.healthy ? 0 : 1;

@@ -46,6 +46,7 @@ export async function initCommand(options: CommonOptions): Promise<number> {
   if (inRepository) {
     await git.run(["--literal-pathspecs", "add", "--", SETTINGS_FILE]);
     const commit = await commitAs(git, config.git.author, `${PROGRAM_NAME}: opt in (heartbeat.json)`, {
+      secrets: config.secrets,
       only: [SETTINGS_FILE],
       allowFailure: true,
     });

@@ -61,7 +61,8 @@ export function assertRepositoryDirectories(
       problems.push(`${flag} ${error.message}`);
       continue;
     }
-    if (flag === "--state-dir") problems.push(...strangers(dir, name));
+    if (flag !== "--state-dir") continue;
+    for (const stranger of strangers(dir, name)) problems.push(stranger);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -10,9 +10,11 @@
  */
 
 import { posix, relative, resolve } from "node:path";
-import { recoverConsolidation } from "../consolidation/apply.ts";
-import { RestoreError, restoreOriginals } from "../consolidation/restore.ts";
-import { localRepositoryWriter } from "../fs/repository_writer.ts";
+import { ConsolidationError, recoverConsolidation } from "../consolidation/apply.ts";
+import { ArchiveIndexError } from "../consolidation/archive_index.ts";
+import { type PlannedRestore, RestoreError, restoreOriginals } from "../consolidation/restore.ts";
+import { localRepositoryWriter, UnsafePathError } from "../fs/repository_writer.ts";
+import { FileTooLargeError, NotRegularFileError } from "../fs/regular_file.ts";
 import { localGit } from "../publishing/git.ts";
 import { commitAs } from "../publishing/publish.ts";
 import { printable } from "../printable.ts";
@@ -27,8 +29,15 @@ import { PROGRAM_NAME } from "../program_name.ts";
  *
  * @param options The parsed command line.
  * @param path A master, or a member's original file or folder, relative to the repository (as reports name them).
- * @returns 0 when restored, 1 when nothing could be, 3 when another heartbeat holds the lock.
+ * @returns 0 when restored and committed, 1 when nothing could be restored or the restore could not be committed
+ *   (one line on stderr says why and what to do), 3 when another heartbeat holds the lock.
  * @throws {import("../config.ts").ConfigError} When the configuration is invalid.
+ *
+ * @example
+ * ```ts ignore
+ * import { restoreCommand } from "./restore.ts";
+ * Deno.exitCode = await restoreCommand(options, "skills/alpha-three");
+ * ```
  */
 export async function restoreCommand(options: CommonOptions, path: string): Promise<number> {
   const { config, env } = loadCommandConfig(options);
@@ -37,12 +46,12 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
   if (!lock) return EXIT_LOCKED;
   try {
     const writer = localRepositoryWriter(config.repo);
-    // A merge or a restore killed part-way is completed first: the tree must be whole before it is read.
-    recoverConsolidation(writer, config.stateDir);
     const relativePath = relative(config.repo, resolve(config.repo, path)).replaceAll("\\", "/");
     const now = new Date();
-    let plan;
+    let plan: PlannedRestore;
     try {
+      // A merge or a restore killed part-way is completed first: the tree must be whole before it is read.
+      recoverConsolidation(writer, config.stateDir);
       plan = restoreOriginals({
         path: relativePath,
         writer,
@@ -53,20 +62,29 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
         stateDir: config.stateDir,
       });
     } catch (error) {
-      if (!(error instanceof RestoreError)) throw error;
-      console.error(`${PROGRAM_NAME}: ${error.message}`);
+      const refusal = refusalLine(error);
+      if (refusal === undefined) throw error;
+      console.error(`${PROGRAM_NAME}: ${printable(refusal)}`);
       return 1;
     }
     const git = localGit(config.repo, env);
     let committed = "";
+    let notCommitted = "";
     if ((await git.run(["rev-parse", "--is-inside-work-tree"], { allowFailure: true })).code === 0) {
-      await git.run(["--literal-pathspecs", "add", "-A", "--", ...plan.paths]);
       const message = `${PROGRAM_NAME}: restore ${
         plan.restored.join(", ")
       }\n\nFrom ${plan.master} (${plan.outcome}).\n`;
-      const commit = await commitAs(git, config.git.author, message, { allowFailure: true });
-      if (commit.code === 0) committed = (await git.run(["rev-parse", "--short", "HEAD"])).stdout.trim();
-      else console.error(`${PROGRAM_NAME}: the restore is in the tree but was not committed: ${commit.stderr.trim()}`);
+      // The commit goes through the secret guard every command's commit goes through.
+      const staged = await git.run(["--literal-pathspecs", "add", "-A", "--", ...plan.paths], { allowFailure: true });
+      const result = staged.code === 0
+        ? await commitAs(git, config.git.author, message, { secrets: config.secrets, allowFailure: true })
+        : staged;
+      if (result.code === 0) committed = (await git.run(["rev-parse", "--short", "HEAD"])).stdout.trim();
+      else {
+        notCommitted = result.stderr.trim();
+        // Left staged, the restore would read as someone else's work and stop the next run's commit.
+        await git.run(["--literal-pathspecs", "reset", "-q", "--", ...plan.paths], { allowFailure: true });
+      }
     }
     console.log(
       [
@@ -77,8 +95,24 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
         committed ? `Committed ${committed}; the next run pushes it.` : "",
       ].filter((line) => line !== "").map(printable).join("\n"),
     );
-    return 0;
+    if (notCommitted === "") return 0;
+    console.error(
+      `${PROGRAM_NAME}: ${printable(`the restore is in the tree but was not committed: ${notCommitted}`)}`,
+    );
+    return 1;
   } finally {
     lock.release();
   }
+}
+
+/**
+ * The line a refusal prints, or nothing for an error that is a bug. A restore refused while planning changed
+ * nothing; one stopped while carried out (a file swapped since it was planned, a full disk) left its journal, which
+ * the next start completes.
+ */
+function refusalLine(error: unknown): string | undefined {
+  if (error instanceof RestoreError) return error.message;
+  const stopped = error instanceof ConsolidationError || error instanceof ArchiveIndexError ||
+    error instanceof UnsafePathError || error instanceof NotRegularFileError || error instanceof FileTooLargeError;
+  return stopped ? `${error.message}; the next start completes what was begun once that is mended` : undefined;
 }

@@ -58,7 +58,10 @@ function listProposals(json: boolean): ReportConsumer {
         return 0;
       }
       const lines = [`${proposals.length} merge${proposals.length === 1 ? "" : "s"} proposed for review:`];
-      for (const proposal of proposals) lines.push("", ...describeProposal(proposal));
+      for (const proposal of proposals) {
+        lines.push("");
+        for (const line of describeProposal(proposal)) lines.push(line);
+      }
       lines.push("", `Decide with: ${PROGRAM_NAME} approve ID, or ${PROGRAM_NAME} reject ID.`);
       console.log(lines.map(printable).join("\n"));
       return 0;
@@ -75,7 +78,7 @@ function describeProposal(proposal: ClusterReport): string[] {
   }
   const preview = (proposal.preview ?? "").split("\n");
   lines.push(`  the master it would write:`);
-  lines.push(...preview.slice(0, PREVIEW_LINES).map((line) => `    ${line}`));
+  for (const line of preview.slice(0, PREVIEW_LINES)) lines.push(`    ${line}`);
   if (preview.length > PREVIEW_LINES) lines.push(`    … ${preview.length - PREVIEW_LINES} more lines (--json has all)`);
   return lines;
 }

@@ -21,23 +21,22 @@ import { nostrRelayClient, type RelayClient } from "../nostr/relay_client.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
 import { heartbeatSchedule } from "../schedule.ts";
 import { denoCronScheduler } from "../scheduler.ts";
-import { Secret } from "../secret.ts";
 import { KvStateStore } from "../store/state_store.ts";
 import { apiApp, TOKEN_VARIABLE } from "../serve/api.ts";
+import { connectionCap, openFileLimit } from "../serve/connection_cap.ts";
+import { serveConnections } from "../serve/http_server.ts";
 import { DEFAULT_RATE_LIMIT } from "../serve/rate_limit.ts";
 import { RepositoryRunner } from "../serve/repository_runner.ts";
 import { watchSkills } from "../serve/watch_skills.ts";
 import type { ServeOptions } from "./args.ts";
-import { ConfigError } from "../config.ts";
+import { type Config, ConfigError } from "../config.ts";
+import { errorMessage } from "../error_message.ts";
 import { loadCommandConfig } from "./environment.ts";
 import { assertRunPermissions, EXIT_LOCKED, localAdapters, setUpRunLogging, stopOnSignals } from "./run.ts";
 import { statePath } from "./state_dir.ts";
 import { lockForCommand } from "./command_lock.ts";
 import { isLoopback } from "../loopback.ts";
 import { uniqueName } from "../unique_name.ts";
-
-/** The shortest token accepted: a short one is guessed, and would be scrubbed out of ordinary words in answers. */
-const MIN_TOKEN_LENGTH = 16;
 
 /** How long a burst of file changes must be quiet before its run, in ms. */
 const WATCH_QUIET_MS = 1000;
@@ -55,26 +54,30 @@ interface Opened {
  * @param options The parsed command line.
  * @param version The program's version.
  * @returns The exit code.
- * @throws {ConfigError} When a repository's configuration is invalid, or a non-loopback address has no token.
+ * @throws {ConfigError} When a repository's configuration is invalid, a non-loopback address has no token, or the
+ *   address cannot be listened on.
  */
 export async function serveCommand(options: ServeOptions, version: string): Promise<number> {
-  const tokenText = Deno.env.get(TOKEN_VARIABLE)?.trim();
-  const token = tokenText ? new Secret(tokenText) : undefined;
-  if (token && token.reveal().length < MIN_TOKEN_LENGTH) {
-    throw new ConfigError([`${TOKEN_VARIABLE} must be at least ${MIN_TOKEN_LENGTH} characters long`]);
-  }
+  const loaded = options.repositories.map((repo) => ({ repo, ...loadCommandConfig({ ...options, repo }) }));
+  // Every repository's configuration reads the same environment and .env (the working directory's): one token.
+  const token = loaded[0]?.config.heartbeatToken;
   if (!token && !isLoopback(options.hostname)) {
-    throw new ConfigError([`--hostname ${options.hostname} is not a loopback address: set ${TOKEN_VARIABLE} first`]);
+    throw new ConfigError([
+      `--hostname ${options.hostname} is not a loopback address: set ${TOKEN_VARIABLE} (in the environment or .env) first`,
+    ]);
   }
+  const maxConnections = connectionCap(options.maxConnections, openFileLimit());
+  // Bound before anything is opened: an address that cannot be had is refused before any lock is taken.
+  const listener = listen(options);
   const logger = getLogger([ROOT_CATEGORY, "serve"]);
   using stop = stopOnSignals(logger);
   const opened: Opened[] = [];
   const models = new KeptModels();
   try {
-    for (const [index, repo] of options.repositories.entries()) {
+    for (const [index, { repo, config, env }] of loaded.entries()) {
       const result = await openRepository(
-        { ...options, repo },
-        { name: repositoryName(repo, index, opened), version, signal: stop.signal, models },
+        { config, env },
+        { ...options, name: repositoryName(repo, index, opened), version, signal: stop.signal, models },
       );
       if (typeof result === "number") return result;
       opened.push(result);
@@ -83,19 +86,20 @@ export async function serveCommand(options: ServeOptions, version: string): Prom
       }
     }
     const runners = opened.map((entry) => entry.runner);
-    const secrets = [...runners.flatMap((runner) => runner.config.secrets), ...(token ? [token] : [])];
+    // The token is among each configuration's secrets.
+    const secrets = runners.flatMap((runner) => runner.config.secrets);
     const app = apiApp({ runners, token, version, rateLimit: DEFAULT_RATE_LIMIT, secrets });
-    const server = Deno.serve({
-      hostname: options.hostname,
-      port: options.port,
+    const served = serveConnections(listener, {
+      fetch: (request, remote) => app.fetch(request, { remote }),
+      maxConnections,
       signal: stop.signal,
-      onListen: ({ hostname, port }) => {
-        console.error(`${PROGRAM_NAME} serving ${runners.length} repositories on http://${hostname}:${port}/`);
-        console.error(
-          `Dashboard: http://${hostname}:${port}/dashboard/${token ? ` (add #token=<${TOKEN_VARIABLE}>)` : ""}`,
-        );
-      },
-    }, (request, info) => app.fetch(request, { remote: info.remoteAddr.hostname }));
+      logger,
+    });
+    const { hostname, port } = listener.addr as Deno.NetAddr;
+    console.error(`${PROGRAM_NAME} serving ${runners.length} repositories on http://${hostname}:${port}/`);
+    console.error(
+      `Dashboard: http://${hostname}:${port}/dashboard/${token ? ` (add #token=<${TOKEN_VARIABLE}>)` : ""}`,
+    );
     const watchers = options.watch
       ? runners.map((runner) =>
         watchSkills({
@@ -110,11 +114,13 @@ export async function serveCommand(options: ServeOptions, version: string): Prom
       )
       : [];
     const loops = heartbeatLoops(runners, { ...options, signal: stop.signal, logger });
-    await Promise.all([server.finished, loops]);
+    await Promise.all([served, loops]);
     for (const watcher of watchers) watcher[Symbol.dispose]();
     await Promise.all(runners.map((runner) => runner.settled()));
     return 0;
   } finally {
+    // Closed already when serving ended; not yet when a repository could not be opened.
+    closeQuietly(listener);
     for (const { runner, lock, relays } of opened) {
       runner.close();
       lock.release();
@@ -125,12 +131,17 @@ export async function serveCommand(options: ServeOptions, version: string): Prom
   }
 }
 
-/** Opens one repository: its configuration, state directory, lock, store and adapters. */
+/** Opens one repository, its configuration loaded: its state directory, lock, store and adapters. */
 async function openRepository(
-  options: ServeOptions,
-  { name, version, signal, models }: { name: string; version: string; signal: AbortSignal; models: KeptModels },
+  { config, env }: { config: Config; env: Record<string, string | undefined> },
+  options: Pick<ServeOptions, "dryRun" | "commit" | "push"> & {
+    name: string;
+    version: string;
+    signal: AbortSignal;
+    models: KeptModels;
+  },
 ): Promise<Opened | number> {
-  const { config, env } = loadCommandConfig(options);
+  const { name, version, signal, models } = options;
   // Approving or rejecting a proposal writes the archive's decisions file, dry run or not.
   assertRunPermissions(config, options.dryRun, true);
   const lock = await lockForCommand(config, "serve");
@@ -199,6 +210,47 @@ class KeptModels {
   /** Frees every model, at the end of serving. */
   async dispose(): Promise<void> {
     for (const model of this.#models.values()) await (await model.catch(() => undefined))?.dispose();
+  }
+}
+
+/**
+ * The listener on `--hostname` and `--port`.
+ *
+ * @throws {ConfigError} One line naming the flag and what to do, for each way the address can be refused.
+ */
+function listen({ hostname, port }: Pick<ServeOptions, "hostname" | "port">): Deno.TcpListener {
+  try {
+    return Deno.listen({ hostname, port });
+  } catch (error) {
+    const address = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+    if (error instanceof Deno.errors.NotCapable) {
+      throw new ConfigError([
+        `No permission to listen on ${address} (--hostname ${hostname}): add ${hostname} to the command's --allow-net (see the README, Permissions)`,
+      ]);
+    }
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new ConfigError([
+        `--port ${port}: ${address} is in use by another program: choose another port with --port`,
+      ]);
+    }
+    if (error instanceof Deno.errors.AddrNotAvailable) {
+      throw new ConfigError([
+        `--hostname ${hostname} is not an address of this machine: give one of its addresses, or 0.0.0.0 for all`,
+      ]);
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new ConfigError([`--port ${port} needs privileges this process lacks: choose a port above 1023`]);
+    }
+    throw new ConfigError([`Cannot listen on --hostname ${hostname} --port ${port}: ${errorMessage(error)}`]);
+  }
+}
+
+/** Closes a listener that may be closed already. */
+function closeQuietly(listener: Deno.Listener): void {
+  try {
+    listener.close();
+  } catch {
+    // Closed when serving ended.
   }
 }
 

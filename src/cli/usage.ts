@@ -55,6 +55,8 @@ Options:
   --hostname ADDRESS   the address to listen on (default: 127.0.0.1)
   --port N             the port (default: 8787; 0: any free one)
   --watch              run a repository when its skills change (debounced)
+  --max-connections N  connections open at once; at the cap the longest idle is closed
+                       (default: 512, fewer when the limit on open files is low)
   --interval HOURS     hours between runs (default: 6)
   --dry-run            report every decision, change nothing
   --no-commit          write the changes but do not commit them

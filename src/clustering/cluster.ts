@@ -28,6 +28,8 @@ import { PairMap } from "./pair_map.ts";
 import { readProvenance } from "./provenance.ts";
 import { PairDecisions, proposalId } from "./review_decisions.ts";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
+import { append } from "../append.ts";
+import { euclideanNorm } from "../vector_norm.ts";
 
 /** How clusters are formed. */
 export interface ClusterOptions {
@@ -186,7 +188,7 @@ function greedyLinkage(
     const [x, y] = [find(g), find(h)];
     if (x === y || average(x, y) < threshold) continue;
     const [keep, gone] = x < y ? [x, y] : [y, x];
-    members.get(keep)!.push(...members.get(gone)!);
+    append(members.get(keep)!, members.get(gone)!);
     members.delete(gone);
     root.set(gone, keep);
   }
@@ -270,7 +272,7 @@ export function clusterSkills(
       .map((cluster) => cluster.members.map((path) => indexOf.get(path)!)),
     ...sorted.map((_, i) => i).filter((i) => !grouped.has(i)).map((i) => [i]),
   ].filter((unit) => unit.every((i) => embeddings[i] !== undefined));
-  clusters.push(...relatedClusters(sorted, units, embeddings as Float32Array[], options));
+  append(clusters, relatedClusters(sorted, units, embeddings as Float32Array[], options));
   return clusters;
 }
 
@@ -503,7 +505,7 @@ function groupBy(n: number, root: (i: number) => number): Map<number, number[]> 
 function meanVector(vectors: readonly Float32Array[], dims: number): Float32Array {
   const mean = new Float32Array(dims);
   for (const vector of vectors) for (let d = 0; d < dims; d++) mean[d]! += vector[d]!;
-  const norm = Math.hypot(...mean) || 1;
+  const norm = euclideanNorm(mean) || 1;
   for (let d = 0; d < dims; d++) mean[d]! /= norm;
   return mean;
 }

@@ -16,7 +16,7 @@ import { masterMembers } from "../consolidation/master_members.ts";
 import { NO_PROGRESS } from "../progress.ts";
 import type { ClusteringReport, ClusterReport } from "../report.ts";
 import { clusteringFingerprint, clusterSkills } from "./cluster.ts";
-import { DECISIONS_FILE, PairDecisions, parseDecisions } from "./review_decisions.ts";
+import { DECISIONS_FILE, PairDecisions, readDecisions } from "./review_decisions.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "clustering"]);
@@ -42,8 +42,8 @@ export async function runClusteringPhase(
   const started = performance.now();
   // The owner's decisions and the masters' members are read first: neither may be silently missed.
   const decisionsPath = posix.join(archiveDir, DECISIONS_FILE);
-  const decisions = new PairDecisions(parseDecisions(adapters.repository.read(decisionsPath), decisionsPath));
-  const members = masterMembers(adapters.repository, archiveDir, skills);
+  const decisions = new PairDecisions(readDecisions(adapters.repository, decisionsPath));
+  const members = masterMembers(adapters.repository, { archiveDir, skillsDir }, skills);
   const outcome = await embedSkills(
     [...skills, ...[...members.values()].flat()],
     adapters.embedder.model,

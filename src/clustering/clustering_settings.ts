@@ -41,6 +41,31 @@ export const DEFAULT_THRESHOLDS: EvidenceThresholds = {
   conclusiveMeaningText: 0.2,
 };
 
+/**
+ * The lowest value of each threshold a run accepts (the highest is 1): the safe range for unattended merges.
+ * `heartbeat.json` is committed, so a contributor can change it; below these, the run refuses to start.
+ *
+ * Chosen by measuring, not by reasoning about each rule: `deno run -A bench/threshold_floors.ts REPO --grid` runs the
+ * program dry over a copy of the dev corpus (`../shared/corpora/openclaw-skills`, 2,417 files; the defaults merge 402
+ * skills into 168 masters) with one threshold lowered from its default 0.05 at a time. Each floor is the lowest step
+ * at which that threshold alone merges at most 2.5% more skills than the defaults, 412 (the next steps merge more:
+ * near 0.8 416, sameTool 0.15 418, meaning 0.65 414, conclusiveText 0.3 414; conclusiveMeaning's first step, 0.85,
+ * merges 415, so it cannot be loosened at all). sameToolText, strongClueText and conclusiveMeaningText stay within it
+ * down to 0.05, the lowest step measured, which is their floor. So a contributor's change adds a handful of merges,
+ * not hundreds (near alone at 0.05 merges 2,021 skills). Every threshold at its floor at once merges 432 (1.07×); a
+ * rule of 5% each would have allowed 486 (1.21×) together.
+ */
+export const THRESHOLD_FLOORS: EvidenceThresholds = {
+  near: 0.85,
+  sameTool: 0.2,
+  sameToolText: 0.05,
+  meaning: 0.7,
+  strongClueText: 0.05,
+  conclusiveText: 0.35,
+  conclusiveMeaning: 0.9,
+  conclusiveMeaningText: 0.05,
+};
+
 /** The default least embedding cosine of a related cluster. */
 export const DEFAULT_RELATED = 0.9;
 

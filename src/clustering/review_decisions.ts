@@ -15,13 +15,60 @@
  *   "parts": [["skills/a/SKILL.md", "skills/b/SKILL.md"], ["skills/c/SKILL.md"]] }] }
  * ```
  *
+ * The file is committed, so a contributor's merged pull request can plant
+ * anything in it: it is read within bounds, named below, that what the owner
+ * and the program write stay far inside (a review proposal holds tens of
+ * skills; a restore of a whole master rejects each of its members against
+ * every other, one part each). A decision over a bound is skipped with a
+ * warning, and the run goes on. Decisions are looked up by path, never
+ * expanded into their pairs of skills: a decision costs memory in proportion
+ * to the paths it names (a 6,000-part decision would be 18 million pairs).
+ *
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
 import { createHash } from "node:crypto";
+import type { RepositoryWriter } from "../fs/repository_writer.ts";
+import { FileTooLargeError } from "../fs/regular_file.ts";
+import { untrustedPathProblem } from "../fs/untrusted_path.ts";
+import { ROOT_CATEGORY } from "../logging.ts";
+import { printable } from "../printable.ts";
+
+const logger = getLogger([ROOT_CATEGORY, "clustering"]);
 
 /** The decisions file's name, in the archive directory. */
 export const DECISIONS_FILE = "decisions.json";
+
+/**
+ * The largest decisions file read: 8 MiB, some 20,000 decisions as the program
+ * writes them (a few hundred bytes each). A larger one is not read (with a
+ * warning), and nothing is added to it.
+ */
+export const MAX_DECISIONS_BYTES = 8 * 1024 * 1024;
+
+/** The most decisions kept: the newest 20,000, years of an owner's reviews and restores. */
+export const MAX_DECISIONS = 20_000;
+
+/**
+ * The most parts of one decision, and the most skills in one part: 5,000. A
+ * restore of a whole master writes one part per member, and the largest
+ * duplicate cluster known is a template copied 1,800 times in a public
+ * registry.
+ */
+export const MAX_PARTS = 5_000;
+
+/** The most skills in one part of a decision (see {@linkcode MAX_PARTS}). */
+export const MAX_PART_PATHS = 5_000;
+
+/**
+ * The most paths all decisions kept name together: 250,000, some 25 MB of
+ * index at most; 20,000 decisions of a dozen skills each stay inside.
+ */
+export const MAX_DECISION_PATHS = 250_000;
+
+/** Warnings logged one by one; the rest are counted in one line, so a planted file cannot flood the log. */
+const WARNED_DECISIONS = 5;
 
 /** What the owner decided. */
 export type Decision = "approved" | "rejected";
@@ -62,24 +109,62 @@ export function proposalId(parts: readonly (readonly string[])[]): string {
 }
 
 /**
- * Reads the decisions file.
+ * Reads the decisions file of a repository, for a run: a file over
+ * {@linkcode MAX_DECISIONS_BYTES} is not read, with a warning, so that no
+ * planted file stops the run (see {@linkcode parseDecisions} for the rest).
+ *
+ * @param repository Reads the repository.
+ * @param path The file, repository-relative.
+ * @returns The decisions within the bounds, oldest first.
+ * @throws {DecisionsError} When the file is not JSON or not a list of decisions.
+ *
+ * @example
+ * ```ts ignore
+ * import { readDecisions } from "./review_decisions.ts";
+ * const decisions = readDecisions(writer, ".archive/decisions.json");
+ * ```
+ */
+export function readDecisions(repository: Pick<RepositoryWriter, "read">, path: string): ReviewDecision[] {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = repository.read(path);
+  } catch (error) {
+    if (!(error instanceof FileTooLargeError)) throw error;
+    logger.warn("{problem}", { problem: tooLarge(path, error.size) });
+    return [];
+  }
+  return parseDecisions(bytes, path);
+}
+
+/**
+ * Reads the decisions file's text. A decision over a bound (its parts, the
+ * skills of a part, a path that is not a repository-relative path in normal
+ * form, the paths of all decisions together) is skipped with a warning naming
+ * the file, the decision and the bound, as are the oldest beyond
+ * {@linkcode MAX_DECISIONS}, and a file over {@linkcode MAX_DECISIONS_BYTES}
+ * is not read: the run goes on.
  *
  * @param bytes The file's bytes; `undefined` when there is none.
- * @param path Its path, for the error.
- * @returns The decisions, oldest first.
- * @throws {DecisionsError} When the file is not JSON or not a list of decisions.
+ * @param path Its path, for the messages.
+ * @returns The decisions within the bounds, oldest first.
+ * @throws {DecisionsError} When the file is not JSON or not a list of decisions: a decision the owner made could be
+ *   lost, so nothing is merged until it is mended.
+ *
+ * @example A 6,000-part decision is skipped
+ * ```ts
+ * import { parseDecisions } from "./review_decisions.ts";
+ * const parts = Array.from({ length: 6000 }, (_, i) => [`skills/s${i}.md`]);
+ * const file = JSON.stringify({ decisions: [{ id: "r1", decision: "rejected", at: "2026-12-01", parts }] });
+ * console.assert(parseDecisions(new TextEncoder().encode(file), ".archive/decisions.json").length === 0);
+ * ```
  */
 export function parseDecisions(bytes: Uint8Array | undefined, path: string): ReviewDecision[] {
   if (bytes === undefined) return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new DecisionsError(`The review decisions ${path} are not valid JSON`, { cause: error });
+  if (bytes.length > MAX_DECISIONS_BYTES) {
+    logger.warn("{problem}", { problem: tooLarge(path, bytes.length) });
+    return [];
   }
-  const list = (value as { decisions?: unknown } | null)?.decisions;
-  if (!Array.isArray(list)) throw new DecisionsError(`The review decisions ${path} hold no "decisions" list`);
-  return list.map((item, index) => {
+  const all = decisionsList(bytes, path).map((item, index) => {
     const entry = item as Partial<ReviewDecision> | null;
     const valid = entry !== null && typeof entry === "object" && typeof entry.id === "string" &&
       (entry.decision === "approved" || entry.decision === "rejected") && typeof entry.at === "string" &&
@@ -88,40 +173,157 @@ export function parseDecisions(bytes: Uint8Array | undefined, path: string): Rev
     if (!valid) throw new DecisionsError(`The review decisions ${path}: entry ${index + 1} is not a decision`);
     return { id: entry.id!, decision: entry.decision!, at: entry.at!, parts: entry.parts! };
   });
+  const dropped = Math.max(0, all.length - MAX_DECISIONS);
+  if (dropped > 0) {
+    logger.warn(
+      "The review decisions {path} hold {count} decisions, over the bound of {bound}: the oldest {dropped} are skipped",
+      { path, count: all.length, bound: MAX_DECISIONS, dropped },
+    );
+  }
+  // The newest first, so that the bound on all paths is spent on what the owner decided last.
+  const kept: ReviewDecision[] = [];
+  const skipped: string[] = [];
+  let paths = 0;
+  for (const decision of all.slice(dropped).reverse()) {
+    const own = decision.parts.reduce((sum, part) => sum + part.length, 0);
+    const problem = boundProblem(decision) ??
+      (paths + own > MAX_DECISION_PATHS
+        ? `it would make the paths of all decisions more than ${MAX_DECISION_PATHS}`
+        : undefined);
+    if (problem) {
+      skipped.push(`decision ${printable(JSON.stringify(decision.id.slice(0, 100)))} is skipped: ${problem}`);
+      continue;
+    }
+    paths += own;
+    kept.push(decision);
+  }
+  for (const skip of skipped.slice(0, WARNED_DECISIONS)) {
+    logger.warn("The review decisions {path}: {skip}", { path, skip });
+  }
+  if (skipped.length > WARNED_DECISIONS) {
+    logger.warn("The review decisions {path}: {count} more decisions are skipped for their bounds", {
+      path,
+      count: skipped.length - WARNED_DECISIONS,
+    });
+  }
+  return kept.reverse();
 }
 
 /**
- * The decisions file's text with one more decision.
+ * The decisions file's text with one more decision. Every decision already
+ * in the file is kept as it is, even one that is skipped for its bounds.
  *
- * @param decisions The decisions so far.
+ * @param repository Reads the repository.
+ * @param path The decisions file, repository-relative.
  * @param decision The new one.
  * @returns JSON, one decision per line block, ending in a newline.
+ * @throws {DecisionsError} When the file is not JSON, not a list of decisions, or over
+ *   {@linkcode MAX_DECISIONS_BYTES}: nothing can be added to it.
+ *
+ * @example
+ * ```ts ignore
+ * import { withDecision } from "./review_decisions.ts";
+ * writer.write(path, new TextEncoder().encode(withDecision(writer, path, decision)));
+ * ```
  */
-export function serializeDecisions(decisions: readonly ReviewDecision[], decision: ReviewDecision): string {
+export function withDecision(
+  repository: Pick<RepositoryWriter, "read">,
+  path: string,
+  decision: ReviewDecision,
+): string {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = repository.read(path);
+  } catch (error) {
+    if (error instanceof FileTooLargeError) throw new DecisionsError(tooLarge(path, error.size), { cause: error });
+    throw error;
+  }
+  if (bytes !== undefined && bytes.length > MAX_DECISIONS_BYTES) throw new DecisionsError(tooLarge(path, bytes.length));
+  // Checked as a run reads it, so that a file a run would refuse is refused now, while the owner is there to mend it.
+  parseDecisions(bytes, path);
+  const decisions = bytes === undefined ? [] : decisionsList(bytes, path);
   return `${JSON.stringify({ decisions: [...decisions, decision] }, null, 2)}\n`;
 }
 
-/** The decision on each pair of skills, by path; later decisions win. */
+/** The file's list of decisions, each as parsed. */
+function decisionsList(bytes: Uint8Array, path: string): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new DecisionsError(`The review decisions ${path} are not valid JSON`, { cause: error });
+  }
+  const list = (value as { decisions?: unknown } | null)?.decisions;
+  if (!Array.isArray(list)) throw new DecisionsError(`The review decisions ${path} hold no "decisions" list`);
+  return list;
+}
+
+/** Why a decision is over a bound of its own, if it is. */
+function boundProblem(decision: ReviewDecision): string | undefined {
+  const { parts } = decision;
+  if (parts.length > MAX_PARTS) return `it has ${parts.length} parts, over the bound of ${MAX_PARTS}`;
+  const widest = parts.reduce((most, part) => Math.max(most, part.length), 0);
+  if (widest > MAX_PART_PATHS) return `a part names ${widest} skills, over the bound of ${MAX_PART_PATHS}`;
+  for (const part of parts) {
+    for (const path of part) {
+      const problem = untrustedPathProblem(path);
+      if (problem) return `the path ${printable(JSON.stringify(path.slice(0, 200)))} ${problem}`;
+    }
+  }
+  return undefined;
+}
+
+function tooLarge(path: string, size: number): string {
+  return `The review decisions ${path} are ${size} bytes, over the bound of ${MAX_DECISIONS_BYTES}: ` +
+    `its decisions are not read and none can be added; trim it (git log -p -- ${path} shows who grew it)`;
+}
+
+/** A path named in several parts of one decision: it is apart from every path of that decision. */
+const SEVERAL_PARTS = -1;
+
+/**
+ * The decision on each pair of skills, by path; later decisions win. Each
+ * path is indexed with the decisions that name it and the part it is in, so a
+ * decision costs memory in proportion to its paths, not to its pairs.
+ *
+ * @example
+ * ```ts
+ * import { PairDecisions } from "./review_decisions.ts";
+ * const decisions = new PairDecisions([
+ *   { id: "r1", decision: "approved", at: "2026-11-30", parts: [["skills/a.md"], ["skills/b.md"], ["skills/c.md"]] },
+ *   { id: "r2", decision: "rejected", at: "2026-12-01", parts: [["skills/a.md", "skills/b.md"], ["skills/d.md"]] },
+ * ]);
+ * console.assert(decisions.decide(["skills/a.md"], ["skills/c.md"]) === "approved");
+ * console.assert(decisions.decide(["skills/b.md"], ["skills/d.md"]) === "rejected");
+ * console.assert(decisions.decide(["skills/a.md"], ["skills/b.md"]) === "approved");
+ * ```
+ */
 export class PairDecisions {
-  readonly #pairs = new Map<string, Decision>();
+  /** Each path's decisions: the decision's index (oldest first) → the part the path is in. */
+  readonly #byPath = new Map<string, Map<number, number>>();
+  readonly #decisions: Decision[] = [];
   /** What the decisions are, as a hash: a clustering result depends on it. */
   readonly digest: string;
 
   /** @param decisions The decisions, oldest first. */
   constructor(decisions: readonly ReviewDecision[] = []) {
     this.digest = createHash("sha256").update(JSON.stringify(decisions)).digest("hex");
-    for (const { decision, parts } of decisions) {
-      parts.forEach((part, i) => {
-        for (const other of parts.slice(i + 1)) {
-          for (const a of part) for (const b of other) this.#pairs.set(pairKey(a, b), decision);
+    decisions.forEach(({ decision, parts }, index) => {
+      this.#decisions.push(decision);
+      parts.forEach((part, partIndex) => {
+        for (const path of part) {
+          const named = this.#byPath.get(path) ?? new Map<number, number>();
+          const before = named.get(index);
+          named.set(index, before === undefined || before === partIndex ? partIndex : SEVERAL_PARTS);
+          this.#byPath.set(path, named);
         }
       });
-    }
+    });
   }
 
   /** Whether no decision was ever made. */
   get empty(): boolean {
-    return this.#pairs.size === 0;
+    return this.#byPath.size === 0;
   }
 
   /**
@@ -134,16 +336,28 @@ export class PairDecisions {
   decide(a: readonly string[], b: readonly string[]): Decision | undefined {
     let approved = false;
     for (const x of a) {
+      const ofX = this.#byPath.get(x);
+      if (!ofX) continue;
       for (const y of b) {
-        const decision = this.#pairs.get(pairKey(x, y));
-        if (decision === "rejected") return "rejected";
-        if (decision === "approved") approved = true;
+        const ofY = this.#byPath.get(y);
+        const latest = ofY && latestApart(ofX, ofY);
+        if (latest === undefined) continue;
+        if (this.#decisions[latest] === "rejected") return "rejected";
+        approved = true;
       }
     }
     return approved ? "approved" : undefined;
   }
 }
 
-function pairKey(a: string, b: string): string {
-  return a < b ? `${a}\n${b}` : `${b}\n${a}`;
+/** The latest decision that puts two paths in different parts, by their decisions; none when none does. */
+function latestApart(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>): number | undefined {
+  const [fewer, more] = x.size <= y.size ? [x, y] : [y, x];
+  let latest: number | undefined;
+  for (const [index, part] of fewer) {
+    const other = more.get(index);
+    const apart = other !== undefined && (other !== part || part === SEVERAL_PARTS);
+    if (apart && (latest === undefined || index > latest)) latest = index;
+  }
+  return latest;
 }

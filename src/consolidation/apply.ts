@@ -14,7 +14,7 @@
 
 import { join } from "node:path";
 import { type RepositoryWriter, sameBytes } from "../fs/repository_writer.ts";
-import { parseArchiveIndex } from "./archive_index.ts";
+import { indexWithEntries, indexWithRestored } from "./archive_index.ts";
 import type { Operation } from "./plan.ts";
 
 /** An operation could not be carried out. */
@@ -83,7 +83,7 @@ export function recoverConsolidation(writer: RepositoryWriter, stateDir: string)
   const done = progress.split("\n").filter((line) => /^\d+$/.test(line)).map(Number);
   // The last recorded operation is done; the next may have been under way, so it runs again,
   // after the temporary files of a write that never reached its rename are cleared away.
-  const next = done.length === 0 ? 0 : Math.max(...done) + 1;
+  const next = done.length === 0 ? 0 : done.reduce((last, line) => Math.max(last, line)) + 1;
   for (const operation of journal.operations.slice(next)) {
     const target = operation.kind === "write"
       ? operation.path
@@ -134,19 +134,11 @@ function apply(operation: Operation, writer: RepositoryWriter, indexPath: string
     case "remove":
       writer.remove(operation.path, operation.keep);
       return;
-    case "index": {
-      const entries = parseArchiveIndex(writer.read(indexPath), indexPath);
-      const known = new Set(entries.map((entry) => entry.archived));
-      entries.push(...operation.entries.filter((entry) => !known.has(entry.archived)));
-      writer.write(indexPath, new TextEncoder().encode(JSON.stringify(entries, null, 2) + "\n"));
+    case "index":
+      writer.write(indexPath, indexWithEntries(writer.read(indexPath), indexPath, operation.entries));
       return;
-    }
-    case "restored": {
-      const restored = new Set(operation.archived);
-      const entries = parseArchiveIndex(writer.read(indexPath), indexPath)
-        .map((entry) => restored.has(entry.archived) ? { ...entry, restored: operation.run } : entry);
-      writer.write(indexPath, new TextEncoder().encode(JSON.stringify(entries, null, 2) + "\n"));
+    case "restored":
+      writer.write(indexPath, indexWithRestored(writer.read(indexPath), indexPath, operation.archived, operation.run));
       return;
-    }
   }
 }

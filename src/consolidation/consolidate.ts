@@ -12,7 +12,7 @@ import type { Skill } from "../discovery/skill.ts";
 import type { RepositoryWriter } from "../fs/repository_writer.ts";
 import type { ClusterReport, ConsolidationReport } from "../report.ts";
 import { applyOperations, type ApplyOptions } from "./apply.ts";
-import { ARCHIVE_INDEX, parseArchiveIndex } from "./archive_index.ts";
+import { ARCHIVE_INDEX, parseArchiveRecords } from "./archive_index.ts";
 import { planConsolidation } from "./plan.ts";
 import { masterDiff } from "./unified_diff.ts";
 import type { Progress } from "../progress.ts";
@@ -97,7 +97,7 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
   }
   if (!input.dryRun && operations.length > 0) {
     // An index that cannot be read would stop the merge half-way, after the first originals moved: check it first.
-    parseArchiveIndex(input.writer.read(indexPath), indexPath);
+    parseArchiveRecords(input.writer.read(indexPath), indexPath);
     applyOperations(operations, input.writer, {
       stateDir: input.stateDir,
       indexPath,

@@ -104,13 +104,13 @@ export async function runConsolidationPhase(
     const library = await input.again();
     skills = library.skills;
     const round = consolidate({ ...shared, clusters: library.clusters, skills });
-    clusters.push(...library.clusters.filter((cluster) => cluster.action === "merge"));
+    for (const cluster of library.clusters) if (cluster.action === "merge") clusters.push(cluster);
     for (const key of ["merged", "written", "archived", "removed"] as const) {
-      (report[key] as unknown[]).push(...round[key]);
+      for (const item of round[key]) (report[key] as unknown[]).push(item);
     }
     // A cluster refused once is refused again in every round: report it once.
     const refused = new Set(report.refused.map((refusal) => refusal.members.join("\n")));
-    report.refused.push(...round.refused.filter((refusal) => !refused.has(refusal.members.join("\n"))));
+    for (const refusal of round.refused) if (!refused.has(refusal.members.join("\n"))) report.refused.push(refusal);
     report.rounds!++;
     merged = round.merged.length;
     report.mergedPerRound!.push(merged);

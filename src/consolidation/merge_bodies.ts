@@ -165,11 +165,9 @@ export interface Alternative {
 export function withAlternatives(body: string, alternatives: readonly Alternative[]): string {
   const parts = [body.replace(/\s+$/, "")];
   for (const alternative of alternatives) {
-    parts.push(
-      `## ${alternative.title}`,
-      ...alternative.notes,
-      demoteHeadings(alternative.body, 3).replace(/\s+$/, ""),
-    );
+    parts.push(`## ${alternative.title}`);
+    for (const note of alternative.notes) parts.push(note);
+    parts.push(demoteHeadings(alternative.body, 3).replace(/\s+$/, ""));
   }
   return parts.filter((part) => part !== "").join("\n\n") + "\n";
 }
@@ -190,7 +188,7 @@ function demoteHeadings(body: string, level: number): string {
     if (heading) headingLines.set(index, heading[1]!.length);
   });
   if (headingLines.size === 0) return body;
-  const shift = level - Math.min(...headingLines.values());
+  const shift = level - [...headingLines.values()].reduce((least, depth) => Math.min(least, depth));
   return lines.map((line, index) => {
     const depth = headingLines.get(index);
     return depth === undefined
@@ -234,8 +232,8 @@ export function mergeBodies(bodies: readonly string[], reader: BlockReader = new
       const fresh = section.blocks.filter((block) => known.addUnlessSaid(block));
       if (fresh.length === 0) continue;
       const target = sections.find((candidate) => candidate.key === section.key);
-      if (target) target.blocks.push(...fresh);
-      else sections.push({ heading: section.heading, key: section.key, blocks: fresh });
+      if (!target) sections.push({ heading: section.heading, key: section.key, blocks: fresh });
+      else for (const block of fresh) target.blocks.push(block);
     }
   }
   return sections

@@ -222,9 +222,10 @@ function planMerge(
       if (!kept.has(file)) removals.push({ kind: "remove", path: file, keep: input.skillsDir });
     }
   }
-  operations.push({ kind: "write", path: masterPath, content }, ...carries);
+  operations.push({ kind: "write", path: masterPath, content });
+  for (const carry of carries) operations.push(carry);
   // A file removed before it is carried would be lost: removals come last, and skip what is kept.
-  operations.push(...removals.filter((op) => op.kind === "remove" && !kept.has(op.path)));
+  for (const op of removals) if (op.kind === "remove" && !kept.has(op.path)) operations.push(op);
   operations.push({ kind: "index", entries });
   return {
     master: masterPath,

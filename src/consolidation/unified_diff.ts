@@ -46,7 +46,8 @@ export function unifiedDiff(before: string, after: string, path: string, context
     const newStart = edits[start]!.b + 1;
     const oldCount = hunk.filter((e) => e.op !== "+").length;
     const newCount = hunk.filter((e) => e.op !== "-").length;
-    lines.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`, ...hunk.map((e) => `${e.op}${e.text}`));
+    lines.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`);
+    for (const e of hunk) lines.push(`${e.op}${e.text}`);
     i = end + context + 1;
   }
   return lines.join("\n") + "\n";

@@ -10,6 +10,7 @@
 
 import { ConfigError } from "../config.ts";
 import { Secret } from "../secret.ts";
+import { looksLikePrivateKey } from "../secret_guard.ts";
 import { isLoopback } from "../loopback.ts";
 import { DEFAULT_INTERVAL_HOURS, heartbeatSchedule, IntervalError } from "../schedule.ts";
 
@@ -50,7 +51,8 @@ export interface DeploySettings {
  *
  * @param env The environment variables.
  * @returns The settings.
- * @throws {ConfigError} Naming every variable that is missing or invalid (never echoing a token).
+ * @throws {ConfigError} Naming every variable that is missing or invalid (never echoing a token), or that would
+ *   publish something shaped like a private key.
  *
  * @example
  * ```ts
@@ -87,6 +89,14 @@ export function readDeploySettings(env: Readonly<Record<string, string | undefin
   } catch (error) {
     if (!(error instanceof IntervalError)) throw error;
     problems.push("HEARTBEAT_INTERVAL_HOURS must be a positive whole number of minutes, in hours");
+  }
+  // The commits' author and branch are published with every push: a key pasted there would be too.
+  for (const name of ["GIT_AUTHOR", "SKILLS_BRANCH"] as const) {
+    if (looksLikePrivateKey(read(name) ?? "")) {
+      problems.push(
+        `${name} holds something shaped like a private key, which would be published; it is not shown: take it out`,
+      );
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const admin = read("HEARTBEAT_ADMIN_TOKEN");

@@ -9,12 +9,14 @@
  * `GET /health` says whether the configuration is valid and how each
  * repository's last run went (503 when not well); `POST /run`, with
  * `Authorization: Bearer HEARTBEAT_ADMIN_TOKEN`, runs every repository now
- * and answers their outcomes. Nothing it answers holds a secret.
+ * and answers their outcomes. Nothing it answers holds a secret: a failure
+ * inside answers a generic 500, a wrong method 405.
  *
  * @module
  */
 
 import { getLogger } from "@logtape/logtape";
+import { type Context, Hono } from "hono";
 import type { Clock } from "../clock.ts";
 import { ConfigError } from "../config.ts";
 import { errorMessage } from "../error_message.ts";
@@ -22,7 +24,10 @@ import { ROOT_CATEGORY, scrubSecrets } from "../logging.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
 import { DEFAULT_INTERVAL_HOURS, heartbeatSchedule } from "../schedule.ts";
 import type { Secret } from "../secret.ts";
-import { bearerMatches } from "../bearer_token.ts";
+import { authenticate, type AuthenticatedEnv, requireToken } from "../http/bearer_auth.ts";
+import { limitBody } from "../http/body_limit.ts";
+import { internalError } from "../http/internal_error.ts";
+import { methodNotAllowed } from "../http/method_not_allowed.ts";
 import { KvStateStore, type RunRecord } from "../store/state_store.ts";
 import { deployHeartbeat, type DeployOutcome } from "./deploy_heartbeat.ts";
 import { type DeploySettings, readDeploySettings } from "./deploy_settings.ts";
@@ -51,6 +56,9 @@ export interface Deployment extends Disposable {
   /** Answers an HTTP request. */
   fetch(request: Request): Promise<Response>;
 }
+
+/** What `POST /run` may carry: it takes no body. */
+const MAX_RUN_BODY_BYTES = 1024;
 
 /** A queue message: run this repository's heartbeat if it is due. */
 interface HeartbeatMessage {
@@ -82,7 +90,7 @@ export function deployment(options: DeploymentOptions): Deployment {
     settings = readDeploySettings(options.env);
     cron = heartbeatSchedule(settings.intervalHours).cron;
   } catch (error) {
-    problems.push(...(error instanceof ConfigError ? error.problems : [errorMessage(error)]));
+    for (const problem of error instanceof ConfigError ? error.problems : [errorMessage(error)]) problems.push(problem);
     settings = undefined;
   }
   const secrets: Secret[] = settings ? [settings.token, ...(settings.adminToken ? [settings.adminToken] : [])] : [];
@@ -141,6 +149,29 @@ export function deployment(options: DeploymentOptions): Deployment {
     return { program: PROGRAM_NAME, version: options.version, status, cron, problems, repositories };
   };
 
+  const http = new Hono<AuthenticatedEnv>();
+  http.use(authenticate(settings?.adminToken));
+  const answerHealth = async () => {
+    const body = await health();
+    return json(body, body.status === "ok" || body.status === "waiting" ? 200 : 503);
+  };
+  http.get("/", answerHealth);
+  http.get("/health", answerHealth);
+  http.post(
+    "/run",
+    async (_c: Context<AuthenticatedEnv>, next) =>
+      settings?.adminToken ? await next() : json({ error: "POST /run is off: set HEARTBEAT_ADMIN_TOKEN" }, 404),
+    requireToken({ realm: PROGRAM_NAME, variable: "HEARTBEAT_ADMIN_TOKEN" }),
+    limitBody(MAX_RUN_BODY_BYTES),
+    async () => {
+      const outcomes = [];
+      for (const name of urls.keys()) outcomes.push({ repository: name, ...(await heartbeat(name, true)) });
+      return json({ outcomes }, outcomes.every((outcome) => outcome.status === "ran") ? 200 : 502);
+    },
+  );
+  http.notFound(methodNotAllowed(http, () => json({ error: "not found" }, 404)));
+  http.onError(internalError(logger));
+
   return {
     cron,
     async tick() {
@@ -162,22 +193,7 @@ export function deployment(options: DeploymentOptions): Deployment {
       });
     },
     async fetch(request) {
-      const { pathname } = new URL(request.url);
-      if (request.method === "GET" && (pathname === "/health" || pathname === "/")) {
-        const body = await health();
-        return json(body, body.status === "ok" || body.status === "waiting" ? 200 : 503);
-      }
-      if (request.method === "POST" && pathname === "/run") {
-        if (!settings?.adminToken) return json({ error: "POST /run is off: set HEARTBEAT_ADMIN_TOKEN" }, 404);
-        if (!bearerMatches(request.headers.get("authorization"), settings.adminToken)) {
-          return json({ error: "unauthorised" }, 401);
-        }
-        const outcomes = [];
-        for (const name of urls.keys()) outcomes.push({ repository: name, ...(await heartbeat(name, true)) });
-        const code = outcomes.every((outcome) => outcome.status === "ran") ? 200 : 502;
-        return json({ outcomes }, code);
-      }
-      return json({ error: "not found" }, 404);
+      return await http.fetch(request);
     },
     [Symbol.dispose]() {
       kv?.then((opened) => opened.close());

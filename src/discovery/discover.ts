@@ -23,6 +23,7 @@ import { type FileOutcome, type ReadOptions, readSkillFiles, type StampedFile, s
 import type { Skill } from "./skill.ts";
 import { SECURITY_RULE_PREFIX } from "./security_scan.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
+import { append } from "../append.ts";
 
 /**
  * The discovery a configuration asks for: its skills directory and rules,
@@ -185,9 +186,9 @@ function discoveryOutcome(
   const skills: Skill[] = [];
   for (const outcome of outcomes) {
     if (outcome?.skill) skills.push(outcome.skill);
-    diagnostics.push(...outcome?.diagnostics ?? []);
+    if (outcome) append(diagnostics, outcome.diagnostics);
   }
-  diagnostics.push(...duplicateNames(skills));
+  append(diagnostics, duplicateNames(skills));
   diagnostics.sort(byPlace);
   const found = outcomes.length;
   return {
@@ -268,7 +269,8 @@ class ReadPool {
           message: event.message,
         });
         entry.worker.terminate();
-        this.#queue.unshift(...entry.inFlight.splice(0));
+        // Back to the front of the queue, in their order (the queue is shared: changed in place).
+        for (const batch of entry.inFlight.splice(0).reverse()) this.#queue.unshift(batch);
         this.#workers = this.#workers.filter((other) => other !== entry);
         this.feed();
       };

@@ -16,6 +16,8 @@ import type { RuleSet } from "./discovery_settings.ts";
 import { scanSkillBody } from "./security_scan.ts";
 import { errorMessage } from "../error_message.ts";
 import { FileTooLargeError, NotRegularFileError } from "../fs/regular_file.ts";
+import { append } from "../append.ts";
+import { capDiagnostics } from "./diagnostic_cap.ts";
 
 /** The largest skill file read, by default: 1 MiB (the largest real one seen is 128 KiB). */
 export const DEFAULT_MAX_SKILL_BYTES = 1024 * 1024;
@@ -101,7 +103,9 @@ export function readSkillFiles(fs: FileSystem, files: readonly StampedFile[], op
   return files.map((file) => {
     const path = file.relativePath;
     const { skill, diagnostics } = readOne(fs, file, path, options);
-    return { ...(skill ? { skill } : {}), diagnostics: diagnostics.map((diagnostic) => ({ path, ...diagnostic })) };
+    // A few of each rule: one planted file must not make the report, the cache and the workers' messages huge.
+    const capped = capDiagnostics(diagnostics);
+    return { ...(skill ? { skill } : {}), diagnostics: capped.map((diagnostic) => ({ path, ...diagnostic })) };
   });
 }
 
@@ -141,11 +145,11 @@ function readOne(
   if (!skill) {
     // A file that is not a skill (no frontmatter) is scanned whole: a dropper should be named whatever its shape.
     const text = new TextDecoder().decode(bytes);
-    if (!text.includes("\0")) diagnostics.push(...scanSkillBody(text, 1));
+    if (!text.includes("\0")) append(diagnostics, scanSkillBody(text, 1));
     return { diagnostics };
   }
-  diagnostics.push(...validateSkill(skill, options.ruleSets, reading.keyLines));
-  diagnostics.push(...scanSkillBody(reading.body ?? "", skill.bodyLine));
+  append(diagnostics, validateSkill(skill, options.ruleSets, reading.keyLines));
+  append(diagnostics, scanSkillBody(reading.body ?? "", skill.bodyLine));
   if (options.strict) {
     for (const diagnostic of diagnostics) if (diagnostic.severity === "warning") diagnostic.severity = "error";
   }

@@ -6,6 +6,7 @@
 
 import type { HealthCheck } from "../health.ts";
 import { loadLocalEmbedder } from "./embedder.ts";
+import { euclideanNorm } from "../vector_norm.ts";
 
 /**
  * Loads the model on this thread, embeds a probe, and reports the model's
@@ -21,7 +22,7 @@ export function modelCheck(modelDir: string): HealthCheck {
     const loadMs = Math.round(performance.now() - started);
     try {
       const [vector] = await embedder.embed(["check that the model embeds"]);
-      const norm = Math.hypot(...(vector ?? []));
+      const norm = euclideanNorm(vector ?? []);
       const healthy = Math.abs(norm - 1) < 1e-3;
       return {
         name: "model",

@@ -61,7 +61,7 @@ export function realPathOf(path: string): string {
   const rest: string[] = [];
   for (let current = path;; current = dirname(current)) {
     try {
-      return join(Deno.realPathSync(current), ...rest);
+      return rest.reduce((joined, name) => join(joined, name), Deno.realPathSync(current));
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory)) throw error;
       if (current === dirname(current)) throw error;

@@ -9,6 +9,8 @@
  * - **Never blind**: every relay must answer every page of that lookup; a
  *   relay that does not makes the launch wait for a later heartbeat.
  * - **One per 24 hours**, across symbols (Clawnch's own limit).
+ * - **Never the key**: a post that would hold the agent's key is neither
+ *   signed nor stored; the phase fails and says why.
  * - **Signed once**: the post is signed and stored with its record in one
  *   atomic write, then sent by the broadcasting phase's outbox, which resends
  *   the very same event until every relay has accepted it.
@@ -21,11 +23,12 @@
 import { getLogger } from "@logtape/logtape";
 import type { Clock } from "../clock.ts";
 import type { LaunchingSettings } from "./launching_settings.ts";
-import { type NostrIdentity, signer } from "../nostr/nostr_identity.ts";
+import { assertEventHoldsNoKey, type NostrIdentity, signer } from "../nostr/nostr_identity.ts";
 import { clawstrPost } from "../broadcasting/events.ts";
 import type { RelayClient } from "../nostr/relay_client.ts";
 import type { LaunchingReport } from "../report.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
+import { SecretLeakError } from "../secret_guard.ts";
 import { launchPostContent } from "./launch_request.ts";
 import type { LaunchRecord, LaunchStore } from "./launch_record.ts";
 import { readReplies, replyFilters } from "./clawnch_reply.ts";
@@ -100,9 +103,20 @@ export async function launchToken(input: LaunchInput): Promise<LaunchingReport> 
       } did not answer the lookup for an earlier launch; a launch is never risked on a partial answer`,
     );
   }
-  const latest = Math.max(...[...records, ...found].map((record) => record.event.created_at * 1000));
+  const latest = [...records, ...found].reduce(
+    (most, record) => Math.max(most, record.event.created_at * 1000),
+    -Infinity,
+  );
   if (now.getTime() - latest < LAUNCH_INTERVAL_MS) {
     return wait(`the last launch was at ${new Date(latest).toISOString()}; Clawnch allows one per 24 hours`);
+  }
+  try {
+    assertEventHoldsNoKey(identity, template, `sign the launch post of ${request.symbol}`);
+  } catch (error) {
+    // Configuration refuses the key in a TOKEN_* field at start: this is the last line, should another field carry it.
+    if (!(error instanceof SecretLeakError)) throw error;
+    logger.error("{reason}", { reason: error.message });
+    return { ...report, status: "failed", decision: "wait", reason: error.message };
   }
   if (input.dryRun) {
     return { ...report, decision: "launch", post: template, reason: "dry run: a real run would launch now" };

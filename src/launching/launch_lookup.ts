@@ -78,7 +78,7 @@ async function readAllPages(
     if (fresh.length === 0) return { relay, events: [...seen.values()] };
     for (const event of fresh) seen.set(event.id, event);
     // `until` is inclusive: events of that very second come again and are not new.
-    until = Math.min(...result.events.map((event) => event.created_at));
+    until = result.events.reduce((least, event) => Math.min(least, event.created_at), Infinity);
   }
   return { relay, events: [...seen.values()], message: `more than ${MAX_LOOKUP_PAGES} pages of posts` };
 }

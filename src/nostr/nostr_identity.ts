@@ -2,7 +2,7 @@
  * The agent's Nostr identity: the program's only reader of Nostr keys (the
  * private key and the public keys configuration names), and the one place the
  * private key signs, whoever asks (broadcasting, launching, a relay's AUTH
- * challenge).
+ * challenge): so the one place that refuses to sign an event holding the key.
  *
  * @module
  */
@@ -11,6 +11,7 @@ import { decode, nsecEncode } from "nostr-tools/nip19";
 import { finalizeEvent, getPublicKey } from "nostr-tools/pure";
 import { bytesToHex, hexToBytes } from "nostr-tools/utils";
 import { Secret } from "../secret.ts";
+import { assertNoSecret } from "../secret_guard.ts";
 import type { EventTemplate, NostrEvent } from "./event.ts";
 
 /** The agent's Nostr identity. */
@@ -22,13 +23,47 @@ export interface NostrIdentity {
 }
 
 /**
- * Signs event templates with the agent's key.
+ * Signs event templates with the agent's key; a template whose content or tags hold the key is refused, whoever
+ * built it (a skill, the profile, the launch post, a relay's AUTH challenge).
  *
  * @param identity The agent's identity.
  * @returns The signing function: the template with its id, public key and signature.
+ * @throws {import("../secret_guard.ts").SecretLeakError} From the signing function, when the template holds the key.
  */
 export function signer(identity: NostrIdentity): (template: EventTemplate) => NostrEvent {
-  return (template) => finalizeEvent(template, hexToBytes(identity.secretKey.reveal()));
+  return (template) => {
+    assertEventHoldsNoKey(identity, template, `sign an event of kind ${template.kind}`);
+    return finalizeEvent(template, hexToBytes(identity.secretKey.reveal()));
+  };
+}
+
+/**
+ * Refuses an event whose content or tags hold the agent's private key, in any of its forms and cases: whatever is
+ * signed is public. Checked before signing, and again before an event signed earlier (by an older version) is sent.
+ *
+ * @param identity The agent's identity.
+ * @param event The event's content and tags.
+ * @param action What is refused, for the message ("sign skill todoist 1.3.0").
+ * @throws {import("../secret_guard.ts").SecretLeakError} When they hold the key; the message never quotes it.
+ *
+ * @example
+ * ```ts
+ * import { assertEventHoldsNoKey, parseSecretKey } from "./nostr_identity.ts";
+ * const identity = parseSecretKey("7f".repeat(32), [])!;
+ * assertEventHoldsNoKey(identity, { content: "hello", tags: [["t", "skills"]] }, "sign a note");
+ * ```
+ */
+export function assertEventHoldsNoKey(
+  identity: NostrIdentity,
+  event: Pick<EventTemplate, "content" | "tags">,
+  action: string,
+): void {
+  assertNoSecret(
+    "its content and tags",
+    JSON.stringify([event.content, event.tags]),
+    secretForms(identity.secretKey.reveal(), identity.secretKey),
+    { action, fix: "nothing was signed or sent: take the key out of what the event is made from" },
+  );
 }
 
 /**

@@ -71,6 +71,11 @@ export interface GitRunOptions {
   allowFailure?: boolean;
   /** Text written to git's standard input (for `--batch` and `--stdin` commands); none by default. */
   stdin?: string;
+  /**
+   * Receives git's standard output piece by piece as it comes, instead of the result's `stdout` (left empty): output
+   * as long as a whole history's (a push's secret check reads it) is never held whole.
+   */
+  onStdout?: (piece: Uint8Array) => void;
 }
 
 /** The environment variables passed to git, when set: where programs and the user's configuration are, and SSH's agent. */
@@ -88,6 +93,8 @@ export function localGit(repo: string, env: Readonly<Record<string, string | und
   for (const name of GIT_ENVIRONMENT) if (env[name] !== undefined) childEnv[name] = env[name]!;
   return {
     async run(args, options = {}) {
+      const timeoutMs = options.timeoutMs ?? 60_000;
+      const timeout = AbortSignal.timeout(timeoutMs);
       const command = new Deno.Command("git", {
         args: [...args],
         cwd: repo,
@@ -96,36 +103,36 @@ export function localGit(repo: string, env: Readonly<Record<string, string | und
         stdin: options.stdin === undefined ? "null" : "piped",
         stdout: "piped",
         stderr: "piped",
-        signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+        signal: timeout,
       });
-      let output: Deno.CommandOutput;
-      try {
-        output = options.stdin === undefined ? await command.output() : await withInput(command, options.stdin);
-      } catch (error) {
-        if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
-          throw new GitError(args, 124, `timed out after ${options.timeoutMs ?? 60_000} ms`);
-        }
-        throw error;
-      }
-      const decoder = new TextDecoder();
-      const result = {
-        code: output.code,
-        stdout: decoder.decode(output.stdout),
-        stderr: decoder.decode(output.stderr),
-      };
+      const result = await runCommand(command, options);
+      // The timeout kills git (SIGTERM), which then fails like any other exit: the signal says why.
+      if (result.code !== 0 && timeout.aborted) throw new GitError(args, 124, `timed out after ${timeoutMs} ms`);
       if (result.code !== 0 && !options.allowFailure) throw new GitError(args, result.code, result.stderr);
       return result;
     },
   };
 }
 
-/** Runs a command with `input` on its standard input (written while its output is read, so neither side blocks). */
-async function withInput(command: Deno.Command, input: string): Promise<Deno.CommandOutput> {
+/**
+ * Runs a command to its end: `stdin` written while its output is read, so neither side blocks; standard output
+ * collected, or handed to `onStdout` piece by piece.
+ */
+async function runCommand(command: Deno.Command, options: GitRunOptions): Promise<GitResult> {
   const child = command.spawn();
-  const writer = child.stdin.getWriter();
-  // A git that exits before reading all its input closes the pipe: its exit code and output say why, not the write.
-  const written = writer.write(new TextEncoder().encode(input)).then(() => writer.close()).catch(() => {});
-  const output = await child.output();
-  await written;
-  return output;
+  let written = Promise.resolve();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    // A git that exits before reading all its input closes the pipe: its exit code and output say why, not the write.
+    written = writer.write(new TextEncoder().encode(options.stdin)).then(() => writer.close()).catch(() => {});
+  }
+  const stderr = new Response(child.stderr).text();
+  let stdout = "";
+  if (options.onStdout) {
+    for await (const piece of child.stdout) options.onStdout(piece);
+  } else {
+    stdout = await new Response(child.stdout).text();
+  }
+  const [status] = await Promise.all([child.status, written]);
+  return { code: status.code, stdout, stderr: await stderr };
 }

@@ -7,8 +7,11 @@
  * fails with exit 129, so a new command in publishing cannot pass unnoticed.
  *
  * Where the binary would do more than the heartbeat needs, this does what it
- * needs: `diff --cached` lists each staged file's old and new text whole (the
- * commit's secret scan reads every line either way); `rebase` replays the
+ * needs: `diff` lists each staged file's old and new text whole, whatever it
+ * compares (the commit's secret check reads every added line either way);
+ * `log` shows each commit's metadata in the formats the push's secret check
+ * asks for and, with `-p`, each changed file's new text whole against its
+ * first parent; `rebase` replays the
  * local commits on the remote branch with cherry-picks and changes nothing
  * when one conflicts; `ls-files --ignored` lists nothing, as a fresh clone
  * holds no ignored files (they are never committed).
@@ -41,6 +44,7 @@ interface Invocation {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /**
  * Clones `url` into `dir` (one branch, its whole history, the remote named `origin`).
@@ -86,7 +90,7 @@ export function isomorphicGit(options: IsomorphicGitOptions): Git {
       const invocation = parseInvocation(args);
       let result: GitResult;
       try {
-        result = await repository.answer(invocation, runOptions.stdin ?? "");
+        result = await repository.answer(invocation, runOptions.stdin ?? "", runOptions.onStdout);
       } catch (error) {
         result = { code: 128, stdout: "", stderr: `fatal: ${error instanceof Error ? error.message : String(error)}` };
       }
@@ -157,7 +161,7 @@ class IsomorphicRepository {
     this.#dir = options.dir;
   }
 
-  answer(invocation: Invocation, stdin: string): Promise<GitResult> {
+  answer(invocation: Invocation, stdin: string, onStdout?: (piece: Uint8Array) => void): Promise<GitResult> {
     const { command, args } = invocation;
     switch (command) {
       case "rev-parse":
@@ -180,6 +184,8 @@ class IsomorphicRepository {
         return this.#remotes();
       case "rev-list":
         return this.#countAhead(args);
+      case "log":
+        return this.#log(args, onStdout);
       case "push":
         return this.#push(args);
       case "fetch":
@@ -261,17 +267,22 @@ class IsomorphicRepository {
         if (filepath === "." || (await (head ?? stage)?.type()) === "tree") return undefined;
         const [before, after] = [await head?.oid(), await stage?.oid()];
         if (before === after) return undefined;
-        return { filepath, before: await head?.content(), after: await stage?.content() };
+        return { filepath, before, after };
       },
-    }) as Array<{ filepath: string; before?: Uint8Array; after?: Uint8Array }>;
+    }) as Array<{ filepath: string; before?: string; after?: string }>;
     if (namesOnly) return ok(staged.map((entry) => `${entry.filepath}\0`).join(""));
-    const lines = (bytes: Uint8Array | undefined, sign: string) =>
-      bytes === undefined ? "" : decoder.decode(bytes).split("\n").map((line) => `${sign}${line}\n`).join("");
-    return ok(
-      staged.map((entry) =>
-        `diff --git a/${entry.filepath} b/${entry.filepath}\n${lines(entry.before, "-")}${lines(entry.after, "+")}`
-      ).join(""),
-    );
+    // The index's entries carry no content (the walker's `content()` is empty for them): each blob is read by its id.
+    const lines = async (oid: string | undefined, sign: string) => {
+      if (oid === undefined) return "";
+      const { blob } = await git.readBlob({ ...this.#base, oid });
+      return decoder.decode(blob).split("\n").map((line) => `${sign}${line}\n`).join("");
+    };
+    const diffs = [];
+    for (const entry of staged) {
+      const header = `diff --git a/${entry.filepath} b/${entry.filepath}\n`;
+      diffs.push(`${header}${await lines(entry.before, "-")}${await lines(entry.after, "+")}`);
+    }
+    return ok(diffs.join(""));
   }
 
   async #commit(invocation: Invocation): Promise<GitResult> {
@@ -308,6 +319,58 @@ class IsomorphicRepository {
     const reachable = async (ref: string) => new Set((await git.log({ ...this.#base, ref })).map((entry) => entry.oid));
     const [fromTip, fromBase] = [await reachable(tip), await reachable(base)];
     return ok(`${[...fromTip].filter((oid) => !fromBase.has(oid)).length}\n`);
+  }
+
+  /**
+   * `log [-p] --format=FORMAT … HEAD --not --remotes=REMOTE --`: the commits HEAD has that no branch of REMOTE has,
+   * each in FORMAT (`%x00 %H %n %an %ae %cn %ce %B`) and, with `-p`, what it changed against its first parent: each
+   * file's header and its new text whole, as added lines. Handed to `onStdout` commit by commit when given.
+   */
+  async #log(args: string[], onStdout: ((piece: Uint8Array) => void) | undefined): Promise<GitResult> {
+    const format = args.find((arg) => arg.startsWith("--format="))?.slice("--format=".length) ?? "";
+    const placeholders = /%(x00|an|ae|cn|ce|H|n|B)/g;
+    const revisions = args.filter((arg) => !arg.startsWith("-") || arg === "--not" || arg.startsWith("--remotes="));
+    const remote = revisions[2]?.slice("--remotes=".length);
+    if (
+      format.replace(placeholders, "").includes("%") || revisions.length !== 3 || revisions[0] !== "HEAD" ||
+      revisions[1] !== "--not" || !revisions[2]!.startsWith("--remotes=")
+    ) {
+      return failed(129, `isomorphic-git adapter: log ${args.join(" ")} is not supported`);
+    }
+    const published = new Set<string>();
+    for (const branch of await git.listBranches({ ...this.#base, remote })) {
+      const tip = await this.#resolve(`refs/remotes/${remote}/${branch}`);
+      if (tip === undefined || published.has(tip)) continue;
+      for (const entry of await git.log({ ...this.#base, ref: tip })) published.add(entry.oid);
+    }
+    const pieces: string[] = [];
+    const emit = (text: string) => onStdout ? onStdout(encoder.encode(text)) : pieces.push(text);
+    for (const { oid, commit } of await git.log({ ...this.#base, ref: "HEAD" })) {
+      if (published.has(oid)) continue;
+      const fields: Record<string, string> = {
+        x00: "\0",
+        H: oid,
+        n: "\n",
+        an: commit.author.name,
+        ae: commit.author.email,
+        cn: commit.committer.name,
+        ce: commit.committer.email,
+        B: commit.message,
+      };
+      emit(`${format.replace(placeholders, (_, name: string) => fields[name]!)}\n`);
+      if (!args.includes("-p")) continue;
+      for (const change of await this.#treeChanges(commit.parent[0], oid)) {
+        const header = `diff --git a/${change.path} b/${change.path}\n`;
+        if (change.oid === undefined) {
+          emit(header);
+          continue;
+        }
+        const { blob } = await git.readBlob({ ...this.#base, oid: change.oid });
+        const added = decoder.decode(blob).split("\n").map((line) => `+${line}\n`).join("");
+        emit(`${header}+++ b/${change.path}\n${added}`);
+      }
+    }
+    return ok(pieces.join(""));
   }
 
   /** `push --porcelain REMOTE HEAD:refs/heads/BRANCH`; a rejection reads as git's own. */

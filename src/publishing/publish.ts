@@ -7,8 +7,10 @@
  *   never a file someone left in the work tree. A repository whose index
  *   already holds staged changes is refused, so nobody's work is committed
  *   under the heartbeat's name.
- * - **Secrets:** the staged diff is checked for the configured key (nsec and
- *   hex); a hit refuses the commit without printing the key. Other
+ * - **Secrets:** every commit, the heartbeat's and every other command's
+ *   ({@linkcode commitAs}), is checked for the configured secrets (the key in
+ *   every form, the tokens) first, and every push checks each commit it would
+ *   send, whoever made it; a hit refuses without printing the key. Other
  *   `nsec1…`-shaped text (skills teaching Nostr carry example keys) and 64-hex
  *   strings (hashes are common) only warn.
  * - **Author:** `--git-author`, else the repository's identity, else
@@ -28,10 +30,12 @@
 
 import { getLogger } from "@logtape/logtape";
 import { printable } from "../printable.ts";
-import { containsSecret, NSEC_PATTERN, type Secret } from "../secret.ts";
+import type { Secret } from "../secret.ts";
+import { SecretLeakError } from "../secret_guard.ts";
 import type { PublishingReport } from "../report.ts";
 import { BLOCKED_BECAUSE, branchState } from "./branch_state.ts";
 import type { Git, GitResult } from "./git.ts";
+import { assertCommitHoldsNoSecret, assertPushHoldsNoSecret } from "./git_secret_check.ts";
 import { clearInterruptedLocks } from "./interrupted_locks.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
@@ -92,8 +96,6 @@ export interface PublishInput {
   lockGraceMs?: number;
 }
 
-const HEX64 = /\b[0-9a-fA-F]{64}\b/g;
-
 /**
  * Commits and pushes.
  *
@@ -101,6 +103,7 @@ const HEX64 = /\b[0-9a-fA-F]{64}\b/g;
  * @returns The report; `committed` and `pushed` say what happened.
  * @throws {RepositoryStateError} When the repository cannot take a commit (not a repository,
  *   detached HEAD, a merge or rebase under way, staged changes of someone else's).
+ * @throws {SecretLeakError} When the commit, or a commit the push would send, holds a configured secret.
  */
 export async function publish(input: PublishInput): Promise<PublishingReport> {
   const { git } = input;
@@ -140,7 +143,8 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
     const toStage = status.filter((entry) => entry.unstaged).map((entry) => entry.path);
     if (toStage.length > 0) await git.run(["--literal-pathspecs", "add", "-A", "--", ...toStage]);
     try {
-      report.commit = await commitStaged(git, input);
+      await commitAs(git, input.author, input.message, { secrets: input.secrets });
+      report.commit = (await git.run(["rev-parse", "HEAD"])).stdout.trim();
     } catch (error) {
       // Staged but not committed (the key found, a full disk): the index is left as it was found.
       await git.run(["--literal-pathspecs", "reset", "-q", "--", ...changed], { allowFailure: true });
@@ -169,51 +173,57 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
   return report;
 }
 
-/**
- * Commits what is staged, unless it holds the configured key.
- *
- * @returns The commit's id.
- */
-async function commitStaged(git: Git, input: PublishInput): Promise<string> {
-  const diff = (await git.run(["diff", "--cached"])).stdout;
-  if (containsSecret(diff, input.secrets)) {
-    throw new RepositoryStateError(
-      "Refusing to commit: the changes contain the agent's Nostr private key (NOSTR_NSEC); nothing was committed",
-    );
-  }
-  // Skills teach Nostr with example keys: other key-shaped text is the skills' own, moved by the merge.
-  const keyShaped = diff.match(NSEC_PATTERN)?.length ?? 0;
-  if (keyShaped > 0) {
-    logger.warn("The commit holds {count} nsec-shaped strings that are not the agent's key (skills' example text?)", {
-      count: keyShaped,
-    });
-  }
-  const hashes = diff.match(HEX64)?.length ?? 0;
-  if (hashes > 0) {
-    logger.warn("The commit holds {count} 64-hex strings; they look like hashes, not keys", { count: hashes });
-  }
-  await commitAs(git, input.author, input.message);
-  return (await git.run(["rev-parse", "HEAD"])).stdout.trim();
+/** How {@linkcode commitAs} commits. */
+export interface CommitOptions {
+  /** The configured secrets: a commit holding one is refused. */
+  secrets: readonly Secret[];
+  /** Paths committed alone, as they are in the work tree (`git commit -- PATHS`); all that is staged when absent. */
+  only?: readonly string[];
+  /** A failed or refused commit is returned (a non-zero code, the reason in `stderr`) rather than thrown. */
+  allowFailure?: boolean;
 }
 
 /**
  * Commits what is staged (with `only`, just those paths) as the configured author, else the repository's identity,
- * else the heartbeat's own.
+ * else the heartbeat's own: every command's commits go through here, so none skips the secret check. A commit whose
+ * changes, message or author hold a configured secret is refused before git is asked, and the index is left as it
+ * was.
  *
  * @param git Git in the repository.
  * @param author `Name <email>`, when configured.
  * @param message The commit message.
- * @param options Paths to commit alone, and whether a failure is returned rather than thrown.
- * @returns Git's result.
+ * @param options The secrets, paths to commit alone, and whether a failure is returned rather than thrown.
+ * @returns Git's result; with `allowFailure`, a refusal is a result with code 1 and the reason in `stderr`.
+ * @throws {SecretLeakError} When the commit holds a configured secret and `allowFailure` is not set.
  * @throws {import("./git.ts").GitError} When git fails and `allowFailure` is not set.
+ *
+ * @example
+ * ```ts ignore
+ * import { commitAs } from "./publish.ts";
+ * const result = await commitAs(git, undefined, "clawstr-heartbeat: restore skills/a.md", {
+ *   secrets: config.secrets,
+ *   allowFailure: true,
+ * });
+ * if (result.code !== 0) console.error(result.stderr);
+ * ```
  */
 export async function commitAs(
   git: Git,
   author: string | undefined,
   message: string,
-  options: { only?: readonly string[]; allowFailure?: boolean } = {},
+  options: CommitOptions,
 ): Promise<GitResult> {
   const identity = await authorIdentity(git, author);
+  try {
+    await assertCommitHoldsNoSecret(git, options.secrets, {
+      message,
+      author: `${identity.name} <${identity.email}>`,
+      only: options.only,
+    });
+  } catch (error) {
+    if (!(error instanceof SecretLeakError) || !options.allowFailure) throw error;
+    return { code: 1, stdout: "", stderr: error.message };
+  }
   return await git.run(
     [
       "-c",
@@ -309,6 +319,9 @@ async function aheadOfRemote(git: Git, remote: string, branch: string): Promise<
 async function pushWithRetries(git: Git, input: PublishInput, branch: string, report: PublishingReport): Promise<void> {
   const delays = input.retryDelays ?? [1000, 4000, 16000];
   for (let attempt = 0;; attempt++) {
+    // Every try: a rebase made new commits. Whoever made a commit (a person, an older version, another command), the
+    // key never leaves in it.
+    await assertPushHoldsNoSecret(git, input.secrets, { remote: input.remote, branch });
     const pushed = await git.run(["push", "--porcelain", input.remote, `HEAD:refs/heads/${branch}`], {
       allowFailure: true,
       timeoutMs: 120_000,

@@ -13,6 +13,8 @@ import { DECISIONS_FILE } from "../clustering/review_decisions.ts";
 import {
   ARCHIVE_INDEX,
   ArchiveIndexError,
+  type ArchiveLayout,
+  describeRefused,
   parseArchiveIndex,
   pathsOfNewEntries,
 } from "../consolidation/archive_index.ts";
@@ -31,6 +33,8 @@ export interface PublishingPhaseInput {
   consolidation: ConsolidationReport;
   /** The archive directory, repository-relative. */
   archiveDir: string;
+  /** The skills directory, repository-relative: where the archive's index may name originals. */
+  skillsDir: string;
   /** When the last run, which was killed before it finished, started: git's locks it left are cleared. */
   interruptedRunStartedAt?: Date | undefined;
   commit: boolean;
@@ -57,7 +61,9 @@ export async function runPublishingPhase(
   const { consolidation, archiveDir, dryRun } = input;
   const changed = [...consolidation.written, ...consolidation.archived, ...consolidation.removed];
   // Merges an earlier run made and never committed (a crash, a full disk, --no-commit) are committed now.
-  const unfinished = dryRun ? [] : await uncommittedMerges(adapters.git, adapters.repository, archiveDir);
+  const unfinished = dryRun
+    ? []
+    : await uncommittedMerges(adapters.git, adapters.repository, { archiveDir, skillsDir: input.skillsDir });
   // The owner's review decisions are committed with the run after they were made.
   const decisions = dryRun ? [] : [posix.join(archiveDir, DECISIONS_FILE)];
   return await publish({
@@ -77,14 +83,17 @@ export async function runPublishingPhase(
 
 /**
  * The files of merges the archive's index records but the last commit does
- * not: what an earlier run merged and could not commit.
+ * not: what an earlier run merged and could not commit. Entries the index
+ * check refuses are left out, with a warning.
  */
-async function uncommittedMerges(git: Git, repository: RepositoryWriter, archiveDir: string): Promise<string[]> {
-  const indexPath = posix.join(archiveDir, ARCHIVE_INDEX);
+async function uncommittedMerges(git: Git, repository: RepositoryWriter, layout: ArchiveLayout): Promise<string[]> {
+  const indexPath = posix.join(layout.archiveDir, ARCHIVE_INDEX);
   try {
+    const current = parseArchiveIndex(repository.read(indexPath), layout);
+    if (current.refused.length > 0) logger.warn("{refused}", { refused: describeRefused(current) });
     const paths = pathsOfNewEntries(
-      parseArchiveIndex(repository.read(indexPath), indexPath),
-      parseArchiveIndex(await committedFile(git, indexPath), indexPath),
+      current.entries,
+      parseArchiveIndex(await committedFile(git, indexPath), layout).entries,
     );
     return paths.length === 0 ? [] : [...paths, indexPath];
   } catch (error) {

@@ -3,21 +3,28 @@
  * dashboard's static files, a live event stream and the health probe, routed
  * with Hono. Every `/api/` request needs `Authorization: Bearer <token>`; the
  * health probe and the dashboard's files (which hold no data) do not. Each
- * client is rate-limited. Nothing here runs the pipeline but through a
- * repository's runner, so consent, review and pins hold.
+ * client is rate-limited, the owner's requests (those with the token) apart
+ * from everyone else's, so no flood of strangers' requests locks the owner
+ * out. Nothing here runs the pipeline but through a repository's runner, so
+ * consent, review and pins hold.
  *
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { DecisionsError } from "../clustering/review_decisions.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
 import type { RunReport } from "../report.ts";
 import type { Secret } from "../secret.ts";
-import { bearerMatches } from "../bearer_token.ts";
 import { isLoopback } from "../loopback.ts";
-import { scrubSecrets } from "../logging.ts";
+import { ROOT_CATEGORY, scrubSecrets } from "../logging.ts";
+import { authenticate, type AuthenticatedEnv, requireToken } from "../http/bearer_auth.ts";
+import { limitBody } from "../http/body_limit.ts";
+import { internalError } from "../http/internal_error.ts";
+import { limitRequests } from "../http/limit_requests.ts";
+import { methodNotAllowed } from "../http/method_not_allowed.ts";
 import { DASHBOARD_FILES, readDashboardFile } from "./dashboard_files.ts";
 import { rateLimiter, type RateLimitOptions } from "./rate_limit.ts";
 import type { RepositoryRunner, RunnerEvent } from "./repository_runner.ts";
@@ -44,8 +51,14 @@ export const TOKEN_VARIABLE = "HEARTBEAT_TOKEN";
 const PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 
-/** The server's own environment: the client's address, for the rate limit. */
-type Env = { Bindings: { remote?: string } };
+/** The largest review decision taken: `{"decision": "approve"}` is 23 bytes. */
+const MAX_DECISION_BYTES = 16 * 1024;
+
+/** What a request that carries no body may still carry (a client's empty JSON, say). */
+const MAX_EMPTY_BODY_BYTES = 1024;
+
+/** The server's own environment: the client's address, for the rate limit; whether the request has the token. */
+type Env = AuthenticatedEnv & { Bindings: { remote?: string } };
 
 /**
  * Builds the application.
@@ -59,20 +72,19 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   const byName = new Map(options.runners.map((runner) => [runner.name, runner]));
   // The dashboard's files, read once each.
   const files = new Map<string, Uint8Array<ArrayBuffer>>();
+  const encoder = new TextEncoder();
+  // Sent as bytes: node:http encodes a string in JavaScript, several times slower than TextEncoder for a large one.
   const json = (c: Context<Env>, body: unknown, status = 200) =>
-    c.body(scrubSecrets(JSON.stringify(body), options.secrets), status as 200, {
+    c.body(encoder.encode(scrubSecrets(JSON.stringify(body), options.secrets)), status as 200, {
       "content-type": "application/json; charset=utf-8",
     });
   const error = (c: Context<Env>, status: number, message: string) => json(c, { error: message }, status);
 
-  app.use("*", async (c, next) => {
-    const wait = limit(c.env?.remote ?? "unknown");
-    if (wait > 0) {
-      c.header("Retry-After", String(wait));
-      return error(c, 429, `too many requests: try again in ${wait} s`);
-    }
-    return await next();
-  });
+  // Authentication first: the rate limit counts the owner's requests apart from everyone else's.
+  app.use(authenticate(options.token));
+  app.use(
+    limitRequests(limit, (c: Context<Env>) => `${c.var.authenticated ? "owner" : "anyone"} ${c.env?.remote ?? "?"}`),
+  );
   app.use("/api/*", async (c, next) => {
     // A web page the owner visits must not steer the heartbeat: a request from another origin may change nothing,
     // and the name asked for must be the server's own (a rebound DNS name is refused).
@@ -84,12 +96,9 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     if (!options.token && !isLoopback(host.replace(/:\d+$/, ""))) {
       return error(c, 403, `the host "${host}" is not this server's`);
     }
-    if (options.token && !bearerMatches(c.req.header("authorization"), options.token)) {
-      c.header("WWW-Authenticate", `Bearer realm="${PROGRAM_NAME}"`);
-      return error(c, 401, `a bearer token is required (${TOKEN_VARIABLE})`);
-    }
     return await next();
   });
+  if (options.token) app.use("/api/*", requireToken({ realm: PROGRAM_NAME, variable: TOKEN_VARIABLE }));
 
   app.get("/health", async (c) => {
     const repositories = await Promise.all(options.runners.map(async (runner) => {
@@ -132,7 +141,6 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   // Other pages are sliced from the built list per request: a client walking the pages leaves nothing behind.
   const answers = new WeakMap<RunReport, Map<string, Uint8Array<ArrayBuffer>>>();
   const lists = new WeakMap<RunReport, Map<string, readonly unknown[]>>();
-  const encoder = new TextEncoder();
   const kept = <V>(memo: WeakMap<RunReport, Map<string, V>>, report: RunReport, key: string, make: () => V): V => {
     let byKey = memo.get(report);
     if (!byKey) memo.set(report, byKey = new Map());
@@ -157,7 +165,8 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     const read = (name: string, fallback: number, max: number) => {
       const text = c.req.query(name);
       if (text === undefined) return fallback;
-      const value = Number(text);
+      // `Number("")` is 0: an empty `limit=` is a mistake to point out, not a request for nothing.
+      const value = text.trim() === "" ? NaN : Number(text);
       return Number.isInteger(value) && value >= 0 && value <= max ? value : undefined;
     };
     const [offset, limit] = [read("offset", 0, Number.MAX_SAFE_INTEGER), read("limit", PAGE_SIZE, MAX_PAGE_SIZE)];
@@ -211,6 +220,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   );
   app.post(
     "/api/repositories/:name/runs",
+    limitBody(MAX_EMPTY_BODY_BYTES),
     withRunner((c, runner) => {
       const started = runner.start("request");
       if (!started) return error(c, 409, `a run of ${runner.name} is under way`);
@@ -238,6 +248,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   );
   app.post(
     "/api/repositories/:name/reviews/:id",
+    limitBody(MAX_DECISION_BYTES),
     withRunner(async (c, runner) => {
       let body: { decision?: unknown };
       try {
@@ -300,8 +311,9 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   app.get("/", (c) => c.redirect("/dashboard/"));
   app.get("/dashboard/*", async (c) => {
     const name = c.req.path.slice("/dashboard/".length) || "index.html";
-    const file = DASHBOARD_FILES[name];
-    if (!file) return error(c, 404, "no such file");
+    // Only the table's own entries: `constructor` or `__proto__` are Object's, and no file.
+    if (!Object.hasOwn(DASHBOARD_FILES, name)) return error(c, 404, "no such file");
+    const file = DASHBOARD_FILES[name]!;
     let bytes = files.get(name);
     if (!bytes) files.set(name, bytes = await readDashboardFile(name));
     return c.body(bytes, 200, {
@@ -310,8 +322,8 @@ export function apiApp(options: ApiOptions): Hono<Env> {
       "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
     });
   });
-  app.notFound((c) => error(c, 404, "not found"));
-  app.onError((caught, c) => error(c, 500, caught.message));
+  app.notFound(methodNotAllowed(app, (c) => error(c, 404, "not found")));
+  app.onError(internalError(getLogger([ROOT_CATEGORY, "serve", "api"])));
   return app;
 }
 
