@@ -5,12 +5,15 @@
  * copy of the bundled skills; once its first run is over, a stranger opens
  * 3,000 connections, half of them idle and half trickling a request's headers
  * a line a second, and holds them (with `--reopen`, opens again at once each
- * one the server closes: a flood of new connections). Meanwhile the owner's
+ * one the server closes: a flood of new connections; with `--pipeline N`, each
+ * connection sends N requests at once, pipelined, and reads no answer).
+ * Meanwhile the owner's
  * new authenticated requests (`/health` and an API request) are timed (each
  * must be answered within a second), and serve's resident memory is sampled
  * (it must stay under 300 MB).
  *
  * Usage: deno run -A bench/serve_load.ts [--connections 3000] [--seconds 15] [--file-limit 1024] [--reopen]
+ *   [--pipeline 2000]
  *
  * The script itself holds the connections: run it where its own limit on open files allows that many (`ulimit -n`).
  *
@@ -31,15 +34,21 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "15" },
     "file-limit": { type: "string", default: "1024" },
     reopen: { type: "boolean", default: false },
+    pipeline: { type: "string", default: "0" },
   },
 });
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 const fileLimit = Number(values["file-limit"]);
+const pipeline = Number(values.pipeline);
 
-/** The stranger: opens `count` connections, half idle, half trickling headers; with `reopen`, reopens any closed. */
-function stranger(port: number, count: number, reopen: boolean) {
+/**
+ * The stranger: opens `count` connections, half idle, half trickling headers (or, with `pipeline`, each sending that
+ * many requests at once); with `reopen`, reopens any closed.
+ */
+function stranger(port: number, count: number, { reopen, pipeline }: { reopen: boolean; pipeline: number }) {
   const encoder = new TextEncoder();
+  const flood = encoder.encode("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(pipeline));
   const open = new Set<Deno.Conn>();
   const trickling = new Set<Deno.Conn>();
   let stopped = false;
@@ -58,7 +67,9 @@ function stranger(port: number, count: number, reopen: boolean) {
       }
       opened++;
       open.add(connection);
-      if (trickles) {
+      if (pipeline > 0) {
+        connection.write(flood).catch(() => {});
+      } else if (trickles) {
         trickling.add(connection);
         connection.write(encoder.encode("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")).catch(() => {});
       }
@@ -129,7 +140,7 @@ try {
   let mostRss = beforeRss;
   const sampling = setInterval(() => mostRss = Math.max(mostRss, residentMemory(child.pid).rss), 100);
   const { runs } = await (await api("/api/repositories/skills-repo/runs")).json();
-  const attack = stranger(Number(new URL(base).port), connections, values.reopen);
+  const attack = stranger(Number(new URL(base).port), connections, { reopen: values.reopen, pipeline });
   // Let the stranger's connections pile up before the owner asks.
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const paths = ["/health", `/api/repositories/skills-repo/runs/${runs[0].runId}`];
@@ -150,9 +161,9 @@ try {
   const alive = (await timed(`${base}/health`, BENCH_TOKEN)).status === 200;
   const { peak } = residentMemory(child.pid);
   console.log(
-    `stranger: ${connections} connections (half trickling headers)${
-      values.reopen ? ", each reopened when closed" : ""
-    }, ` +
+    `stranger: ${connections} connections (${
+      pipeline > 0 ? `each pipelining ${pipeline} requests` : "half trickling headers"
+    })${values.reopen ? ", each reopened when closed" : ""}, ` +
       `${held.opened} opened over the run, ` +
       `${held.closedByServer} closed by serve, ${held.refused} refused; ${held.open} open at the end`,
   );

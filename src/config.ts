@@ -21,7 +21,7 @@ import { containsSecret, looksLikePrivateKey, NSEC_SHAPE, redactKeyShapes } from
 import type { PublishingSettings } from "./publishing/publishing_settings.ts";
 import { type BroadcastingSettings, DEFAULT_RELAYS } from "./broadcasting/broadcasting_settings.ts";
 import type { LaunchingSettings } from "./launching/launching_settings.ts";
-import { parsePublicKey, parseSecretKey, secretForms } from "./nostr/nostr_identity.ts";
+import { parsePublicKey, parseSecretKey } from "./nostr/nostr_identity.ts";
 import { isInside } from "./fs/paths.ts";
 import { isLoopback } from "./loopback.ts";
 import { LaunchFieldError, type LaunchFields, validateLaunch } from "./launching/launch_request.ts";
@@ -145,10 +145,13 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
   }
 
   const nsec = read("NOSTR_NSEC");
-  const nostr = nsec === undefined ? undefined : parseSecretKey(nsec, problems);
-  const secrets = nsec === undefined || nostr === undefined ? [] : secretForms(nsec, nostr.secretKey);
-  // A value that is published (the profile, the launch post, commits, relay URLs) must carry no key: not the agent's,
-  // in any form, nor anything shaped like one, which would be someone's.
+  const agentKey = nsec === undefined ? undefined : parseSecretKey(nsec, problems);
+  const heartbeatToken = readHeartbeatToken(read("HEARTBEAT_TOKEN"), problems);
+  const secrets = [...agentKey?.secrets ?? [], ...heartbeatToken === undefined ? [] : [heartbeatToken]];
+  // The signer refuses every secret, not the key's forms alone: a token in an event is as public as the key.
+  const nostr = agentKey && { ...agentKey, secrets };
+  // A value that is published (the profile, the launch post, commits, relay URLs) must carry no secret: not the
+  // agent's key in any form, nor the token, nor anything shaped like a key, which would be someone's.
   const holdsKey = (value: string) => looksLikePrivateKey(value) || containsSecret(value, secrets);
   // An image's URL may name it by its SHA-256, 64 hex digits like a key: there only an nsec or the agent's key counts.
   const urlHoldsKey = (value: string) => value.search(NSEC_SHAPE) >= 0 || containsSecret(value, secrets);
@@ -161,8 +164,8 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
   for (const [name, value, kind] of publicValues(read, options, settings)) {
     if (value !== undefined && (kind === "url" ? urlHoldsKey(value) : holdsKey(value))) {
       problems.push(
-        `${name} holds a private key (NOSTR_NSEC, or text shaped like one), which would be published; it is not ` +
-          `shown: take it out of ${name} (the key belongs in NOSTR_NSEC alone)`,
+        `${name} holds a private key or a token (NOSTR_NSEC, HEARTBEAT_TOKEN, or text shaped like a key), which ` +
+          `would be published; it is not shown: take it out of ${name} (each belongs in its own variable alone)`,
       );
     }
   }
@@ -181,8 +184,6 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
   const clawnchPubkey = clawnchText === undefined
     ? undefined
     : parsePublicKey("CLAWNCH_PUBKEY", clawnchText, nostr, problems);
-
-  const heartbeatToken = readHeartbeatToken(read("HEARTBEAT_TOKEN"), problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -210,7 +211,7 @@ export function loadConfig(options: CommonOptions, sources: ConfigSources): Conf
     previousKeys: [...new Set(previousKeys)],
     clawnchPubkey,
     heartbeatToken,
-    secrets: heartbeatToken === undefined ? secrets : [...secrets, heartbeatToken],
+    secrets,
   };
 }
 

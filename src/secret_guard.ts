@@ -8,7 +8,10 @@
  * - **The configured secrets** (`Config.secrets`: the agent's key in each form
  *   it may be written in, and the tokens): text holding one is refused, or
  *   scrubbed where it is only printed. Keys are matched whatever their case:
- *   hex and bech32 both decode the same in upper case.
+ *   hex and bech32 both decode the same in upper case. Where text is refused,
+ *   a secret is also looked for as people store it by accident: base64 (a
+ *   Kubernetes secret, `base64`'s wrapped output) and UTF-16 (PowerShell's
+ *   `>`, Windows editors).
  * - **Anything shaped like a private key** (`nsec1…`, 64 hex digits): refused
  *   only where a person types a value that becomes public (configuration);
  *   elsewhere it is counted, since skills that teach Nostr carry example keys
@@ -184,9 +187,10 @@ export class SecretScanner {
   #tail = "";
   #found = false;
 
-  /** @param secrets The secrets to look for. */
+  /** @param secrets The secrets to look for, as they are and as {@linkcode encodedForms} stores them. */
   constructor(secrets: readonly Secret[]) {
-    this.#forms = lowerForms(secrets);
+    const encoded = secrets.flatMap((secret) => encodedForms(secret.reveal()));
+    this.#forms = [...new Set([...lowerForms(secrets), ...encoded])];
     this.#overlap = this.#forms.reduce((most, form) => Math.max(most, form.length - 1), 0);
   }
 
@@ -215,4 +219,41 @@ export class SecretScanner {
 /** The non-empty secrets, lower-cased: the keys' encodings are case-insensitive, and a token matched so loses nothing. */
 function lowerForms(secrets: readonly Secret[]): string[] {
   return [...new Set(secrets.map((secret) => secret.reveal().toLowerCase()).filter((form) => form !== ""))];
+}
+
+/** The shortest secret whose encodings are looked for: a shorter one's base64 is a few characters, found anywhere. */
+const MIN_ENCODED_LENGTH = 16;
+
+/**
+ * How many characters of a secret's base64 are looked for: 30 of its bytes (half a key), so that an encoding wrapped
+ * at 64 or 76 columns, as `base64` and PEM wrap, is found on its first line.
+ */
+const BASE64_PREFIX = 40;
+
+/**
+ * A secret as it is stored by accident, lower-cased as the scanner compares: in base64, standard and URL-safe, at each
+ * of the three alignments it can start at in what was encoded (the characters that also depend on the bytes around it
+ * left out), its first {@linkcode BASE64_PREFIX} characters; and in UTF-16, either byte order, read as UTF-8 (each
+ * character beside a NUL). Only for a secret of {@linkcode MIN_ENCODED_LENGTH} characters or more; these forms are
+ * looked for where text is refused, not scrubbed from what is printed (every log line would pay for them).
+ *
+ * The base64 is of the secret as given (the key's upper-case hex is a form of its own): base64 is case-sensitive, but
+ * 40 of its characters lower-cased still match nothing else.
+ */
+function encodedForms(secret: string): string[] {
+  if (secret.length < MIN_ENCODED_LENGTH) return [];
+  const bytes = new TextEncoder().encode(secret);
+  const forms = [[...secret.toLowerCase()].join("\0")];
+  for (let offset = 0; offset < 3; offset++) {
+    const shifted = new Uint8Array(offset + bytes.length);
+    shifted.set(bytes, offset);
+    // Each base64 character holds 6 bits: those wholly inside the secret's bits.
+    const start = Math.ceil((8 * offset) / 6);
+    const end = Math.floor((8 * (offset + bytes.length)) / 6);
+    for (const alphabet of ["base64", "base64url"] as const) {
+      const encoded = shifted.toBase64({ alphabet }).slice(start, Math.min(end, start + BASE64_PREFIX));
+      forms.push(encoded.toLowerCase());
+    }
+  }
+  return forms;
 }

@@ -49,3 +49,17 @@ Deno.test("a settings file that is not settings is one clear error naming the fi
     'unknown threshold "nearly"',
   );
 });
+
+Deno.test("an init whose commit a hook refuses leaves heartbeat.json written but not staged, so the next run can commit", async () => {
+  await using repo = await tempRepo(undefined, { optedIn: false });
+  await git(repo.path, "init", "-q", "-b", "main");
+  await git(repo.path, "add", "-A");
+  await git(repo.path, "commit", "-q", "-m", "skills");
+  const hook = join(repo.path, ".git", "hooks", "pre-commit");
+  await Deno.writeTextFile(hook, "#!/bin/sh\necho 'commits are closed today' >&2\nexit 1\n");
+  await Deno.chmod(hook, 0o755);
+  const result = await runCli(["init"], { cwd: repo.path });
+  assertStringIncludes(result.stderr, "was written but not committed");
+  assert(await Deno.stat(join(repo.path, "heartbeat.json")).then(() => true, () => false), "heartbeat.json is written");
+  assertEquals(await git(repo.path, "diff", "--cached", "--name-only"), "", "nothing is left staged");
+});

@@ -7,6 +7,8 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { PairDecisions, parseDecisions } from "../src/clustering/review_decisions.ts";
+import { indexWithEntries, parseArchiveIndex } from "../src/consolidation/archive_index.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { copyOf, FILES, MASTER, mergedRepository } from "./merged_repository.ts";
 import { commitRepository, git, optIn, runCli, tempDir, treeSnapshot, writeTree } from "./utils.ts";
@@ -153,6 +155,47 @@ Deno.test("restore refuses to write through a symbolic link committed in the ski
   assert(Deno.statSync(join(repo.path, MASTER)).isFile, "the master stays");
 });
 
+Deno.test("restore refuses an archive directory that is a symbolic link (to the state directory): the state store is not copied", async () => {
+  await using repo = await mergedRepository();
+  // The archive made a link to .heartbeat, where its copies and an index naming the state store as a member's file lie.
+  const index = JSON.parse(await Deno.readTextFile(join(repo.path, INDEX)));
+  const planted = { original: "skills/alpha-copy/state.kv", archived: ".archive/state.kv", master: MASTER, run: "r1" };
+  const copied = await new Deno.Command("cp", {
+    args: ["-a", `${join(repo.path, ".archive")}/.`, join(repo.path, ".heartbeat")],
+  }).output();
+  assert(copied.success, "the archive's copies are in .heartbeat");
+  await Deno.writeTextFile(join(repo.path, ".heartbeat/index.json"), JSON.stringify([...index, planted]));
+  await Deno.remove(join(repo.path, ".archive"), { recursive: true });
+  await Deno.symlink(".heartbeat", join(repo.path, ".archive"));
+  const head = await git(repo.path, "rev-parse", "HEAD");
+  const result = await runCli(["restore", MASTER], { cwd: repo.path });
+  assertEquals(result.code, 1, `${result.stdout}\n${result.stderr}`);
+  assertEquals(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
+  assertStringIncludes(result.stderr, "symbolic link");
+  const leaked = await Deno.lstat(join(repo.path, "skills/alpha-copy/state.kv")).then(() => true, () => false);
+  assert(!leaked, "the state store was not copied");
+  assertEquals(await git(repo.path, "rev-parse", "HEAD"), head, "nothing committed");
+  assert(Deno.statSync(join(repo.path, MASTER)).isFile, "the master stays");
+});
+
+Deno.test("a planted member whose path holds a line break cannot add lines to the restore's commit message", async () => {
+  await using repo = await mergedRepository();
+  const planted = "---\nname: evil\ndescription: Planted.\n---\n\nPlanted.\n";
+  const folder = "skills/evil\nCo-authored-by: Mallory <mallory@example.com>";
+  await plant(repo.path, [{
+    original: `${folder}/SKILL.md`,
+    archived: ".archive/evil/SKILL.md",
+    master: MASTER,
+    hash: createHash("sha256").update(planted).digest("hex"),
+    run: "r1",
+  }], { ".archive/evil/SKILL.md": planted });
+  const result = await runCli(["restore", MASTER], { cwd: repo.path });
+  assertEquals(result.code, 0, result.stderr);
+  const message = (await git(repo.path, "log", "-1", "--format=%B")).trimEnd().split("\n");
+  assertEquals(message.length, 3, message.join("\n"));
+  assertStringIncludes(message[0]!, "skills/evil\\u{a}Co-authored-by");
+});
+
 Deno.test("restore refuses a member whose archived copy was changed after the merge, restored or merged again", async () => {
   await using template = await mergedRepository();
   for (
@@ -246,9 +289,50 @@ Deno.test("a planted decisions file of 100,000 tiny decisions keeps the newest w
     ]] as const
   ) {
     const decisions = Array.from({ length: 100_000 }, (_, i) => decision(i));
+    if (decision === tiny) {
+      // The newest, as the name says: the bound drops the oldest.
+      const kept = parseDecisions(new TextEncoder().encode(JSON.stringify({ decisions })), DECISIONS);
+      assertEquals([kept.length, kept[0]?.id, kept.at(-1)?.id], [20_000, "r80000", "r99999"]);
+    }
     await using repo = await repositoryWithDecisions(JSON.stringify({ decisions }));
     const stderr = await assertRunFinishes(repo.path, 60);
     assertStringIncludes(stderr, DECISIONS);
     assertStringIncludes(stderr, warning);
   }
+});
+
+Deno.test("deciding on two planted masters whose 20,000 paths each a planted decision names takes a bounded time, and holds them apart", () => {
+  // Within every bound (one decision, four parts of 5,000 paths); a master's merged_from may list them all (1 MiB).
+  const paths = Array.from({ length: 20_000 }, (_, i) => `skills/s${i}.md`);
+  const parts = [0, 1, 2, 3].map((part) => paths.slice(part * 5_000, (part + 1) * 5_000));
+  const file = JSON.stringify({ decisions: [{ id: "rplanted2", decision: "approved", at: "x", parts }] });
+  const decisions = new PairDecisions(parseDecisions(new TextEncoder().encode(file), DECISIONS));
+  const started = performance.now();
+  const decided = decisions.decide(["skills/m1.md", ...paths], ["skills/m2.md", ...paths]);
+  const elapsed = performance.now() - started;
+  assert(elapsed < 1_000, `one pair took ${elapsed.toFixed(0)} ms`);
+  assertEquals(decided, "rejected", "a pair too costly to decide is never merged");
+});
+
+Deno.test("an entry planted at the archive path a later merge takes does not keep the merge's own entry out of the index", () => {
+  const hash = "ab".repeat(32);
+  const planted = {
+    original: "skills/elsewhere/SKILL.md",
+    archived: ".archive/alpha-copy/SKILL.md",
+    master: "skills/other/SKILL.md",
+    hash,
+    run: "r0",
+  };
+  const merged = {
+    original: "skills/alpha-copy/SKILL.md",
+    archived: planted.archived,
+    master: MASTER,
+    hash,
+    run: "r1",
+  };
+  const once = indexWithEntries(new TextEncoder().encode(JSON.stringify([planted])), INDEX, [merged]);
+  const index = parseArchiveIndex(once, { archiveDir: ".archive", skillsDir: "skills" });
+  assertEquals(index.entries.map((entry) => entry.original), [planted.original, merged.original]);
+  // A merge completed again after a crash still adds nothing twice.
+  assertEquals(indexWithEntries(once, INDEX, [merged]), once);
 });

@@ -9,7 +9,7 @@ import { assert, assertEquals, assertStringIncludes, assertThrows } from "./asse
 import { bearerMatches } from "../src/bearer_token.ts";
 import { ConfigError } from "../src/config.ts";
 import { Secret } from "../src/secret.ts";
-import { ConnectionGuard } from "../src/serve/connection_guard.ts";
+import { ConnectionGuard, MAX_REQUESTS_IN_PROGRESS } from "../src/serve/connection_guard.ts";
 import { connectionCap } from "../src/serve/connection_cap.ts";
 import { rateLimiter } from "../src/serve/rate_limit.ts";
 import { authenticate, type AuthenticatedEnv, requireToken } from "../src/http/bearer_auth.ts";
@@ -67,8 +67,6 @@ Deno.test("at the cap the connection idle longest is evicted, never one with a r
   guard.active(oldIdle); // Trickled bytes do not make a connection less idle: it has sent no request.
   assertEquals(guard.admit(connection("owner")), true);
   assertEquals(closed, ["old idle"]);
-  guard.requestStarted(newIdle);
-  guard.removed(connection("owner"));
   const full = guardedConnections(1);
   const only = full.connection("only");
   full.guard.admit(only);
@@ -114,6 +112,71 @@ Deno.test("the guard closes a connection without a complete request after the he
   guard.sweep();
   assertEquals(closed, ["trickler", "answered", "stalled"]);
   assertEquals(guard.size, 1);
+});
+
+Deno.test("at the cap with no connection idle, a stranger's request stalled for a second is closed, the one stalled longest first; the owner's requests never are", () => {
+  const { clock, guard, closed, connection } = guardedConnections(4);
+  const [owner, reading, stalled, stalledLonger] = ["owner", "reading", "stalled", "stalled longer"].map(connection);
+  for (const each of [owner!, reading!, stalled!, stalledLonger!]) guard.admit(each);
+  guard.requestStarted(owner!, true);
+  for (const each of [reading!, stalled!, stalledLonger!]) guard.requestStarted(each);
+  clock.time = 500;
+  guard.active(stalled!);
+  guard.active(reading!);
+  clock.time = 1200;
+  guard.active(reading!);
+  const newcomer = connection("newcomer 1");
+  assertEquals(guard.admit(newcomer), true);
+  assertEquals(closed, ["stalled longer"], "owner stalled since 0 too, but is the owner's");
+  guard.requestStarted(newcomer);
+  clock.time = 1400;
+  assertEquals(guard.admit(connection("newcomer 2")), false, "stalled for 900 ms only: still moving");
+  clock.time = 1600;
+  assertEquals(guard.admit(connection("newcomer 3")), true);
+  assertEquals(closed, ["stalled longer", "newcomer 2", "stalled"]);
+});
+
+Deno.test("at the cap the owner's idle connection is closed only after every stranger's idle one and stalled request", () => {
+  const { clock, guard, closed, connection } = guardedConnections(3);
+  const [owner, stranger, stalled] = [connection("owner"), connection("stranger"), connection("stalled")];
+  for (const each of [owner, stranger, stalled]) {
+    guard.admit(each);
+    guard.requestStarted(each, each === owner);
+  }
+  guard.requestFinished(owner, 200);
+  guard.requestFinished(stranger, 200);
+  clock.time = 2000;
+  for (const name of ["newcomer 1", "newcomer 2", "newcomer 3"]) {
+    const newcomer = connection(name);
+    assertEquals(guard.admit(newcomer), true, name);
+    guard.requestStarted(newcomer);
+  }
+  assertEquals(closed, ["stranger", "stalled", "owner"]);
+  assertEquals(guard.admit(connection("newcomer 4")), false, "every request in progress is moving");
+});
+
+Deno.test("a connection with more requests in progress than the limit is closed, and its requests past the limit are refused", () => {
+  const { guard, closed, connection } = guardedConnections(2);
+  const pipeliner = connection("pipeliner");
+  guard.admit(pipeliner);
+  const allowed = Array.from({ length: MAX_REQUESTS_IN_PROGRESS + 3 }, () => guard.requestStarted(pipeliner));
+  assertEquals(allowed.filter(Boolean).length, MAX_REQUESTS_IN_PROGRESS);
+  assertEquals(closed, ["pipeliner"]);
+  assertEquals(guard.size, 0);
+});
+
+Deno.test("out of descriptors, the cap drops to half the connections open (never below 16) and those over it are closed as at the cap", () => {
+  const { guard, closed, connection } = guardedConnections(512);
+  const open = Array.from({ length: 100 }, (_, i) => connection(`c${i}`));
+  for (const each of open) guard.admit(each);
+  for (const each of open.slice(0, 60)) guard.requestStarted(each, true);
+  assertEquals(guard.outOfDescriptors(), 50);
+  assertEquals(closed, open.slice(60).map((each) => each.name), "the idle ones; the owner's requests in progress stay");
+  assertEquals(guard.size, 60);
+  assertEquals(guard.admit(connection("newcomer")), false, "over the new cap, with every request the owner's");
+  for (const each of open.slice(0, 60)) guard.requestFinished(each, 200);
+  for (let i = 0; i < 5; i++) guard.outOfDescriptors();
+  assertEquals([guard.maxConnections, guard.size], [16, 16]);
 });
 
 Deno.test("the connection cap stays under the limit on open files, leaving the heartbeat its own descriptors", () => {

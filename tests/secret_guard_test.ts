@@ -361,3 +361,101 @@ Deno.test("loadConfig() refuses a key in any value that is published, naming whe
   const image = testConfig("/srv", { env: { ...LAUNCH_ENV, TOKEN_IMAGE: `https://cdn.example/${hash}.png` } });
   assert("request" in image.launch, "an image named by its SHA-256 is not a key");
 });
+
+Deno.test("an event holding HEARTBEAT_TOKEN is refused like one holding the key: the relay gets nothing holding it", async () => {
+  const token = "serve-token-0123456789abcdef";
+  await using relay = await startRelay();
+  using store = await KvStateStore.open(":memory:");
+  const config = testConfig("/srv", { env: { NOSTR_NSEC: TEST_NSEC, HEARTBEAT_TOKEN: token } });
+  const client = nostrRelayClient({ sign: signer(config.nostr!), timeoutMs: 2000 });
+  const report = await broadcast({
+    identity: config.nostr,
+    relays: [relay.url],
+    client,
+    store,
+    clock: { now: () => new Date("2026-11-25T06:00:00Z") },
+    runId: "run-1",
+    masters: [{
+      id: "api",
+      name: "api",
+      version: "1.0.0",
+      description: "Calls the heartbeat's API.",
+      tags: [],
+      members: 2,
+      content: `---\nname: api\n---\n\ncurl -H "Authorization: Bearer ${token}" http://127.0.0.1:8080/api/runs\n`,
+    }],
+    dryRun: false,
+    retryDelays: [],
+    relayIntervalMs: 0,
+  });
+  client.close();
+  const stored = await storedEvents(relay.url);
+  assert(stored.every((event) => !event.includes(token)), "no event holds the token");
+  assertEquals(report.status, "failed");
+  assert(!JSON.stringify(report).includes(token), "the report never holds the token");
+});
+
+Deno.test("loadConfig() refuses HEARTBEAT_TOKEN pasted into a value that is published, never showing it", () => {
+  const token = "serve-token-0123456789abcdef";
+  let message = "";
+  try {
+    testConfig("/srv", { env: { HEARTBEAT_TOKEN: token, AGENT_NAME: `Keeper ${token}` } });
+  } catch (error) {
+    message = error instanceof Error ? error.message : String(error);
+  }
+  assertStringIncludes(message, "AGENT_NAME");
+  assert(!message.includes(token), message);
+});
+
+Deno.test("a push reads the changes of a repository's first commit, whatever the owner's log.showRoot says", async () => {
+  await using dir = await tempDir();
+  await writeTree(dir.path, { "notes/backup.txt": `the agent's key: ${TEST_NSEC}\n` });
+  await commitRepository(dir.path);
+  await git(dir.path, "config", "log.showRoot", "false");
+  await git(dir.path, "remote", "add", "origin", join(dir.path, "never-pushed.git"));
+  await assertRejects(
+    () => assertPushHoldsNoSecret(localGit(dir.path, ENV), SECRETS, { remote: "origin", branch: "main" }),
+    SecretLeakError,
+    "the changes of commit",
+  );
+});
+
+Deno.test("the guard finds the key base64-encoded at any alignment, wrapped or URL-safe, and saved as UTF-16, and a push holding one is refused", async () => {
+  const encoder = new TextEncoder();
+  const base64 = (text: string, alphabet: "base64" | "base64url" = "base64") =>
+    encoder.encode(text).toBase64({ alphabet });
+  // As a Kubernetes secret holds it, after other bytes of what was encoded; as `base64` wraps it at 76 columns.
+  const secrets = testConfig("/srv", { env: { NOSTR_NSEC: TEST_NSEC, HEARTBEAT_TOKEN: "Serve-Token-0123456789" } })
+    .secrets;
+  for (const prefix of ["", "N", "NO", "NOSTR_NSEC="]) {
+    for (const key of [TEST_NSEC, TEST_KEY_HEX, TEST_KEY_HEX.toUpperCase(), "Serve-Token-0123456789"]) {
+      const encoded = base64(`${prefix}${key}\n`);
+      assert(containsSecret(`  NOSTR_NSEC: ${encoded}\n`, secrets), `${prefix}: ${encoded}`);
+      assert(containsSecret(`${encoded.slice(0, 76)}\n${encoded.slice(76)}\n`, secrets), `wrapped ${prefix}`);
+      assert(containsSecret(base64(`${prefix}${key}`, "base64url"), secrets), `URL-safe ${prefix}`);
+    }
+  }
+  // As PowerShell's `>` and Windows editors save text: UTF-16, little- or big-endian.
+  const utf16 = (text: string, littleEndian: boolean) => {
+    const view = new DataView(new ArrayBuffer(text.length * 2));
+    [...text].forEach((char, i) => view.setUint16(i * 2, char.charCodeAt(0), littleEndian));
+    return new Uint8Array(view.buffer);
+  };
+  assert(containsSecret(utf16(`\uFEFF${TEST_NSEC}\r\n`, true), secrets), "UTF-16LE");
+  assert(containsSecret(utf16(TEST_KEY_HEX.toUpperCase(), false), secrets), "UTF-16BE");
+  // Nothing ordinary is mistaken for them.
+  assert(!containsSecret(base64("nsec1 example, and a hash ".concat("ab".repeat(32))), secrets));
+  assert(!containsSecret(utf16("# Alpha\n\nRun scripts/run.sh", true), secrets));
+
+  await using dir = await tempDir();
+  await writeTree(dir.path, { "a.txt": "a\n" });
+  await commitRepository(dir.path, join(dir.path, "remote.git"));
+  await writeTree(dir.path, { "deploy/secret.yaml": `data:\n  NOSTR_NSEC: ${base64(TEST_NSEC)}\n` });
+  await git(dir.path, "add", "-A");
+  await git(dir.path, "commit", "-qm", "deploy");
+  await assertRejects(
+    () => assertPushHoldsNoSecret(localGit(dir.path, ENV), secrets, { remote: "origin", branch: "main" }),
+    SecretLeakError,
+    "the changes of commit",
+  );
+});

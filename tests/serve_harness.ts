@@ -16,7 +16,7 @@ export const SERVE_TOKEN = "serve-test-token-31415926";
 export interface TestServer extends AsyncDisposable {
   /** `http://127.0.0.1:PORT` */
   base: string;
-  /** The process's id: its memory is read from `/proc/PID/status`. */
+  /** The process's id: its memory is read with `ps` (another process's `/proc` needs every permission). */
   pid: number;
   /** Sends a request with the token (or with `token`, or none when `null`). */
   api(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;

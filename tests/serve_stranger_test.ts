@@ -108,6 +108,21 @@ Deno.test("serve under a limit of 1,024 open files keeps answering /health withi
   assertStringIncludes(await server.stderr(), "Heartbeat stopped", "it stopped when told to, not before");
 });
 
+Deno.test("under a limit of 256 open files, which serve's permissions cannot read, 400 idle connections held by a stranger make no run fail", async () => {
+  await using repo = await repositoryWithProposal();
+  await using server = await startServe(repo.path, ["--no-push", "--dry-run"], {}, { fileLimit: 256 });
+  const name = basename(repo.path);
+  await settledRuns(server, name);
+  using _held = await idleConnections(server.base, 400);
+  const started = await server.api(`/api/repositories/${name}/runs`, { method: "POST" });
+  assertEquals(started.status, 202);
+  await started.body?.cancel();
+  const [run] = await settledRuns(server, name, 2);
+  const report = await (await server.api(`/api/repositories/${name}/runs/${run!.runId}`)).json();
+  assertEquals([run!.status, report.error], ["ok", undefined]);
+  assertStringIncludes(await server.stderr(), "Out of file descriptors with");
+});
+
 Deno.test("a connection that trickles its headers, or sends nothing, is closed after the header timeout", async () => {
   await using repo = await repositoryWithProposal();
   await using server = await startServe(repo.path, ["--no-push", "--dry-run"]);
@@ -173,6 +188,37 @@ Deno.test("an oversized POST body is refused with 413 without being read whole: 
   } as RequestInit);
   assertEquals(chunked.status, 413, "a streamed body is cut off at the limit too");
   await chunked.body?.cancel();
+});
+
+Deno.test("a stranger pipelining two thousand requests on each of 50 connections moves serve's memory by under 100 MiB, and the owner is answered within a second", async () => {
+  await using repo = await repositoryWithProposal();
+  await using server = await startServe(repo.path, ["--no-push", "--dry-run"]);
+  await settledRuns(server, basename(repo.path));
+  const { port } = new URL(server.base);
+  const flood = new TextEncoder().encode("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(2000));
+  const before = await residentMemory(server.pid);
+  let owner = { status: 0, ms: Infinity, body: "" };
+  const most = await mostMemoryDuring(server.pid, async () => {
+    const connections: Deno.Conn[] = [];
+    for (let i = 0; i < 50; i++) {
+      const connection = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+      connection.write(flood).catch(() => {});
+      connections.push(connection);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    owner = await timed(() => server.api("/api/repositories", { signal: AbortSignal.timeout(5000) }))
+      .catch((error) => ({ status: 0, ms: Infinity, body: String(error) }));
+    for (const connection of connections) {
+      try {
+        connection.close();
+      } catch {
+        // Closed by the server.
+      }
+    }
+  });
+  assertEquals(owner.status, 200, owner.body);
+  assert(owner.ms < 1000, `the owner's request took ${owner.ms.toFixed(0)} ms`);
+  assert(most - before < 100, `resident memory grew by ${(most - before).toFixed(0)} MiB`);
 });
 
 Deno.test("a repository whose folder's name holds a dot (my.skills) is served under that name and its heartbeat loop runs", async () => {

@@ -16,9 +16,9 @@
  * - **Backoff**: an event not yet accepted waits 1, 2, 4… minutes (at most an
  *   hour) before its next try; relays are sent one event at a time.
  * - **Never the key**: an event whose content or tags hold the agent's key
- *   (a skill that carries it, say) is neither signed nor sent, nor is one an
- *   older version signed; each is a refused item in the report, with the
- *   reason, and the phase fails. The run goes on.
+ *   or a configured token (a skill that carries it, say) is neither signed
+ *   nor sent, nor is one an older version signed; each is a refused item in
+ *   the report, with the reason, and the phase fails. The run goes on.
  *
  * @module
  */
@@ -134,8 +134,8 @@ function withRefused(report: BroadcastingReport, refused: BroadcastingReport["ev
 }
 
 /**
- * Whether an event holds the agent's key: then it is neither signed nor sent, and a refused item, with the reason, is
- * added to `refused`.
+ * Whether an event holds the agent's key or another of its identity's secrets: then it is neither signed nor sent,
+ * and a refused item, with the reason, is added to `refused`.
  */
 function holdsKey(
   identity: NostrIdentity,

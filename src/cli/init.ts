@@ -52,6 +52,8 @@ export async function initCommand(options: CommonOptions): Promise<number> {
     });
     committed = commit.code === 0;
     if (!committed) {
+      // Left staged, it would read as someone else's work and stop the next run's commit.
+      await git.run(["--literal-pathspecs", "reset", "-q", "--", SETTINGS_FILE], { allowFailure: true });
       console.error(`${PROGRAM_NAME}: ${SETTINGS_FILE} was written but not committed: ${commit.stderr.trim()}`);
     }
   }

@@ -11,6 +11,7 @@
 
 import { posix, relative, resolve } from "node:path";
 import { ConsolidationError, recoverConsolidation } from "../consolidation/apply.ts";
+import { DECISIONS_FILE } from "../clustering/review_decisions.ts";
 import { ArchiveIndexError } from "../consolidation/archive_index.ts";
 import { type PlannedRestore, RestoreError, restoreOriginals } from "../consolidation/restore.ts";
 import { localRepositoryWriter, UnsafePathError } from "../fs/repository_writer.ts";
@@ -47,6 +48,7 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
   try {
     const writer = localRepositoryWriter(config.repo);
     const relativePath = relative(config.repo, resolve(config.repo, path)).replaceAll("\\", "/");
+    const archiveDir = relative(config.repo, config.archiveDir).replaceAll("\\", "/");
     const now = new Date();
     let plan: PlannedRestore;
     try {
@@ -56,7 +58,7 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
         path: relativePath,
         writer,
         skillsDir: relative(config.repo, config.skillsDir).replaceAll("\\", "/") || ".",
-        archiveDir: relative(config.repo, config.archiveDir).replaceAll("\\", "/"),
+        archiveDir,
         runId: `restore-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}`,
         at: now.toISOString(),
         stateDir: config.stateDir,
@@ -71,9 +73,10 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
     let committed = "";
     let notCommitted = "";
     if ((await git.run(["rev-parse", "--is-inside-work-tree"], { allowFailure: true })).code === 0) {
-      const message = `${PROGRAM_NAME}: restore ${
-        plan.restored.join(", ")
-      }\n\nFrom ${plan.master} (${plan.outcome}).\n`;
+      // Paths come from the committed index: a line break or a bidirectional override in one must not rewrite it.
+      const message = `${PROGRAM_NAME}: restore ${plan.restored.map(printable).join(", ")}\n\nFrom ${
+        printable(plan.master)
+      } (${plan.outcome}).\n`;
       // The commit goes through the secret guard every command's commit goes through.
       const staged = await git.run(["--literal-pathspecs", "add", "-A", "--", ...plan.paths], { allowFailure: true });
       const result = staged.code === 0
@@ -89,9 +92,7 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
     console.log(
       [
         `Restored ${plan.restored.join(", ")} from ${plan.master}; the master was ${plan.outcome}.`,
-        `No run merges them again unless approved (${
-          posix.join(posix.basename(config.archiveDir), "decisions.json")
-        }).`,
+        `No run merges them again unless approved (${posix.join(archiveDir, DECISIONS_FILE)}).`,
         committed ? `Committed ${committed}; the next run pushes it.` : "",
       ].filter((line) => line !== "").map(printable).join("\n"),
     );

@@ -23,6 +23,7 @@ import { heartbeatSchedule } from "../schedule.ts";
 import { denoCronScheduler } from "../scheduler.ts";
 import { KvStateStore } from "../store/state_store.ts";
 import { apiApp, TOKEN_VARIABLE } from "../serve/api.ts";
+import { bearerMatches } from "../bearer_token.ts";
 import { connectionCap, openFileLimit } from "../serve/connection_cap.ts";
 import { serveConnections } from "../serve/http_server.ts";
 import { DEFAULT_RATE_LIMIT } from "../serve/rate_limit.ts";
@@ -91,6 +92,7 @@ export async function serveCommand(options: ServeOptions, version: string): Prom
     const app = apiApp({ runners, token, version, rateLimit: DEFAULT_RATE_LIMIT, secrets });
     const served = serveConnections(listener, {
       fetch: (request, remote) => app.fetch(request, { remote }),
+      isOwner: (authorization) => token !== undefined && bearerMatches(authorization, token),
       maxConnections,
       signal: stop.signal,
       logger,

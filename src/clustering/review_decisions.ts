@@ -23,6 +23,9 @@
  * warning, and the run goes on. Decisions are looked up by path, never
  * expanded into their pairs of skills: a decision costs memory in proportion
  * to the paths it names (a 6,000-part decision would be 18 million pairs).
+ * Time is bounded too: the decision on two skills (each named by its own
+ * path and its members') takes at most {@linkcode MAX_DECIDE_STEPS} steps,
+ * past which the pair is held apart, as rejected.
  *
  * @module
  */
@@ -66,6 +69,15 @@ export const MAX_PART_PATHS = 5_000;
  * index at most; 20,000 decisions of a dozen skills each stay inside.
  */
 export const MAX_DECISION_PATHS = 250_000;
+
+/**
+ * The most steps the decision on two skills takes: pairs of their paths looked at, and decisions compared for each.
+ * Skills the owner decided on name a few paths each; only masters whose `merged_from` lists thousands of paths, all
+ * named in decisions, come near it: two planted ones of 20,000 would take 400 million steps (some 20 s) for every
+ * pair of them the clustering judges. Past the bound the pair is held apart, as rejected: it is never merged, which
+ * a contributor could have had anyway by planting a rejection.
+ */
+export const MAX_DECIDE_STEPS = 2_000_000;
 
 /** Warnings logged one by one; the rest are counted in one line, so a planted file cannot flood the log. */
 const WARNED_DECISIONS = 5;
@@ -284,7 +296,8 @@ const SEVERAL_PARTS = -1;
 /**
  * The decision on each pair of skills, by path; later decisions win. Each
  * path is indexed with the decisions that name it and the part it is in, so a
- * decision costs memory in proportion to its paths, not to its pairs.
+ * decision costs memory in proportion to its paths, not to its pairs; the
+ * decision on two skills takes at most {@linkcode MAX_DECIDE_STEPS} steps.
  *
  * @example
  * ```ts
@@ -302,6 +315,8 @@ export class PairDecisions {
   /** Each path's decisions: the decision's index (oldest first) → the part the path is in. */
   readonly #byPath = new Map<string, Map<number, number>>();
   readonly #decisions: Decision[] = [];
+  /** Whether a pair too costly to decide was reported: once is enough, the rest are like it. */
+  #warnedCostly = false;
   /** What the decisions are, as a hash: a clustering result depends on it. */
   readonly digest: string;
 
@@ -331,15 +346,19 @@ export class PairDecisions {
    *
    * @param a The first skill's paths.
    * @param b The second's.
-   * @returns `rejected` when any pair across them was rejected, else `approved` when one was approved.
+   * @returns `rejected` when any pair across them was rejected, or when deciding would take more than
+   *   {@linkcode MAX_DECIDE_STEPS} steps; else `approved` when one was approved.
    */
   decide(a: readonly string[], b: readonly string[]): Decision | undefined {
     let approved = false;
+    let steps = 0;
     for (const x of a) {
       const ofX = this.#byPath.get(x);
       if (!ofX) continue;
       for (const y of b) {
         const ofY = this.#byPath.get(y);
+        steps += 1 + (ofY ? Math.min(ofX.size, ofY.size) : 0);
+        if (steps > MAX_DECIDE_STEPS) return this.#tooCostly(a[0], b[0]);
         const latest = ofY && latestApart(ofX, ofY);
         if (latest === undefined) continue;
         if (this.#decisions[latest] === "rejected") return "rejected";
@@ -347,6 +366,19 @@ export class PairDecisions {
       }
     }
     return approved ? "approved" : undefined;
+  }
+
+  /** A pair whose decisions name too many of their paths to be decided: held apart, and reported once. */
+  #tooCostly(a: string | undefined, b: string | undefined): Decision {
+    if (!this.#warnedCostly) {
+      this.#warnedCostly = true;
+      logger.warn(
+        "The review decisions name so many paths of {a} and {b} (and their members) that deciding on them would take " +
+          "over {bound} steps: they are held apart, as rejected, as is any other such pair",
+        { a, b, bound: MAX_DECIDE_STEPS },
+      );
+    }
+    return "rejected";
   }
 }
 

@@ -182,8 +182,10 @@ export function describeRefused(index: ArchiveIndex): string {
 }
 
 /**
- * The index's text with the entries of a merge added (those whose archived copy it does not list yet, so a merge
- * completed again after a crash adds nothing twice); every entry already there is kept as it is.
+ * The index's text with the entries of a merge added (those it does not hold yet, so a merge completed again after a
+ * crash adds nothing twice); every entry already there is kept as it is. An entry is known by its archived copy,
+ * original, master and run together, never by its archived copy alone: a contributor could have planted one at the
+ * archive path a later merge takes, and kept that merge's own entry out.
  *
  * @param bytes The index file's bytes; `undefined` when there is none yet.
  * @param path The index's path, for the error message.
@@ -205,8 +207,8 @@ export function indexWithEntries(
   entries: readonly ArchiveEntry[],
 ): Uint8Array {
   const records = parseArchiveRecords(bytes, path);
-  const known = new Set(records.map(archivedOf));
-  for (const entry of entries) if (!known.has(entry.archived)) records.push(entry);
+  const known = new Set(records.map(identityOf));
+  for (const entry of entries) if (!known.has(identityOf(entry))) records.push(entry);
   return serialize(records);
 }
 
@@ -375,6 +377,12 @@ function memberOf(path: string, folders: ReadonlyMap<string, string> | undefined
     if (member !== undefined) return member;
   }
   return undefined;
+}
+
+/** What tells an entry from every other, as parsed: its archived copy, original, master and run. */
+function identityOf(record: unknown): string {
+  const fields = (typeof record === "object" && record !== null ? record : {}) as Record<string, unknown>;
+  return JSON.stringify([fields.archived, fields.original, fields.master, fields.run]);
 }
 
 function archivedOf(record: unknown): string | undefined {

@@ -3,7 +3,9 @@
  * members. The index that names them is committed, so is anything in the
  * archive: a copy is read only when it is a regular file really inside the
  * archive (a directory link committed there, `.archive/x -> ..`, would make
- * `.archive/x/.env` the repository's `.env` under an archive name), and a
+ * `.archive/x/.env` the repository's `.env` under an archive name; the
+ * archive made a link, `.archive -> .heartbeat`, would make the state store
+ * an archived copy), and a
  * member's skill file only when its bytes are still those merged (the hash
  * the index records), so a copy edited after the merge is never restored or
  * read back as a member.
@@ -12,6 +14,8 @@
  */
 
 import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { realPathOf } from "../fs/repository_bounds.ts";
 import { type ListedEntry, type RepositoryWriter, UnsafePathError } from "../fs/repository_writer.ts";
 import { FileTooLargeError, NotRegularFileError } from "../fs/regular_file.ts";
 import type { ArchiveEntry } from "./archive_index.ts";
@@ -72,10 +76,20 @@ export class ArchivedFiles {
     return { bytes };
   }
 
-  /** The regular files really below the archive, listed once, without following a link; or why it cannot be. */
+  /**
+   * The regular files really below the archive, listed once, without following a link; or why it cannot be. The
+   * archive itself must be a directory where its name says: git never commits files below a link, so an archive
+   * that is one (or lies below one) was made so to pass something else off as archived copies.
+   */
   #list(): Map<string, ListedEntry["kind"]> | string {
     if (this.#listed === undefined) {
       try {
+        const real = realPathOf(join(this.#writer.root, this.#archiveDir));
+        if (real !== join(realPathOf(this.#writer.root), this.#archiveDir)) {
+          this.#listed = `The archive ${this.#archiveDir} leads through a symbolic link to ${real}: nothing in it is ` +
+            `read; make ${this.#archiveDir} a directory again (git log -- ${this.#archiveDir} shows who made it a link)`;
+          return this.#listed;
+        }
         this.#listed = new Map(this.#writer.list(this.#archiveDir).map((entry) => [entry.path, entry.kind]));
       } catch (error) {
         if (!(error instanceof UnsafePathError)) throw error;

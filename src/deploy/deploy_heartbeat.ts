@@ -150,10 +150,9 @@ function deployConfig(input: DeployHeartbeatInput, repo: string, stateDir: strin
     cwd: repo,
     settings: readSettings(join(repo, SETTINGS_FILE)),
   });
-  const config = {
-    ...loaded,
-    secrets: [...loaded.secrets, settings.token, ...(settings.adminToken ? [settings.adminToken] : [])],
-  };
+  const secrets = [...loaded.secrets, settings.token, ...(settings.adminToken ? [settings.adminToken] : [])];
+  // The signer refuses them too: an event is as public as a commit.
+  const config = { ...loaded, secrets, nostr: loaded.nostr && { ...loaded.nostr, secrets } };
   assertRepositoryDirectories(config);
   return config;
 }

@@ -20,11 +20,16 @@ export interface NostrIdentity {
   readonly secretKey: Secret;
   /** The public key, 64 hex digits. */
   readonly publicKey: string;
+  /**
+   * Every secret no event it signs may hold: the key in each form it may be written in, and the tokens configuration
+   * adds (a token is as private as the key, and whatever is signed is public).
+   */
+  readonly secrets: readonly Secret[];
 }
 
 /**
- * Signs event templates with the agent's key; a template whose content or tags hold the key is refused, whoever
- * built it (a skill, the profile, the launch post, a relay's AUTH challenge).
+ * Signs event templates with the agent's key; a template whose content or tags hold the key or another of the
+ * identity's secrets is refused, whoever built it (a skill, the profile, the launch post, a relay's AUTH challenge).
  *
  * @param identity The agent's identity.
  * @returns The signing function: the template with its id, public key and signature.
@@ -38,13 +43,14 @@ export function signer(identity: NostrIdentity): (template: EventTemplate) => No
 }
 
 /**
- * Refuses an event whose content or tags hold the agent's private key, in any of its forms and cases: whatever is
- * signed is public. Checked before signing, and again before an event signed earlier (by an older version) is sent.
+ * Refuses an event whose content or tags hold the agent's private key, in any of its forms and cases, or another of
+ * the identity's secrets (the tokens): whatever is signed is public. Checked before signing, and again before an
+ * event signed earlier (by an older version) is sent.
  *
  * @param identity The agent's identity.
  * @param event The event's content and tags.
  * @param action What is refused, for the message ("sign skill todoist 1.3.0").
- * @throws {import("../secret_guard.ts").SecretLeakError} When they hold the key; the message never quotes it.
+ * @throws {import("../secret_guard.ts").SecretLeakError} When they hold a secret; the message never quotes it.
  *
  * @example
  * ```ts
@@ -61,7 +67,7 @@ export function assertEventHoldsNoKey(
   assertNoSecret(
     "its content and tags",
     JSON.stringify([event.content, event.tags]),
-    secretForms(identity.secretKey.reveal(), identity.secretKey),
+    identity.secrets,
     { action, fix: "nothing was signed or sent: take the key out of what the event is made from" },
   );
 }
@@ -104,7 +110,8 @@ export function parsePublicKey(
 }
 
 /**
- * The agent's identity from `NOSTR_NSEC`, nsec1… or 64 hex digits. No message echoes the value.
+ * The agent's identity from `NOSTR_NSEC`, nsec1… or 64 hex digits, its secrets the key's forms. No message echoes the
+ * value.
  *
  * @param text The key as given.
  * @param problems Where a problem is reported.
@@ -124,7 +131,8 @@ export function parseSecretKey(text: string, problems: string[]): NostrIdentity 
       problems.push(invalid);
       return undefined;
     }
-    return { secretKey: new Secret(bytesToHex(bytes)), publicKey: getPublicKey(bytes) };
+    const secretKey = new Secret(bytesToHex(bytes));
+    return { secretKey, publicKey: getPublicKey(bytes), secrets: secretForms(text, secretKey) };
   } catch {
     // The decoder's message may quote the key: say only that it is invalid.
     problems.push(invalid);

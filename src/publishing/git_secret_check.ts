@@ -107,7 +107,16 @@ export async function assertPushHoldsNoSecret(
     throw new SecretLeakError(action, `the message and author of commit ${metadata.hit}`, fix(metadata.hit));
   }
   const changes = new GitOutputScan(secrets, { removedLines: "skip" });
-  await changes.read(git, ["log", "-p", "--format=%x00%H", "--diff-merges=first-parent", ...DIFF_FLAGS, ...outgoing]);
+  // `--root`: a first commit's changes are read whatever the owner's `log.showRoot` says (false hides them).
+  await changes.read(git, [
+    "log",
+    "-p",
+    "--root",
+    "--format=%x00%H",
+    "--diff-merges=first-parent",
+    ...DIFF_FLAGS,
+    ...outgoing,
+  ]);
   if (changes.hit !== undefined) {
     throw new SecretLeakError(action, `the changes of commit ${changes.hit}`, fix(changes.hit));
   }

@@ -24,6 +24,7 @@ import { authenticate, type AuthenticatedEnv, requireToken } from "../http/beare
 import { limitBody } from "../http/body_limit.ts";
 import { internalError } from "../http/internal_error.ts";
 import { limitRequests } from "../http/limit_requests.ts";
+import { sharedBody } from "../http/shared_body.ts";
 import { methodNotAllowed } from "../http/method_not_allowed.ts";
 import { DASHBOARD_FILES, readDashboardFile } from "./dashboard_files.ts";
 import { rateLimiter, type RateLimitOptions } from "./rate_limit.ts";
@@ -138,7 +139,8 @@ export function apiApp(options: ApiOptions): Hono<Env> {
   const latest = (runner: RepositoryRunner): RunReport | undefined => runner.reports()[0];
   // A large library's report is tens of megabytes of JSON: the whole report and each list's first page are serialised
   // and encoded once (encoding 32 MiB took 30 ms a request), each list is built once, and all goes when the report does.
-  // Other pages are sliced from the built list per request: a client walking the pages leaves nothing behind.
+  // Other pages are sliced from the built list per request: a client walking the pages leaves nothing behind. Kept
+  // bytes are answered as they are (sharedBody): slow readers of the report share it rather than hold a copy each.
   const answers = new WeakMap<RunReport, Map<string, Uint8Array<ArrayBuffer>>>();
   const lists = new WeakMap<RunReport, Map<string, readonly unknown[]>>();
   const kept = <V>(memo: WeakMap<RunReport, Map<string, V>>, report: RunReport, key: string, make: () => V): V => {
@@ -155,7 +157,10 @@ export function apiApp(options: ApiOptions): Hono<Env> {
       key,
       () => encoder.encode(scrubSecrets(JSON.stringify(body()), options.secrets)),
     );
-    return c.body(bytes, 200, { "content-type": "application/json; charset=utf-8" });
+    return c.body(sharedBody(bytes), 200, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": String(bytes.length),
+    });
   };
   /** A kept report's list, built once. */
   const listOf = <T>(report: RunReport | undefined, name: string, items: (report: RunReport) => readonly T[]) =>
@@ -316,8 +321,9 @@ export function apiApp(options: ApiOptions): Hono<Env> {
     const file = DASHBOARD_FILES[name]!;
     let bytes = files.get(name);
     if (!bytes) files.set(name, bytes = await readDashboardFile(name));
-    return c.body(bytes, 200, {
+    return c.body(sharedBody(bytes), 200, {
       "content-type": file,
+      "content-length": String(bytes.length),
       "cache-control": "no-cache",
       "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
     });

@@ -20,7 +20,9 @@ const RESERVED_DESCRIPTORS = 256;
 const LIMITS_FILE = "/proc/self/limits";
 
 /**
- * The process's soft limit on open files, when it can be read (`/proc/self/limits`, where reading it is permitted).
+ * The process's soft limit on open files, when it can be read (`/proc/self/limits`). Deno guards `/proc/self` more
+ * than `--allow-read` says: only a process with every permission reads it, so under the heartbeat task's permissions
+ * the limit is unknown and the connection guard learns it from the first accept that fails for want of descriptors.
  *
  * @returns The limit, or `undefined`: unknown or unlimited.
  */

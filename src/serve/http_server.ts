@@ -32,6 +32,12 @@ const SWEEP_INTERVAL_MS = 1000;
 /** How long a failed accept waits before the next: the failure (out of descriptors) rarely clears at once. */
 const ACCEPT_RETRY_MS = 50;
 
+/** How an accept fails when the client is gone already: its connection's failure, not the listener's. */
+const CLIENT_GONE = [Deno.errors.NotConnected, Deno.errors.ConnectionReset, Deno.errors.ConnectionAborted];
+
+/** How an accept fails when the process (`EMFILE`) or the system (`ENFILE`) has no descriptor left. */
+const OUT_OF_DESCRIPTORS: ReadonlySet<unknown> = new Set(["EMFILE", "ENFILE"]);
+
 /** At most one log line per this long about failed accepts, with their count. */
 const ACCEPT_LOG_INTERVAL_MS = 10_000;
 
@@ -42,6 +48,11 @@ const SHUTDOWN_GRACE_MS = 2000;
 export interface ServeConnectionsOptions {
   /** Answers a request; `remote` is the client's address. */
   fetch(request: Request, remote: string | undefined): Response | Promise<Response>;
+  /**
+   * Whether a request's `Authorization` header is the owner's: their connections are closed to make room only after
+   * every stranger's, and never while a request of theirs is in progress. None: nobody is the owner.
+   */
+  isOwner?: (authorization: string | undefined) => boolean;
   /** The most connections open at once. */
   maxConnections: number;
   /** Stops the server: no more connections, requests in progress get a moment to finish. */
@@ -82,25 +93,26 @@ export async function serveConnections(listener: Deno.Listener, options: ServeCo
     headerTimeoutMs,
     inactivityTimeoutMs: options.inactivityTimeoutMs ?? INACTIVITY_TIMEOUT_MS,
   });
-  const server = createServer(
-    // node:http's own timeouts are off: the guard's apply to every connection, idle or not. The keep-alive timeout is
-    // only what the answers announce (`Keep-Alive: timeout=10`): the guard closes an idle connection then.
-    { requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: headerTimeoutMs },
-    getRequestListener(
-      (request, env) => options.fetch(request, env.incoming.socket?.remoteAddress),
-      // hono's adapter would otherwise replace the global Request and Response of the whole process.
-      { overrideGlobalObjects: false },
-    ),
+  const answer = getRequestListener(
+    (request, env) => options.fetch(request, env.incoming.socket?.remoteAddress),
+    // hono's adapter would otherwise replace the global Request and Response of the whole process.
+    { overrideGlobalObjects: false },
   );
+  // node:http's own timeouts are off: the guard's apply to every connection, idle or not. The keep-alive timeout is
+  // only what the answers announce (`Keep-Alive: timeout=10`): the guard closes an idle connection then.
+  const server = createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: headerTimeoutMs });
   // node:http keeps a connection alive after an answer only while the server "listens", which it would tell by a
   // listener of its own; this one's is the accept loop's.
   Object.defineProperty(server, "listening", { get: () => !options.signal.aborted });
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     // Every connection the server has is one the accept loop gave it.
     const socket = request.socket as unknown as ConnSocket;
-    guard.requestStarted(socket);
+    // node:http emits every request it parsed from one read, closed connection or not: one past the guard's limit,
+    // or on a connection closed already, is never handed to the application.
+    if (!guard.requestStarted(socket, options.isOwner?.(request.headers.authorization) ?? false)) return;
     // An answer cut short counts as no answer.
     response.once("close", () => guard.requestFinished(socket, response.writableFinished ? response.statusCode : 0));
+    void answer(request, response);
   });
   const sweeper = setInterval(() => guard.sweep(), SWEEP_INTERVAL_MS);
   const accepting = acceptLoop(listener, { guard, server, logger: options.logger, signal: options.signal });
@@ -139,8 +151,21 @@ async function acceptLoop(
       if (signal.aborted || error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
         return;
       }
-      // Mostly "Too many open files": closing an idle connection gives a descriptor back.
-      guard.evictIdle();
+      // A connection its client reset before it was accepted (Deno fails the accept when it cannot read the peer's
+      // address): the listener is fine and no descriptor is short. Waiting here would let a stranger resetting twenty
+      // connections a second hold up everyone's, and evicting would let them close anyone's.
+      if (CLIENT_GONE.some((kind) => error instanceof kind)) continue;
+      if (OUT_OF_DESCRIPTORS.has((error as { code?: unknown }).code)) {
+        const [open, cap] = [guard.size, guard.maxConnections];
+        if (guard.outOfDescriptors() < cap) {
+          logger.warn(
+            "Out of file descriptors with {open} connections open: at most {cap} from now on (raise the limit on open files: ulimit -n, or LimitNOFILE= in the systemd unit)",
+            { open, cap: guard.maxConnections },
+          );
+        }
+      }
+      // Closing one more connection gives the next accept a descriptor.
+      guard.evict();
       failed++;
       if (performance.now() - loggedAt >= ACCEPT_LOG_INTERVAL_MS) {
         logger.warn("Could not accept {count} connections ({open} open): {error}", {
