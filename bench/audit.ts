@@ -10,8 +10,11 @@
  * With `--reuse DIR,…`, pairs an earlier audit already judged (blind, in its `key.tsv` and `verdicts-*.tsv`) keep
  * their verdicts in `verdicts-reused.tsv`, and only the others go into batches.
  *
+ * With `--clusters N`, N clusters are drawn uniformly and one pair of each is judged, nothing more: the sample
+ * the trust targets are stated over (one pair per merge cluster, uniform over clusters).
+ *
  * Usage: deno run -A bench/audit.ts OUT_DIR [--corpus DIR] [--action merge|review] [--per-batch 20] [--seed 1]
- *   [--reuse DIR,…]
+ *   [--reuse DIR,…] [--clusters N]
  *
  * @module
  */
@@ -30,6 +33,7 @@ const { values, positionals } = parseArgs({
     seed: { type: "string", default: "1" },
     action: { type: "string", default: "merge" },
     reuse: { type: "string", default: "" },
+    clusters: { type: "string" },
   },
   allowPositionals: true,
 });
@@ -53,14 +57,27 @@ const pairsOf = (parts: string[][]) =>
     .filter(([a, b]) => read(a) !== read(b));
 const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
 const chosen = new Map<string, readonly [string, string]>();
-for (const parts of clusters) {
+const judgeable = clusters.filter((parts) => pairsOf(parts).length > 0);
+// A uniform draw of clusters (a partial Fisher-Yates shuffle), or all of them.
+const drawn = values.clusters === undefined ? judgeable : judgeable.slice();
+if (values.clusters !== undefined) {
+  for (let i = 0; i < Math.min(Number(values.clusters), drawn.length); i++) {
+    const j = i + Math.floor(random() * (drawn.length - i));
+    [drawn[i], drawn[j]] = [drawn[j]!, drawn[i]!];
+  }
+  drawn.length = Math.min(Number(values.clusters), drawn.length);
+}
+for (const parts of drawn) {
   const pairs = pairsOf(parts);
   if (pairs.length === 0) continue;
   const pair = pick(pairs);
   chosen.set(pair.join("\n"), pair);
 }
 const all = clusters.flatMap(pairsOf);
-for (const wanted = chosen.size * 2; chosen.size < Math.min(wanted, all.length);) {
+for (
+  const wanted = values.clusters === undefined ? chosen.size * 2 : 0;
+  chosen.size < Math.min(wanted, all.length);
+) {
   const pair = pick(all);
   chosen.set(pair.join("\n"), pair);
 }

@@ -102,6 +102,11 @@ export interface ClusterReport {
   id?: string;
   /** A review proposal's parts: what merges anyway (or a single skill), joined only if the owner approves. */
   parts?: string[][];
+  /**
+   * A review proposal's likelihood of approval, 0–1: how much its parts agree on what they are about, what they say
+   * and what they mean. Proposals come likeliest first (after those whose one decision answers for many skills).
+   */
+  likelihood?: number;
   /** A review proposal's master as it would be written: a unified diff against the file it would replace. */
   preview?: string;
   /** The cluster's similarity score, 0–1. */

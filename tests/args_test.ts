@@ -139,7 +139,7 @@ const BAD_COMMAND_LINES: Array<[string[], string]> = [
   [["--related", "1.5"], 'Option "--related" takes a number above 0 and at most 1, not "1.5"'],
   [["--related", "x"], 'Option "--related" takes a number above 0 and at most 1, not "x"'],
   [["--git-author", "nobody"], 'Option "--git-author" takes "Name <email>", not "nobody"'],
-  [["--duplicate-thresholds", "nearly=0.9"], 'Option "--duplicate-thresholds" knows near, sameTool'],
+  [["--duplicate-thresholds", "nearly=0.9"], 'Option "--duplicate-thresholds" knows near, head, sameTool'],
   [
     ["--duplicate-thresholds", "near=2"],
     'Option "--duplicate-thresholds" takes a number above 0 and at most 1, not "2"',

@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { licenceConflict } from "../src/consolidation/licence.ts";
-import { draftMaster, type MasterDraft, type Member } from "../src/consolidation/master_draft.ts";
+import { draftMaster } from "../src/consolidation/master_draft.ts";
 import { masterName, toSlug } from "../src/consolidation/master_name.ts";
 import { masterVersion } from "../src/consolidation/master_version.ts";
 import { mergeBodies } from "../src/consolidation/merge_bodies.ts";
-import { parseFrontmatter } from "../src/discovery/frontmatter.ts";
-import { discoverTree, PROJECT_ROOT } from "./utils.ts";
+import { drafted, members } from "./master_fixtures.ts";
+import { PROJECT_ROOT } from "./utils.ts";
 
 Deno.test("the master's version is the highest by semver, not string order, bumped by what changed", () => {
   assertEquals(masterVersion(["1.9.0", "1.10.0"], "combined"), "1.11.0");
@@ -77,16 +77,6 @@ Deno.test("licences: the same or none merge; different ones, or one against a te
   assert(licenceConflict([member("a", "MIT"), member("b", "Apache-2.0")])?.includes("mit (a) / apache-2.0 (b)"));
   assert(licenceConflict([member("a", "MIT"), member("b", undefined, "Copyright (c) 2025 X. All rights reserved.")]));
 });
-
-async function members(files: Record<string, string>): Promise<Member[]> {
-  const skills = await discoverTree(files);
-  return skills.map((skill) => ({ skill, body: parseFrontmatter(files[skill.path]!).body }));
-}
-
-function drafted(result: ReturnType<typeof draftMaster>): MasterDraft {
-  assert(!("refused" in result), "refused" in result ? result.refused : "");
-  return result as MasterDraft;
-}
 
 Deno.test("a master of near copies takes the richest member's fields, unions tags, metadata and descriptions, and records every member", async () => {
   const draft = drafted(draftMaster(

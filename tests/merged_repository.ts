@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 import { commitRepository, optIn, runCli, tempDir, treeSnapshot, writeTree } from "./utils.ts";
 
-const skill = (name: string, body: string) => `---\nname: ${name}\ndescription: The ${name} skill.\n---\n\n${body}\n`;
+const skill = (name: string, body: string, description = `The ${name} skill.`) =>
+  `---\nname: ${name}\ndescription: ${description}\n---\n\n${body}\n`;
 const ALPHA =
   "# Alpha\n\nRun scripts/run.sh to fetch alpha data from the alpha service.\n\n## Usage\n\nalpha fetch --all";
 
@@ -20,8 +21,9 @@ export const MASTER = "skills/alpha/SKILL.md";
 export const FILES: Readonly<Record<string, string>> = {
   [MASTER]: skill("alpha", ALPHA),
   "skills/alpha/scripts/run.sh": "#!/bin/sh\necho alpha\n",
-  "skills/alpha-copy/SKILL.md": skill("alpha-copy", ALPHA),
-  "skills/alpha-three/SKILL.md": skill("alpha-three", ALPHA),
+  // Copies keep the skill's name (identical bodies under names about other subjects are one template's stubs).
+  "skills/alpha-copy/SKILL.md": skill("alpha", ALPHA, "The alpha skill, copied."),
+  "skills/alpha-three/SKILL.md": skill("alpha", ALPHA, "The alpha skill, a third copy."),
   "skills/alpha-three/references/notes.md": "# Notes\n\nOnly the third copy has these.\n",
   "skills/unrelated.md": skill("unrelated", "# Weather\n\nForecasts for any city, from the met office."),
 };

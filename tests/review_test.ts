@@ -31,7 +31,7 @@ async function run(cwd: string) {
   return JSON.parse(result.stdout);
 }
 
-const PAIR = ["skills/media-studio/SKILL.md", "skills/picture-maker/SKILL.md"];
+const PAIR = ["skills/gemini-picture-maker/SKILL.md", "skills/picture-maker/SKILL.md"];
 
 Deno.test("review shows a proposal's parts, evidence and master; only an approval makes a run merge it, and the decision is committed", async () => {
   await using repo = await repositoryWithProposal();
@@ -39,7 +39,7 @@ Deno.test("review shows a proposal's parts, evidence and master; only an approva
   assertEquals(others, []);
   assertEquals(proposal!.members, PAIR);
   assertEquals(proposal!.parts, PAIR.map((path) => [path]));
-  assertEquals(proposal!.reasons, ["one identity clue: env:GEMINI_API_KEY"]);
+  assertEquals(proposal!.reasons, ["same tool but gemini is one's only: gemini"]);
   assertStringIncludes(proposal!.preview, "+merged_from:");
   const listing = await runCli(["review"], { cwd: repo.path });
   assertStringIncludes(listing.stdout, `${proposal!.id}  2 skills`);

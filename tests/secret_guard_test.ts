@@ -137,8 +137,8 @@ Deno.test("restore refuses to commit a master whose name holds the key; no commi
   const repo = join(dir.path, "repo");
   await writeTree(repo, {
     "skills/alpha/SKILL.md": skill("alpha", ALPHA),
-    "skills/alpha-copy/SKILL.md": skill("alpha-copy", ALPHA),
-    "skills/alpha-three/SKILL.md": skill("alpha-three", ALPHA),
+    "skills/alpha-copy/SKILL.md": skill("alpha", ALPHA),
+    "skills/alpha-three/SKILL.md": skill("alpha", ALPHA),
   });
   await optIn(repo);
   await commitRepository(repo, join(dir.path, "remote.git"));

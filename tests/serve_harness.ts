@@ -111,7 +111,7 @@ export async function repositoryWithProposal(): Promise<AsyncDisposable & { path
 }
 
 /** The pair of {@linkcode repositoryWithProposal} that waits for review. */
-export const PROPOSED_PAIR = ["skills/media-studio/SKILL.md", "skills/picture-maker/SKILL.md"];
+export const PROPOSED_PAIR = ["skills/gemini-picture-maker/SKILL.md", "skills/picture-maker/SKILL.md"];
 
 /**
  * Waits until the repository has no run under way and has at least `runs` runs.

@@ -31,14 +31,14 @@ Deno.test("thresholds of 0 in heartbeat.json are refused at start: one line nami
 
 Deno.test("a threshold heartbeat.json loosens within its range is a warning, naming the key, the default and the value, in the JSON report, the human report and the log", async () => {
   await using repo = await tempRepo();
-  await Deno.writeTextFile(join(repo.path, "heartbeat.json"), '{ "thresholds": { "near": 0.88 } }\n');
+  await Deno.writeTextFile(join(repo.path, "heartbeat.json"), '{ "thresholds": { "near": 0.47 } }\n');
   const json = await runCli(["--once", "--dry-run", "--json"], { cwd: repo.path });
   assertEquals(json.code, 0, json.stderr);
   const report = JSON.parse(json.stdout);
   assertEquals(report.loosenedThresholds, [
-    { threshold: "near", default: 0.9, value: 0.88, source: "heartbeat.json" },
+    { threshold: "near", default: 0.5, value: 0.47, source: "heartbeat.json" },
   ]);
-  const warning = "heartbeat.json loosens the duplicate threshold near to 0.88 (default 0.9)";
+  const warning = "heartbeat.json loosens the duplicate threshold near to 0.47 (default 0.5)";
   assertStringIncludes(json.stderr, warning);
   const human = await runCli(["--once", "--dry-run"], { cwd: repo.path });
   assertEquals(human.code, 0, human.stderr);
@@ -50,32 +50,32 @@ Deno.test("the owner's --duplicate-thresholds is held to the same range, and a l
   const refused = await runCli(["--once", "--dry-run", "--duplicate-thresholds", "sameTool=0.01"], { cwd: repo.path });
   assertEquals(refused.code, 2, refused.stderr);
   assertStringIncludes(refused.stderr.trim(), "--duplicate-thresholds sameTool=0.01");
-  const loosened = await runCli(["--once", "--dry-run", "--json", "--duplicate-thresholds", "near=0.88"], {
+  const loosened = await runCli(["--once", "--dry-run", "--json", "--duplicate-thresholds", "near=0.47"], {
     cwd: repo.path,
   });
   assertEquals(loosened.code, 0, loosened.stderr);
   assertEquals(JSON.parse(loosened.stdout).loosenedThresholds, [
-    { threshold: "near", default: 0.9, value: 0.88, source: "--duplicate-thresholds" },
+    { threshold: "near", default: 0.5, value: 0.47, source: "--duplicate-thresholds" },
   ]);
 });
 
 Deno.test("health warns about a loosened threshold and stays healthy", async () => {
   await using repo = await tempRepo();
-  await Deno.writeTextFile(join(repo.path, "heartbeat.json"), '{ "thresholds": { "near": 0.88 } }\n');
+  await Deno.writeTextFile(join(repo.path, "heartbeat.json"), '{ "thresholds": { "near": 0.47 } }\n');
   await commitRepository(repo.path);
   const result = await runCli(["health", "--json"], { cwd: repo.path });
   const check = JSON.parse(result.stdout).checks.find((c: { name: string }) => c.name === "thresholds");
   assert(check, result.stdout);
   assertEquals([check.healthy, check.warning], [true, true]);
-  assertStringIncludes(check.detail, "heartbeat.json loosens the duplicate threshold near to 0.88 (default 0.9)");
+  assertStringIncludes(check.detail, "heartbeat.json loosens the duplicate threshold near to 0.47 (default 0.5)");
 });
 
 Deno.test("the flag's threshold wins over heartbeat.json's, and a loosening is put down to whichever set the value used", () => {
   const config = testConfig("/srv/skills", {
-    settings: { thresholds: { near: 0.88, sameTool: 0.25 } },
-    overrides: { duplicateThresholds: { near: 0.95 } },
+    settings: { thresholds: { near: 0.47, sameTool: 0.25 } },
+    overrides: { duplicateThresholds: { near: 0.6 } },
   });
-  assertEquals([config.clustering.thresholds.near, config.clustering.thresholds.sameTool], [0.95, 0.25]);
+  assertEquals([config.clustering.thresholds.near, config.clustering.thresholds.sameTool], [0.6, 0.25]);
   assertEquals(config.loosenedThresholds, [
     { threshold: "sameTool", default: 0.3, value: 0.25, source: "heartbeat.json" },
   ]);

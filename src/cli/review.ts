@@ -71,7 +71,9 @@ function listProposals(json: boolean): ReportConsumer {
 
 function describeProposal(proposal: ClusterReport): string[] {
   const lines = [
-    `${proposal.id}  ${proposal.members.length} skills (text ${proposal.score}): ${proposal.reasons.join("; ")}`,
+    `${proposal.id}  ${proposal.members.length} skills (likely ${proposal.likelihood ?? 0}, text ${proposal.score}): ${
+      proposal.reasons.join("; ")
+    }`,
   ];
   for (const part of proposal.parts ?? []) {
     lines.push(`  - ${part.join(", ")}${part.length > 1 ? " (merged anyway)" : ""}`);

@@ -21,6 +21,7 @@ import { createHash } from "node:crypto";
 import type { Skill } from "../discovery/skill.ts";
 import type { ClusterReport } from "../report.ts";
 import { judgePair, type PairEvidence } from "./evidence.ts";
+import { approvalLikelihood, MIN_LIKELIHOOD } from "./approval.ts";
 import { DEFAULT_RELATED, DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering_settings.ts";
 import { SkillLibrary } from "./library.ts";
 import { averageLinkage } from "./linkage.ts";
@@ -73,7 +74,7 @@ export function clusteringFingerprint(skills: readonly Skill[], modelId: string,
 }
 
 /** Bumped whenever the algorithm changes what it returns for the same input. */
-const ALGORITHM_VERSION = 4;
+const ALGORITHM_VERSION = 5;
 
 /** Groups join when at least this share of the pairs between them are duplicates. */
 const DUPLICATE_LINKAGE = 0.5;
@@ -229,8 +230,16 @@ export function clusterSkills(
   const linkBy = (counts: (a: number, b: number) => boolean) => (a: number, b: number) =>
     mustStayApart(a, b) ? Number.NEGATIVE_INFINITY : counts(a, b) ? 1 + evidence.get(a, b)!.text : 0;
 
-  // Stage 1: copies (identical files or bodies, near copies) group first, so copies always end up together.
-  const copyGroups = linkGroups(groupOfSkill, duplicatePairs.filter(([a, b]) => isCopy(a, b)), linkBy(isCopy));
+  // Stage 1: copies (identical files or bodies, near copies) group first, so copies always end up together, but never
+  // across a pair the evidence leaves to the owner (a one-tool copy and a two-tool copy of one template join, the two
+  // one-tool versions do not).
+  const isLeftToOwner = is((verdict) => verdict.duplicate && !verdict.conclusive);
+  const copyLink = linkBy(isCopy);
+  const copyGroups = linkGroups(
+    groupOfSkill,
+    duplicatePairs.filter(([a, b]) => isCopy(a, b)),
+    (a, b) => isLeftToOwner(a, b) ? Number.NEGATIVE_INFINITY : copyLink(a, b),
+  );
   // Stage 2: groups join unattended as the same tool written twice, on conclusive evidence only.
   const conclusiveLink = linkBy(isConclusive);
   const mergeGroups = linkGroups(
@@ -252,18 +261,24 @@ export function clusterSkills(
   }
   const partOf = new Map<number, number[]>();
   for (const group of mergeGroups) for (const i of group) partOf.set(i, group);
+  const proposals: ClusterReport[] = [];
   for (const group of reviewGroups) {
     const parts = [...new Set(group.map((i) => partOf.get(i)!))];
     if (parts.length < 2) continue;
+    // A proposal an owner would most likely refuse is not asked: its skills are only reported as related.
+    const likelihood = proposalLikelihood(group, partOf, evidence);
+    if (likelihood < MIN_LIKELIHOOD) continue;
     for (const i of owners(group)) grouped.add(i);
     const partPaths = parts.map((part) => owners(part).map((i) => sorted[i]!.path));
-    clusters.push({
+    proposals.push({
       ...duplicateCluster(all, owners(group), library, group, evidence),
       action: "review",
       id: proposalId(partPaths),
       parts: partPaths,
+      likelihood,
     });
   }
+  append(clusters, proposals.sort(byReviewOrder));
 
   // Related clusters over units: each duplicate cluster and each remaining skill.
   const indexOf = new Map(sorted.map((skill, i) => [skill.path, i]));
@@ -274,6 +289,39 @@ export function clusterSkills(
   ].filter((unit) => unit.every((i) => embeddings[i] !== undefined));
   append(clusters, relatedClusters(sorted, units, embeddings as Float32Array[], options));
   return clusters;
+}
+
+/**
+ * How likely the owner is to approve a proposal: the mean {@linkcode approvalLikelihood} of the evidence that joins its
+ * parts (pairs within a part merge anyway).
+ */
+function proposalLikelihood(
+  group: readonly number[],
+  partOf: ReadonlyMap<number, readonly number[]>,
+  evidence: PairMap<PairEvidence>,
+): number {
+  let sum = 0;
+  let pairs = 0;
+  for (let i = 0; i < group.length; i++) {
+    for (let j = i + 1; j < group.length; j++) {
+      const agreement = partOf.get(group[i]!) === partOf.get(group[j]!)
+        ? undefined
+        : evidence.get(group[i]!, group[j]!)?.agreement;
+      if (agreement === undefined) continue;
+      sum += approvalLikelihood(agreement);
+      pairs++;
+    }
+  }
+  return round(pairs === 0 ? 0 : sum / pairs);
+}
+
+/**
+ * The review queue's order: a proposal whose one decision answers for more than two skills (a skill copied into many
+ * repositories) first, then the likeliest to be approved, then by id so the order is the same in every run.
+ */
+function byReviewOrder(a: ClusterReport, b: ClusterReport): number {
+  const many = (cluster: ClusterReport) => (cluster.members.length > 2 ? 1 : 0);
+  return many(b) - many(a) || (b.likelihood ?? 0) - (a.likelihood ?? 0) || (a.id! < b.id! ? -1 : a.id! > b.id! ? 1 : 0);
 }
 
 /**

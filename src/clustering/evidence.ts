@@ -32,7 +32,9 @@
  * @module
  */
 
+import { onHostingPlatform } from "./features.ts";
 import type { SkillLibrary } from "./library.ts";
+import type { PairAgreement } from "./approval.ts";
 import type { EvidenceThresholds } from "./clustering_settings.ts";
 
 /**
@@ -40,12 +42,6 @@ import type { EvidenceThresholds } from "./clustering_settings.ts";
  * stub (empty, a line, a title), which says nothing of what the skill is.
  */
 export const MIN_BODY_WORDS = 10;
-
-/** Clues that name a service or tool (not merely a topic): a host, a tool, a variable, a name or a whole title. */
-const NAMING_CLUE = /^(host|tool|env|name|namefull|titlefull):/;
-
-/** Clues that name the tool itself: its whole name or title. */
-const STRONG_CLUE = /^(namefull|titlefull):/;
 
 /** The verdict on one pair. */
 export interface PairEvidence {
@@ -67,6 +63,8 @@ export interface PairEvidence {
   text: number;
   /** Why, in a few words. */
   reason: string;
+  /** For the same tool written twice: how much the two agree, from which an owner's approval is estimated. */
+  agreement?: PairAgreement;
 }
 
 /**
@@ -100,62 +98,76 @@ export function judgePair(
     const pack = library.samePublisher(a, b);
     return distinct(text, pack ?? "a stub body", pack !== undefined);
   }
+  // What each says it is about: two stubs of one template for different subjects share their bodies, not their heads.
+  const head = library.headSimilarity(a, b);
   if (x.features.bodyHash === y.features.bodyHash) {
-    return copies(text, "identical bodies");
+    if (head >= thresholds.head) return copies(text, "identical bodies");
+    return distinct(text, `one template, different subjects (head ${head.toFixed(2)})`, true);
   }
-  // Every way to be the same tool but identity needs this much text in common: decide cheaply first.
-  if (text < Math.min(thresholds.sameToolText, thresholds.strongClueText, thresholds.sameTool, thresholds.near)) {
-    const pack = library.samePublisher(a, b);
-    return distinct(text, pack ?? "texts too different", pack !== undefined);
+  // Every way to be the same tool needs this much text in common: decide cheaply first.
+  if (text < Math.min(thresholds.sameToolText, thresholds.strongClueText, thresholds.sameTool)) {
+    const content = library.contentSimilarity(a, b);
+    if (content < thresholds.near) {
+      const pack = library.samePublisher(a, b);
+      return distinct(text, pack ?? "texts too different", pack !== undefined);
+    }
   }
   const cluesA = library.clues(a);
   const cluesB = library.clues(b);
   const shared = [...cluesA.keys()].filter((clue) => cluesB.has(clue));
   const conflict = identityConflict(cluesA, cluesB, shared) ?? providerConflict(x, y);
   if (conflict) return distinct(text, conflict, true);
-  if (text >= thresholds.near) {
-    return copies(text, `near copies (text ${text.toFixed(2)})`);
+  const content = library.contentSimilarity(a, b);
+  // A copy that names a provider of its own (a router over three search APIs made from a one-provider skill) is a
+  // wider product: it is judged as the same tool written twice, where that provider makes it the owner's decision.
+  const provider = providerOfOne([x.features, cluesA], [y.features, cluesB]);
+  if (content >= thresholds.near && head >= thresholds.head && provider === undefined) {
+    return copies(text, `near copies (content ${content.toFixed(2)}, head ${head.toFixed(2)})`);
   }
   const pack = library.samePublisher(a, b);
   if (pack) {
     return distinct(text, `${pack}, not near copies`, true);
   }
-  // A word of a description or title is a topic ("bus", "cpc", "thermostat") unless something that names a
-  // service or tool agrees too, or the word is itself one of the skills' services (a host's name, a variable's
-  // prefix, a tool: "jupiter" beside JUPITER_API_KEY).
-  const services = new Set([...serviceWords(x.features), ...serviceWords(y.features)]);
-  // A host both link to names their service only when one of them says so by name (a template's or a protocol's
-  // site, linked from unrelated skills, does not).
-  const namedByEither = new Set([...namedHosts(x.features), ...namedHosts(y.features)]);
-  const naming = (clue: string) => {
-    const [kind, value] = [clue.slice(0, clue.indexOf(":")), clue.slice(clue.indexOf(":") + 1)];
-    if (kind === "host") return namedByEither.has(value);
-    if (kind === "description" || kind === "title") return services.has(value);
-    return NAMING_CLUE.test(clue);
-  };
-  if (!shared.some(naming)) {
-    return distinct(text, shared.length === 0 ? "no shared identity clue" : `only topic words shared (${shared[0]})`);
+  // The same tool written twice names one identity: a token distinctive in the library and in the language, counted
+  // once whatever fields it appears in (a template writes a service's name into its folder, title and description).
+  const identityA = library.identity(a);
+  const identityB = library.identity(b);
+  const tokens = [...identityA.keys()].filter((token) => identityB.has(token)).sort();
+  if (tokens.length === 0) return distinct(text, "no distinctive identity shared");
+  if (head < thresholds.head) {
+    return distinct(text, `about different things (head ${head.toFixed(2)}): ${tokens.slice(0, 3).join(", ")}`);
   }
   const meaning = library.meaningSimilarity(a, b);
-  const strong = shared.some((clue) => STRONG_CLUE.test(clue));
-  const agrees = text >= thresholds.sameTool || (strong && text >= thresholds.strongClueText) ||
+  const agrees = text >= thresholds.sameTool ||
     (text >= thresholds.sameToolText && meaning !== undefined && meaning >= thresholds.meaning);
   if (!agrees) {
     return distinct(text, `texts too different (${text.toFixed(2)}, meaning ${meaning?.toFixed(2)})`);
   }
-  const named = shared.sort((p, q) => cluesB.get(q)! - cluesB.get(p)! || (p < q ? -1 : 1)).slice(0, 3);
-  const ways = new Set(shared.filter(naming).map(identityWay));
-  // The model's reading is a second, independent way to know what a skill does, when the texts agree too, and
-  // neither skill brings a service of its own (a third party in between, a wider skill's other providers).
-  const identified = ways.size >= 2 || text >= thresholds.conclusiveText ||
-    (text >= thresholds.conclusiveMeaningText && meaning !== undefined && meaning >= thresholds.conclusiveMeaning &&
-      extraServices(x.features, y.features) === undefined);
-  // A provider one of them names and the other never mentions: the other's service reached through a third party, a
-  // wider skill over several providers, or a job of its own that uses the other as one step. The owner decides.
-  const ownProvider = identified ? providerOfOne([x.features, cluesA], [y.features, cluesB]) : undefined;
-  const conclusive = identified && ownProvider === undefined;
-  const verdict = ownProvider
-    ? `same tool but ${ownProvider} is named by one only`
+  // Named enough: two distinct tokens, one of them something it uses (a host, a variable, a tool), not only a word.
+  // A token backs the identity when something concrete carries it (a host, a variable, a tool one of them uses), or
+  // when both skills are named by it.
+  const used = tokens.some((token) => identityA.get(token) || identityB.get(token));
+  const backed = used || tokens.some((token) => x.features.name.includes(token) && y.features.name.includes(token));
+  const ownService = extraServices(x.features, identityA, y.features, identityB);
+  // Named two ways, one of them something it uses, is enough; named once, both must also say they are about the same
+  // thing (their heads agree) and read the same (texts or meaning).
+  const readsTheSame = text >= thresholds.conclusiveText ||
+    (ownService === undefined && meaning !== undefined &&
+      ((text >= thresholds.conclusiveMeaningText && meaning >= thresholds.conclusiveMeaning) ||
+        (backed && meaning >= thresholds.meaning)));
+  // Unattended, the identity must be something one of them uses: a word both say is a topic as often as a tool (two
+  // projects' Astro rules, two runbook writers), unless their texts largely agree and so do their meanings (words a
+  // generator's template shares are not agreement).
+  const largelyAgree = text >= thresholds.conclusiveText && (meaning === undefined || meaning >= thresholds.meaning);
+  const identified = (tokens.length >= 2 && used) ||
+    (head >= thresholds.conclusiveHead && (largelyAgree || (used && readsTheSame)));
+  // What one of them is mostly about and the other never mentions: a provider of its own, another product of the
+  // family, its own project. The owner decides.
+  const own = provider ?? hostsOfEach(cluesA, cluesB) ??
+    subjectOfOne(library, a, b) ?? namedApart(library, a, b);
+  const conclusive = identified && own === undefined;
+  const verdict = identified && own
+    ? `same tool but ${own} is one's only`
     : conclusive
     ? "same tool"
     : "one identity clue";
@@ -165,10 +177,56 @@ export function judgePair(
     conclusive,
     apart: false,
     text,
-    reason: `${verdict}: ${named.join(", ")} (text ${text.toFixed(2)}${
+    agreement: { head, text, meaning: meaning ?? 0 },
+    reason: `${verdict}: ${tokens.slice(0, 3).join(", ")} (text ${text.toFixed(2)}, head ${head.toFixed(2)}${
       meaning === undefined ? "" : `, meaning ${meaning.toFixed(2)}`
     })`,
   };
+}
+
+/**
+ * Each skill's name holds a word the other never mentions: two subjects (a framework's React rules and its Vue
+ * rules; a Linux clipboard tool and a macOS one), whatever else they share.
+ */
+function namedApart(library: SkillLibrary, a: number, b: number): string | undefined {
+  const foreign = (p: number, q: number) => {
+    const f = library.skills[p]!.features;
+    return f.name.find((word) => /^[a-z][a-z0-9]{2,}$/.test(word) && !library.mentions(q, word));
+  };
+  const [one, other] = [foreign(a, b), foreign(b, a)];
+  return one !== undefined && other !== undefined ? `${one} / ${other}` : undefined;
+}
+
+/**
+ * Each skill reaches a rare host of its own, they share none, and one of them is a site on a hosting platform
+ * (somebody's own deployment): one name served from two deployments (two platforms called OnlyMolts, one on
+ * Railway, one on Vercel).
+ */
+function hostsOfEach(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): string | undefined {
+  const hosts = (clues: ReadonlyMap<string, number>) =>
+    [...clues.keys()].filter((clue) => clue.startsWith("host:")).map((clue) => clue.slice("host:".length));
+  const [p, q] = [hosts(a), hosts(b)];
+  if (p.length === 0 || q.length === 0 || p.some((host) => b.has(`host:${host}`))) return undefined;
+  const deployed = [...p, ...q].find(onHostingPlatform);
+  return deployed === undefined ? undefined : `${p[0]} / ${q[0]}`;
+}
+
+/**
+ * An identity of one skill's name or title that the other never uses, or uses without being named by it: what one
+ * is about and the other is not (Grafana *Loki* beside Grafana Tempo; a project's own name beside a generic skill; a
+ * BigQuery migration beside the general migration that mentions BigQuery among others).
+ */
+function subjectOfOne(library: SkillLibrary, a: number, b: number): string | undefined {
+  for (const [p, q] of [[a, b], [b, a]] as const) {
+    const f = library.skills[p]!.features;
+    const other = library.skills[q]!.features.name;
+    const own = [...f.name, ...f.title].find((word) =>
+      library.identity(p).has(word) &&
+      (!library.mentions(q, word) || (f.name.includes(word) && !other.includes(word)))
+    );
+    if (own) return own;
+  }
+  return undefined;
 }
 
 /**
@@ -190,9 +248,19 @@ function providerOfOne(
 }
 
 /** A service one skill configures (a variable's first word) that the other does not: a third party, or a wider skill. */
-function extraServices(x: SkillFeatureView, y: SkillFeatureView): string | undefined {
-  const services = (f: SkillFeatureView) => new Set(f.env.map((name) => name.split("_")[0]!));
-  const [p, q] = [services(x), services(y)];
+function extraServices(
+  x: SkillFeatureView,
+  identityX: ReadonlyMap<string, boolean>,
+  y: SkillFeatureView,
+  identityY: ReadonlyMap<string, boolean>,
+): string | undefined {
+  // A variable's first word names a service only when it is one of the skill's identities (`YOUR_CLIENT_ID` is not).
+  const services = (f: SkillFeatureView, identity: ReadonlyMap<string, boolean>) =>
+    new Set(f.env.map((name) => name.split("_")[0]!.toLowerCase()).filter((word) => identity.has(word)));
+  // The service both name is not an extra one, whichever of them configures it.
+  const [p, q] = [services(x, identityX), services(y, identityY)];
+  for (const service of [...p]) if (identityY.has(service)) p.delete(service);
+  for (const service of [...q]) if (identityX.has(service)) q.delete(service);
   return [...p].find((s) => !q.has(s)) ?? [...q].find((s) => !p.has(s));
 }
 
@@ -204,13 +272,6 @@ function copies(text: number, reason: string): PairEvidence {
 /** The verdict that two skills are not one tool; `apart` when they must never share a cluster. */
 function distinct(text: number, reason: string, apart = false): PairEvidence {
   return { duplicate: false, copy: false, conclusive: false, apart, text, reason };
-}
-
-/** Which way a clue names a tool: its host, its variables, its programs, or its own name and title. */
-function identityWay(clue: string): string {
-  const kind = clue.slice(0, clue.indexOf(":"));
-  if (kind === "toolword") return "tool";
-  return kind === "host" || kind === "env" || kind === "tool" ? kind : "name";
 }
 
 /**
@@ -271,15 +332,6 @@ interface SkillFeatureView {
   name: string[];
   title: string[];
   description: string[];
-}
-
-/** The words that name a skill's services: its hosts' names, its service variables' prefixes, its tools' words. */
-function serviceWords({ hosts, env, tools }: SkillFeatureView): string[] {
-  return [
-    ...hosts.map(hostName),
-    ...env.map((name) => name.split("_")[0]!.toLowerCase()),
-    ...tools.flatMap((tool) => tool.split("/").pop()!.split(/[-_.]/)),
-  ];
 }
 
 /**

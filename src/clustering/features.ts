@@ -32,7 +32,26 @@ export interface SkillFeatures {
   bodyHash: string;
   /** How many words the body has: an empty or one-line stub body says nothing of what a skill is. */
   bodyWords: number;
+  /**
+   * The body's word 5-shingles as 31-bit hashes, distinct and sorted, at most {@linkcode MAX_SHINGLES}: what the
+   * library compares once it has removed the shingles many differently named skills share (a template's text).
+   */
+  shingles: number[];
+  /** Words of the body written {@linkcode PROMINENT_COUNT} times or more, most frequent first: what it is mostly about. */
+  prominent: string[];
 }
+
+/** The most shingles kept per skill (the first ones met): a copy shares its first pages. */
+export const MAX_SHINGLES = 2000;
+
+/** How many words a shingle spans. */
+export const SHINGLE_WORDS = 5;
+
+/** How often a body must use a word for it to be among the words the skill is mostly about. */
+export const PROMINENT_COUNT = 3;
+
+/** The most prominent words kept per skill. */
+const MAX_PROMINENT = 32;
 
 /** The most distinct words kept per skill. */
 export const MAX_TERMS = 4000;
@@ -55,7 +74,7 @@ const SECOND_LEVEL = new Set(["co", "com", "net", "org", "gov", "edu", "ac"]);
  * Hosting platforms whose subdomains are other people's sites (`onlymolts.vercel.app`): each subdomain is its own
  * site, as the public suffix list has it, not the platform.
  */
-const HOSTING_SUFFIXES = [
+export const HOSTING_SUFFIXES: readonly string[] = [
   "vercel.app",
   "up.railway.app",
   "railway.app",
@@ -260,7 +279,49 @@ export function extractFeatures(source: FeatureSource): SkillFeatures {
     name: [...new Set(words(source.name.replace(/[-_]/g, " ")))],
     bodyHash: createHash("sha256").update(source.body.replace(/\s+/g, " ").trim().toLowerCase()).digest("hex"),
     bodyWords: source.body.match(WORD)?.length ?? 0,
+    ...bodyWordFeatures(source.body),
   };
+}
+
+/**
+ * The body's shingles and prominent words, from one pass over its words.
+ *
+ * @param body The body.
+ * @returns Its shingle hashes (sorted, distinct, at most {@linkcode MAX_SHINGLES}) and prominent words.
+ */
+function bodyWordFeatures(body: string): { shingles: number[]; prominent: string[] } {
+  const found = words(body);
+  const shingles = new Set<number>();
+  for (let i = 0; i + SHINGLE_WORDS <= found.length && shingles.size < MAX_SHINGLES; i++) {
+    let hash = 0x811c9dc5;
+    for (let k = i; k < i + SHINGLE_WORDS; k++) {
+      const word = found[k]!;
+      for (let c = 0; c < word.length; c++) hash = Math.imul(hash ^ word.charCodeAt(c), 0x01000193);
+      hash = Math.imul(hash ^ 0x20, 0x01000193);
+    }
+    shingles.add(hash >>> 1);
+  }
+  const counts = new Map<string, number>();
+  for (const word of found) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const prominent = [...counts].filter(([, count]) => count >= PROMINENT_COUNT)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_PROMINENT).map(([word]) => word);
+  return { shingles: [...shingles].sort((a, b) => a - b), prominent };
+}
+
+/**
+ * Whether a host is a site on a hosting platform (`onlymolts.vercel.app`): somebody's own deployment.
+ *
+ * @param host A registrable host, as features hold them.
+ * @returns `true` for a subdomain of a hosting platform.
+ *
+ * @example
+ * ```ts
+ * import { onHostingPlatform } from "./features.ts";
+ * console.assert(onHostingPlatform("onlymolts.vercel.app") && !onHostingPlatform("todoist.com"));
+ * ```
+ */
+export function onHostingPlatform(host: string): boolean {
+  return HOSTING_SUFFIXES.some((suffix) => host.endsWith(`.${suffix}`));
 }
 
 /** `api.prod.whoop.com` → `whoop.com`; `bbc.co.uk` stays; `shop.vercel.app` stays (a site on a hosting platform). */

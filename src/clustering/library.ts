@@ -13,6 +13,8 @@
  */
 
 import type { Skill } from "../discovery/skill.ts";
+import { ContentShingles, DEFAULT_BOILERPLATE_NAMES } from "./boilerplate.ts";
+import { isCommonWord, isEverydayWord } from "./common_words.ts";
 import { words } from "./features.ts";
 
 /** A sparse, L2-normalised vector over the library's term ids. */
@@ -32,7 +34,12 @@ export interface LibraryOptions {
   vectors?: ReadonlyArray<Float32Array | undefined>;
   /** The skills directory relative to the repository (`skills`, or `.`), for telling folders below it apart. */
   skillsDir?: string;
+  /** A body shingle is boilerplate once this many differently named skills hold it. */
+  boilerplateNames?: number;
 }
+
+/** How much each part of a skill's head says of what it is about: its name most, then its title, then its description. */
+const HEAD_WEIGHTS = { name: 3, title: 2, description: 1 } as const;
 
 /** Below this document frequency a term is always rare, however small the library. */
 export const MIN_RARE_DF = 3;
@@ -77,6 +84,11 @@ export class SkillLibrary {
   readonly #rareDf: number;
   readonly #clues: Array<Map<string, number>>;
   readonly #clueDf = new Map<string, number>();
+  readonly #ids: Map<string, number>;
+  readonly #docs: Int32Array[];
+  readonly #head: SparseVector[];
+  readonly #identity: Array<ReadonlyMap<string, boolean>>;
+  readonly #content: ContentShingles;
 
   /**
    * @param skills The skills, sorted the same way whatever order they came in.
@@ -90,9 +102,13 @@ export class SkillLibrary {
     // A skill's publisher folder: the first directory below the skills directory that holds
     // the skill's own folder (an owner's folder, a pack); none for skills right in it.
     const rootDepth = this.skillsDir === "." || this.skillsDir === "" ? 0 : this.skillsDir.split("/").length;
+    // Aggregate registries flatten `owner/repo/skill` into one folder name, `owner--repo--skill`: what comes before
+    // the last `--` is the publisher, as a folder above the skill would be.
     this.#folders = skills.map((skill) => {
       const container = skill.path.split("/").slice(0, skill.layout === "folder" ? -2 : -1);
-      return container.length > rootDepth ? container.slice(0, rootDepth + 1).join("/") : undefined;
+      if (container.length > rootDepth) return container.slice(0, rootDepth + 1).join("/");
+      const flattened = skill.slug.lastIndexOf("--");
+      return flattened > 0 ? `${container.join("/")}/${skill.slug.slice(0, flattened)}` : undefined;
     });
     const n = skills.length;
     this.#rareDf = Math.max(MIN_RARE_DF, Math.floor((options.rareShare ?? 0.01) * n));
@@ -110,6 +126,8 @@ export class SkillLibrary {
         return id;
       }).sort()
     );
+    this.#ids = ids;
+    this.#docs = docs;
     this.#termDf = new Int32Array(ids.size);
     this.#scratch = new Float32Array(ids.size);
     for (const doc of docs) for (const id of doc) this.#termDf[id]!++;
@@ -151,6 +169,12 @@ export class SkillLibrary {
       }
       return clues;
     });
+    this.#head = skills.map((skill) => this.#headVector(skill));
+    this.#identity = skills.map((skill) => this.#identityOf(skill));
+    this.#content = new ContentShingles(
+      skills.map((skill) => ({ name: nameKey(skill), shingles: skill.features.shingles })),
+      { boilerplateNames: options.boilerplateNames ?? DEFAULT_BOILERPLATE_NAMES },
+    );
     this.#clues.forEach((clues, index) => {
       // Clues that name the tool index the skill; rare words of its title, description and name
       // are among its rarest words, which index it already.
@@ -161,6 +185,151 @@ export class SkillLibrary {
         else this.#cluePostings.set(clue, [index]);
       }
     });
+  }
+
+  /** A skill's head as a vector: its name, title and description words, weighted by part and rarity. */
+  #headVector(skill: Skill): SparseVector {
+    const weight = new Map<number, number>();
+    const f = skill.features;
+    const parts = [f.name, f.title, f.description];
+    for (const [part, list] of [["name", f.name], ["title", f.title], ["description", f.description]] as const) {
+      for (const word of list) {
+        const id = this.#ids.get(word);
+        if (id === undefined) continue;
+        // A word no other skill uses is the skill's subject only when the skill repeats it (Loki in its name, title
+        // and description); said once, it is a label (a generated name, a typo): a renamed copy is still a copy.
+        if (this.#termDf[id]! < 2 && parts.filter((other) => other.includes(word)).length < 2) continue;
+        // Rarity counted against one skill more than the library, so that in a library of two skills the words both
+        // use still say what each is about.
+        const rarity = Math.log((this.skills.length + 1) / this.#termDf[id]!);
+        weight.set(id, (weight.get(id) ?? 0) + HEAD_WEIGHTS[part] * rarity);
+      }
+    }
+    const ids = Int32Array.from([...weight.keys()].sort((x, y) => x - y));
+    const weights = Float32Array.from(ids, (id) => weight.get(id)!);
+    let norm = 0;
+    for (const value of weights) norm += value * value;
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < weights.length; i++) weights[i]! /= norm;
+    return { ids, weights };
+  }
+
+  /**
+   * A skill's identity tokens, each once whatever the fields it is found in, and whether something concrete backs it
+   * (a host, a variable or a tool it uses, not only a word it says). A token counts when it is distinctive: a host,
+   * variable or tool rare in the library gives its name's words; a word of the name, title or description counts when
+   * it is rare in the library and not ordinary English.
+   */
+  #identityOf(skill: Skill): Map<string, boolean> {
+    const tokens = new Map<string, boolean>();
+    const f = skill.features;
+    // A host, variable or tool rare in the library backs a token, unless its name is an everyday word
+    // (`YOUR_CLIENT_ID`) or a word a twentieth of the library uses (a skills directory's `skills.sh`).
+    const rareClue = (kind: string, value: string) => (this.#clueDf.get(`${kind}:${value}`) ?? 0) <= this.#rareDf;
+    const broadDf = Math.max(MIN_RARE_DF, this.skills.length / 20);
+    const backing = (word: string) => {
+      const id = this.#ids.get(word);
+      return word.length >= 2 && !isEverydayWord(word) && (id === undefined || this.#termDf[id]! <= broadDf);
+    };
+    // Only a word of Latin letters can be weighed against the language's word lists: a word of another script is
+    // never an identity on its own (a product's name is written in Latin letters anyway).
+    const distinctive = (word: string) =>
+      /^[a-z0-9]{3,}$/.test(word) && !/^\d+$/.test(word) && this.termRare(word) && !isCommonWord(word);
+    // A host is the skill's service only when the skill says its name (in its head, or often in its body): a
+    // publisher's or a template's site, linked from skills about other things, names none of them.
+    const said = new Set([...f.name, ...f.title, ...f.description, ...f.prominent, f.name.join("")]);
+    for (const host of f.hosts) {
+      if (rareClue("host", host) && backing(hostWord(host)) && said.has(hostWord(host))) {
+        tokens.set(hostWord(host), true);
+      }
+    }
+    for (const name of f.env) {
+      const word = name.split("_")[0]!.toLowerCase();
+      if (rareClue("env", name) && backing(word)) tokens.set(word, true);
+    }
+    for (const tool of f.tools) {
+      if (!rareClue("tool", tool)) continue;
+      for (const word of words(tool.split("/").pop()!)) if (distinctive(word)) tokens.set(word, true);
+    }
+    // A word no other skill uses is the skill's own only when it repeats it (as a name its title says too); said
+    // once, it is a label (a generated name), which tells nothing of what the skill is about.
+    const parts = [f.name, f.title, f.description];
+    const repeated = (word: string) => this.#df(word) >= 2 || parts.filter((part) => part.includes(word)).length >= 2;
+    for (const word of [...f.name, ...f.title, ...f.description]) {
+      if (distinctive(word) && repeated(word) && !tokens.has(word)) tokens.set(word, false);
+    }
+    return tokens;
+  }
+
+  /** How many skills use a word. */
+  #df(word: string): number {
+    const id = this.#ids.get(word);
+    return id === undefined ? 0 : this.#termDf[id]!;
+  }
+
+  /**
+   * Whether a word is rare in this library (few skills use it).
+   *
+   * @param word A lower-cased word.
+   * @returns `true` when at most {@linkcode SkillLibrary.prototype.rareDf} skills use it.
+   */
+  termRare(word: string): boolean {
+    const id = this.#ids.get(word);
+    return id === undefined || this.#termDf[id]! <= this.#rareDf;
+  }
+
+  /**
+   * Whether a skill's file uses a word anywhere.
+   *
+   * @param index The skill's index.
+   * @param word A lower-cased word.
+   * @returns `true` when it does.
+   */
+  mentions(index: number, word: string): boolean {
+    const id = this.#ids.get(word);
+    if (id === undefined) return false;
+    const doc = this.#docs[index]!;
+    let [low, high] = [0, doc.length - 1];
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (doc[middle] === id) return true;
+      if (doc[middle]! < id) low = middle + 1;
+      else high = middle - 1;
+    }
+    return false;
+  }
+
+  /**
+   * A skill's identity tokens (see the class's notes): token → whether a host, variable or tool backs it.
+   *
+   * @param index The skill's index.
+   * @returns The tokens.
+   */
+  identity(index: number): ReadonlyMap<string, boolean> {
+    return this.#identity[index]!;
+  }
+
+  /**
+   * How much two skills' heads agree: the cosine of their name, title and description words, weighted by part and
+   * rarity. Two stubs of one template for different subjects disagree here, whatever their bodies share.
+   *
+   * @param a A skill's index.
+   * @param b Another's.
+   * @returns 0–1.
+   */
+  headSimilarity(a: number, b: number): number {
+    return sparseCosine(this.#head[a]!, this.#head[b]!);
+  }
+
+  /**
+   * How much two skills' contents agree once the library's boilerplate is removed (see `boilerplate.ts`).
+   *
+   * @param a A skill's index.
+   * @param b Another's.
+   * @returns 0–1.
+   */
+  contentSimilarity(a: number, b: number): number {
+    return this.#content.similarity(a, b);
   }
 
   /** How many skills share a word before it stops being rare. */
@@ -176,17 +345,7 @@ export class SkillLibrary {
    * @returns 0–1.
    */
   textSimilarity(a: number, b: number): number {
-    const x = this.#vectors[a]!;
-    const y = this.#vectors[b]!;
-    let sum = 0;
-    for (let i = 0, j = 0; i < x.ids.length && j < y.ids.length;) {
-      const u = x.ids[i]!;
-      const v = y.ids[j]!;
-      if (u === v) sum += x.weights[i++]! * y.weights[j++]!;
-      else if (u < v) i++;
-      else j++;
-    }
-    return sum;
+    return sparseCosine(this.#vectors[a]!, this.#vectors[b]!);
   }
 
   /**
@@ -289,6 +448,29 @@ export class SkillLibrary {
       if (touched.length > 0) yield [a, touched.sort((x, y) => x - y)];
     }
   }
+}
+
+/** The dot product of two sparse vectors (their cosine, both being normalised). */
+function sparseCosine(x: SparseVector, y: SparseVector): number {
+  let sum = 0;
+  for (let i = 0, j = 0; i < x.ids.length && j < y.ids.length;) {
+    const u = x.ids[i]!;
+    const v = y.ids[j]!;
+    if (u === v) sum += x.weights[i++]! * y.weights[j++]!;
+    else if (u < v) i++;
+    else j++;
+  }
+  return sum;
+}
+
+/** What tells differently named skills apart: the name's letters and digits, lower-cased. */
+function nameKey(skill: Skill): string {
+  return skill.name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "") || skill.slug;
+}
+
+/** A host's name as a word: `browser-use.com` → `browseruse`. */
+export function hostWord(host: string): string {
+  return host.split(".")[0]!.replace(/-/g, "");
 }
 
 /** The 32-bit FNV-1a hash of a string's UTF-16 code units. */

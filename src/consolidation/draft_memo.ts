@@ -23,7 +23,7 @@ export type StoredDraft =
  * Bumped whenever drafting gives another master for the same members, so that no draft of an earlier program is
  * reused.
  */
-export const DRAFT_FORMAT = 1;
+export const DRAFT_FORMAT = 2;
 
 /**
  * Drafts masters through the drafts of the last run.

@@ -5,9 +5,11 @@
  * - **name:** the best-supported member name (`master_name.ts`); a master from
  *   an earlier run keeps its own;
  * - **version:** the highest member version, bumped (`master_version.ts`);
- * - **description:** the base's, then each other member's that says something
- *   the ones before do not, within the AgentSkills limit of 1,024 characters:
- *   what an agent picks the skill by covers every member's job;
+ * - **description:** the base's, then each other member's sentences that say
+ *   something new, within the AgentSkills limit of 1,024 characters, cut to
+ *   their new phrases when they do not fit, triggers first
+ *   (`master_description.ts`): what an agent picks the skill by covers every
+ *   member's job and triggers;
  * - **tags:** every member's, the richest member's first, no repeats;
  * - **metadata:** the base's and its near copies', merged key by key; where
  *   they disagree, the base's value stays and the disagreement is reported.
@@ -16,16 +18,21 @@
  * - **other keys** (homepage, author, category, license…): the base's, else
  *   the first near copy that has one;
  * - **body:** the base's whole. A near copy (most of its text already in the
- *   base) adds what it has that the base lacks, block by block
- *   (`merge_bodies.ts`); another implementation (the same service through
- *   another CLI, another author's own write-up) is appended whole as one
- *   attributed section, never interleaved with the base's instructions;
+ *   base) adds what it has that the base lacks, block by block, and its own
+ *   variables, parameters, flags, paths and commands, attributed to it
+ *   (`merge_bodies.ts`); any other member (another version of the skill,
+ *   another implementation of its job) is appended whole as one attributed
+ *   section saying how it stands to the base: which version is current, and
+ *   whether it uses the same tools (`alternative_section.ts`), never
+ *   interleaved with the base's instructions. Members' references to their
+ *   own old names are renamed to the master's (`self_references.ts`);
  * - **merged_from:** an earlier master's entries, then each new member's name,
  *   version, path, author and content hash.
  *
- * The richest member is the one with the most body text (a master from an
- * earlier run always counts as richest, so it is updated rather than
- * replaced); ties go to the earlier path.
+ * The base is the richest member, the one with the most body text (a master
+ * from an earlier run always counts as richest, so it is updated rather than
+ * replaced; ties go to the earlier path), or the newest member of its name
+ * when one says it is newer, by version or date (`recency.ts`).
  *
  * @module
  */
@@ -33,11 +40,13 @@
 import { PROVENANCE_KEY, type ProvenanceEntry, readProvenance } from "../clustering/provenance.ts";
 import type { Skill } from "../discovery/skill.ts";
 import { licenceConflict } from "./licence.ts";
-import { posix } from "node:path";
-import { type Alternative, BlockReader, BodyIndex, mergeBodies, withAlternatives } from "./merge_bodies.ts";
+import { alternativeSection, type Relation, toolsOf } from "./alternative_section.ts";
+import { BlockReader, BodyIndex, mergeBodies, withAlternatives } from "./merge_bodies.ts";
+import { masterDescription } from "./master_description.ts";
 import { masterName } from "./master_name.ts";
 import { masterVersion } from "./master_version.ts";
-import { compareSemver } from "../semver.ts";
+import { compareRecency, describeRecency, type Recency, recencyOf } from "./recency.ts";
+import { renameSelfReferences } from "./self_references.ts";
 
 /** A member with its body, read again for merging. */
 export interface Member {
@@ -81,22 +90,33 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
     Number(isMaster(b.skill)) - Number(isMaster(a.skill)) || b.body.length - a.body.length ||
     (a.skill.path < b.skill.path ? -1 : 1)
   );
-  // The newest version of the richest member's skill is the base: a later release supersedes an earlier one.
-  const newest = isMaster(bySize[0]!.skill)
-    ? bySize[0]!
-    : bySize.filter((member) => member === bySize[0] || sameSkill(member, bySize[0]!))
-      .reduce((best, member) => newer(member, best) ? member : best);
+  const recency = new Map<Member, Recency>(members.map((member) => [member, recencyOf(member.skill, member.body)]));
+  const newer = (a: Member, b: Member) => (compareRecency(recency.get(a)!, recency.get(b)!) ?? 0) > 0;
+  // One reader for the draft: its members' blocks are read once, whichever comparison asks first.
+  const reader = new BlockReader();
+  const richest = bySize[0]!;
+  const richestIndex = new BodyIndex(richest.body, reader);
+  // Versions of one skill: its author's releases, or copies of one guide that went their own ways (the same name and
+  // description, or much of the same text). Another author's skill of the same name and its own text is none.
+  const versionOf = (member: Member, of: Member, index: BodyIndex) =>
+    member === of || sameSkill(member, of) ||
+    (sameName(member, of) && member.skill.description.trim() === of.skill.description.trim()) ||
+    index.coveredShare(member.body) >= SAME_SKILL_SHARE;
+  // The newest version of the richest member's skill, of its name, is the base: a later release supersedes an
+  // earlier one, and of two versions of one guide the one that says it is newer is the current one, whoever
+  // published it.
+  const newest = isMaster(richest.skill) ? richest : bySize
+    .filter((member) => sameName(member, richest) && versionOf(member, richest, richestIndex))
+    .reduce((best, member) => newer(member, best) ? member : best);
   const ranked = [newest, ...bySize.filter((member) => member !== newest)];
   const base = newest;
   const others = ranked.slice(1);
-  // One reader for the draft: its members' blocks are read once, whichever comparison asks first.
-  const reader = new BlockReader();
-  const baseIndex = new BodyIndex(base.body, reader);
+  const baseIndex = newest === richest ? richestIndex : new BodyIndex(base.body, reader);
   const isNearCopy = (member: Member) =>
     member === base || member.skill.features.bodyHash === base.skill.features.bodyHash ||
     baseIndex.coveredShare(member.body) >= NEAR_COPY_SHARE;
-  // An earlier version of the base's own skill adds nothing to its text: what it said differently was changed on
-  // purpose (it stays in the archive and in the provenance).
+  // An earlier release of the base's own skill (its author's) adds nothing to its text: what it said differently was
+  // changed on purpose (it stays in the archive and in the provenance).
   const earlier = (member: Member) => member !== base && sameSkill(member, base) && newer(base, member);
   const copies = ranked.filter((member) => isNearCopy(member) || earlier(member));
   const alternatives = ranked.filter((member) => !isNearCopy(member) && !earlier(member));
@@ -114,7 +134,11 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
     size: skill.size,
     master: isMaster(skill),
   })));
-  frontmatter.description = masterDescription(ranked.map(({ skill }) => skill.description)) || undefined;
+  const name = frontmatter.name as string;
+  // A description that names its own skill ("use the foo-helper skill when…") names the master too.
+  frontmatter.description = masterDescription(
+    ranked.map((member) => renameSelfReferences(member.skill.description, namesOf(member), name)),
+  ) || undefined;
   frontmatter.version = masterVersion(
     ranked.map(({ skill }) => skill.version?.text),
     identical ? "identical" : "combined",
@@ -126,13 +150,36 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
   frontmatter[PROVENANCE_KEY] = [...previous, ...merged.flatMap(({ skill }) => provenanceOf(skill))];
   for (const key of Object.keys(frontmatter)) if (frontmatter[key] === undefined) delete frontmatter[key];
 
+  // A member's references to its own name point at the master: the near copies are one skill with the base, so
+  // their names are the main body's; an alternative's are its section's only. Bodies are renamed before they are
+  // merged, so that the paths that attribute a member's variants stay as they are.
+  const renamed = (group: readonly Member[]) =>
+    group.map((member) => renameSelfReferences(member.body, group.flatMap(namesOf), name));
+  // A copy's own variant of a block says whether it is older or newer than the text it sits below, when they say.
+  const sourcesOf = (group: readonly Member[]) =>
+    group.map((member) =>
+      sourceOf(member, compareRecency(recency.get(member)!, recency.get(group[0]!)!), recency.get(member)!)
+    );
+  const main = mergeBodies(renamed(contributing), { reader, sources: sourcesOf(contributing) });
+  const baseTools = new Set(contributing.flatMap((member) => [...toolsOf(member.skill, member.body)]));
+  const relationOf = (member: Member): Relation => ({
+    kind: versionOf(member, base, baseIndex) ? "version" : "implementation",
+    order: compareRecency(recency.get(member)!, recency.get(base)!),
+    recency: recency.get(member)!,
+    baseRecency: recency.get(base)!,
+  });
+  const sections = distinctImplementations(alternatives, reader).map(({ copies }) =>
+    alternativeSection({
+      skill: copies[0]!.skill,
+      body: mergeBodies(renamed(copies), { reader, sources: sourcesOf(copies) }),
+      copies: copies.map(({ skill }) => skill.path),
+      relation: relationOf(copies[0]!),
+    }, baseTools)
+  );
   return {
-    name: frontmatter.name as string,
+    name,
     frontmatter,
-    body: withAlternatives(
-      mergeBodies(contributing.map(({ body }) => body), reader),
-      distinctImplementations(alternatives, reader).map(alternativeSection),
-    ),
+    body: withAlternatives(main, sections),
     base: base.skill,
     merged: merged.map(({ skill }) => skill),
     conflicts,
@@ -147,42 +194,40 @@ export function draftMaster(members: readonly Member[]): MasterDraft | Refusal {
 export const NEAR_COPY_SHARE = 0.95;
 
 /**
+ * From this share of its text already in the base, a member that is no near copy is another version of the base's
+ * skill (edited, forked, older or newer) rather than another implementation of its job.
+ */
+const SAME_SKILL_SHARE = 0.5;
+
+/**
  * Two members that are one skill in different releases: the same name from the same author. Version numbers of
- * different authors' skills say nothing of which is newer.
+ * different authors' skills say nothing of which release supersedes which.
  */
 function sameSkill(a: Member, b: Member): boolean {
   const [x, y] = [a.skill.author?.toLowerCase(), b.skill.author?.toLowerCase()];
-  return a.skill.name.toLowerCase() === b.skill.name.toLowerCase() && x !== undefined && x === y;
+  return sameName(a, b) && x !== undefined && x === y;
 }
 
-/** Whether `a` is a later version than `b` (both known). */
-function newer(a: Member, b: Member): boolean {
-  const [x, y] = [a.skill.version?.semver, b.skill.version?.semver];
-  return x !== undefined && y !== undefined && compareSemver(x, y) > 0;
+/** Two members of the same name: copies or versions of one skill, whoever published them. */
+function sameName(a: Member, b: Member): boolean {
+  return a.skill.name.toLowerCase() === b.skill.name.toLowerCase();
 }
 
-/** The AgentSkills limit of a description. */
-export const MAX_DESCRIPTION = 1024;
+/** The names a member's text may call itself by: its name and its folder's. */
+function namesOf({ skill }: Member): string[] {
+  return [skill.name, skill.slug];
+}
 
 /**
- * A master's description: the first, then each sentence of the others that says something the text so far does not
- * (less than {@linkcode NEAR_COPY_SHARE} of its words already there), while it fits in {@linkcode MAX_DESCRIPTION}
- * characters (the first is cut at a word, with "…", when even it does not).
+ * How a member's own variant of a block is attributed: its path and author, and whether it is older or newer than the
+ * text above it (then the newer is current where the two differ).
  */
-function masterDescription(descriptions: readonly string[]): string {
-  const wordsOf = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
-  const [first = "", ...rest] = descriptions.map((d) => d.trim()).filter((d) => d !== "");
-  let text = first.length <= MAX_DESCRIPTION ? first : `${first.slice(0, MAX_DESCRIPTION - 1).replace(/\s+\S*$/, "")}…`;
-  for (const sentence of rest.flatMap((description) => description.split(/(?<=[.!?])\s+/))) {
-    const known = wordsOf(text);
-    const words = [...wordsOf(sentence)];
-    if (words.length === 0 || words.filter((word) => known.has(word)).length >= NEAR_COPY_SHARE * words.length) {
-      continue;
-    }
-    const joined = `${/[.!?…]$/.test(text) ? text : `${text}.`} ${sentence}`;
-    if (joined.length <= MAX_DESCRIPTION) text = joined;
-  }
-  return text;
+function sourceOf({ skill }: Member, order: number | undefined, recency: Recency): string {
+  const path = `\`${skill.path}\`${skill.author ? ` (by ${skill.author})` : ""}`;
+  if (order === undefined || order === 0) return path;
+  return order < 0
+    ? `${path}, an older version (${describeRecency(recency)}; the text above is current),`
+    : `${path}, a newer version (${describeRecency(recency)}; it is current where the two differ),`;
 }
 
 /**
@@ -222,57 +267,22 @@ function provenanceOf(skill: Skill): ProvenanceEntry[] {
   ];
 }
 
-/** Other implementations, copies of one another kept once: each with the paths of all its copies. */
+/** Other implementations, copies of one another kept once: each with all its copies, itself first. */
 function distinctImplementations(
   alternatives: readonly Member[],
   reader: BlockReader,
-): Array<Member & { copies: string[] }> {
-  const distinct: Array<Member & { copies: string[]; index: BodyIndex }> = [];
+): Array<Member & { copies: Member[] }> {
+  const distinct: Array<Member & { copies: Member[]; index: BodyIndex }> = [];
   for (const member of alternatives) {
     const index = new BodyIndex(member.body, reader);
     const same = distinct.find((kept) =>
       kept.skill.features.bodyHash === member.skill.features.bodyHash ||
       (kept.index.coveredShare(member.body) >= NEAR_COPY_SHARE && index.coveredShare(kept.body) >= NEAR_COPY_SHARE)
     );
-    if (same) same.copies.push(member.skill.path);
-    else distinct.push({ ...member, copies: [member.skill.path], index });
+    if (same) same.copies.push(member);
+    else distinct.push({ ...member, copies: [member], index });
   }
   return distinct;
-}
-
-/** Another implementation's section: where it comes from, what it needs, and its body whole. */
-function alternativeSection({ skill, body, copies }: Member & { copies: string[] }): Alternative {
-  const requires = (skill.openclaw?.requires ?? {}) as Record<string, unknown>;
-  const list = (value: unknown) => (Array.isArray(value) ? value : []).filter((item) => typeof item === "string");
-  const needs = [
-    ...list(requires.bins).map((bin) => `\`${bin}\``),
-    ...list(requires.env).map((name) => `\`${name}\``),
-  ];
-  const installs = (Array.isArray(skill.openclaw?.install) ? skill.openclaw.install : []).flatMap((step) => {
-    const record = (step ?? {}) as Record<string, unknown>;
-    const what = [record.formula, record.package, record.module].find((value) => typeof value === "string");
-    return typeof what === "string" ? [`${typeof record.kind === "string" ? `${record.kind} ` : ""}\`${what}\``] : [];
-  });
-  return {
-    title: `Alternative: ${/^#\s+(.+)$/m.exec(body)?.[1]?.trim() ?? skill.name} (${posix.dirname(skill.path)}${
-      skill.author ? `, by ${skill.author}` : ""
-    })`,
-    notes: [
-      `Another implementation, merged from ${
-        copies.map((path) => `\`${path}\``).join(" and ")
-      }. Follow it on its own: its commands and requirements are not those of the instructions above.`,
-      ...(needs.length > 0 || installs.length > 0
-        ? [
-          [
-            needs.length > 0 ? `Requires ${needs.join(", ")}.` : "",
-            installs.length > 0 ? `Install: ${installs.join(", ")}.` : "",
-          ]
-            .filter((part) => part !== "").join(" "),
-        ]
-        : []),
-    ],
-    body,
-  };
 }
 
 function isMaster(skill: Skill): boolean {

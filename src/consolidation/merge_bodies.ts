@@ -6,12 +6,16 @@
  * heading) of blocks (paragraphs, lists; a fenced code block or a table is
  * always one whole block). A block already covered by the base, word for word
  * or nearly (the same words, at least {@linkcode COVERED} of them shared), is
- * dropped; an uncovered block joins the base section with the same heading,
- * or a section of its own appended after the base's, in the order the members
- * have them. Identical bodies give exactly one copy.
+ * dropped, unless it names identifiers nothing before it does (then those
+ * lines are kept, attributed to their member); an uncovered block joins the
+ * base section with the same heading, or a section of its own appended after
+ * the base's, in the order the members have them. Identical bodies give
+ * exactly one copy.
  *
  * @module
  */
+
+import { identifiersOf } from "./identifiers.ts";
 
 /** The share of shared words from which a block counts as already there. */
 export const COVERED = 0.8;
@@ -71,6 +75,17 @@ interface ReadBlock {
  */
 export class BlockReader {
   readonly #read = new Map<string, ReadBlock>();
+  readonly #identifiers = new Map<string, Set<string>>();
+
+  /**
+   * @param block A block as written.
+   * @returns The identifiers it names (see {@linkcode identifiersOf}).
+   */
+  identifiers(block: string): Set<string> {
+    let identifiers = this.#identifiers.get(block);
+    if (!identifiers) this.#identifiers.set(block, identifiers = identifiersOf(block));
+    return identifiers;
+  }
 
   /**
    * @param block A block as written.
@@ -207,11 +222,28 @@ interface Section {
 const HEADING = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
+/** How {@linkcode mergeBodies} reads and names its bodies. */
+export interface MergeOptions {
+  /** Reads blocks, remembering them (see {@linkcode BlockReader}). */
+  reader?: BlockReader;
+  /**
+   * Each body's source, as a variant of a block is attributed to it ("`skills/x/SKILL.md` (by bob)"), in the order
+   * of the bodies; one without is "another member".
+   */
+  sources?: readonly string[];
+}
+
 /**
  * Merges bodies.
  *
+ * A block another body says already, or says in other words, is not repeated, unless it carries identifiers the
+ * merged text does not have yet (its own variables, parameters, flags, paths or commands: a copy that renamed the
+ * socket variable after its own bot, a list with one more parameter). Then what carries them (the lines of a code
+ * block, the rows of a table, the items of a list, a paragraph whole) is kept below the base's block, attributed
+ * to its source: a member's own teaching is never dropped as a near duplicate.
+ *
  * @param bodies The members' bodies, richest first (the first is the base).
- * @param reader Reads blocks, remembering them (see {@linkcode BlockReader}).
+ * @param options How to read and name them.
  * @returns The merged body, LF line ends, ending with one newline.
  *
  * @example
@@ -219,28 +251,71 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
  * import { mergeBodies } from "./merge_bodies.ts";
  * const merged = mergeBodies(["# A\n\nOne.\n", "# A\n\nOne.\n\nTwo.\n\n# B\n\nThree.\n"]);
  * console.assert(merged === "# A\n\nOne.\n\nTwo.\n\n# B\n\nThree.\n");
+ * const variant = mergeBodies(["Set `ACME_DIR` first.\n", "Set `BETA_DIR` first.\n"], { sources: ["a", "`b`"] });
+ * console.assert(variant === "Set `ACME_DIR` first.\n\n`b` has its own here:\n\nSet `BETA_DIR` first.\n");
  * ```
  */
-export function mergeBodies(bodies: readonly string[], reader: BlockReader = new BlockReader()): string {
+export function mergeBodies(bodies: readonly string[], options: MergeOptions = {}): string {
+  const { reader = new BlockReader(), sources = [] } = options;
   const [base = "", ...others] = bodies;
   const sections = parseSections(base);
   const known = new KnownBlocks(sections.flatMap((section) => section.blocks), reader);
-  for (const body of others) {
+  const taught = new Set(
+    sections.flatMap((section) => section.blocks.flatMap((block) => [...reader.identifiers(block)])),
+  );
+  others.forEach((body, index) => {
+    const source = sources[index + 1] ?? "Another member";
     for (const section of parseSections(body)) {
-      // Said already, or another wording of a paragraph already there (an edit): the base's wording stands, so
-      // no instruction appears twice in two versions.
-      const fresh = section.blocks.filter((block) => known.addUnlessSaid(block));
+      const fresh: string[] = [];
+      for (const block of section.blocks) {
+        const identifiers = reader.identifiers(block);
+        const own = new Set([...identifiers].filter((identifier) => !taught.has(identifier)));
+        for (const identifier of identifiers) taught.add(identifier);
+        // Said already, or another wording of a paragraph already there (an edit): the base's wording stands, so
+        // no instruction appears twice in two versions; only what the member names that nothing else does is kept.
+        if (known.addUnlessSaid(block)) fresh.push(block);
+        else if (own.size > 0) fresh.push(`${source} has its own here:`, variantOf(block, own));
+      }
       if (fresh.length === 0) continue;
       const target = sections.find((candidate) => candidate.key === section.key);
       if (!target) sections.push({ heading: section.heading, key: section.key, blocks: fresh });
       else for (const block of fresh) target.blocks.push(block);
     }
-  }
+  });
   return sections
     .map((section) => [section.heading, ...section.blocks].filter((part) => part !== "").join("\n\n"))
     .filter((part) => part !== "")
     .join("\n\n") + "\n";
 }
+
+/**
+ * The part of a block that carries identifiers: a code block's fences and the lines with them, a table's header and
+ * the rows with them, a list's items with them; a paragraph whole.
+ */
+function variantOf(block: string, own: ReadonlySet<string>): string {
+  const lines = block.split("\n");
+  const first = lines[0]!;
+  const carries = (text: string) => [...identifiersOf(text)].some((identifier) => own.has(identifier));
+  if (FENCE.test(first)) {
+    const closed = lines.length > 1 && FENCE.test(lines.at(-1)!);
+    const inner = lines.slice(1, closed ? -1 : undefined);
+    // Each line is read inside the block's own fence: a shell line's command counts only in a shell block.
+    const kept = inner.filter((line) => carries(`${first}\n${line}\n${closed ? lines.at(-1) : first}`));
+    return [first, ...kept, ...(closed ? [lines.at(-1)!] : [])].join("\n");
+  }
+  if (first.trimStart().startsWith("|")) return [...lines.slice(0, 2), ...lines.slice(2).filter(carries)].join("\n");
+  if (LIST_ITEM.test(first)) {
+    const items: string[][] = [];
+    for (const line of lines) {
+      if (LIST_ITEM.test(line) || items.length === 0) items.push([line]);
+      else items.at(-1)!.push(line);
+    }
+    return items.filter((item) => carries(item.join("\n"))).map((item) => item.join("\n")).join("\n");
+  }
+  return block;
+}
+
+const LIST_ITEM = /^\s{0,3}(?:[-*+]|\d+[.)])\s/;
 
 /** Splits a body into sections of blocks; code fences and tables stay whole. */
 function parseSections(body: string): Section[] {

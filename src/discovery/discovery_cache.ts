@@ -28,7 +28,7 @@ export type DiscoveryCache = Map<string, CachedFile>;
 export const RACY_WINDOW_MS = 2000;
 
 /** Bumped whenever what discovery produces for the same bytes changes (9: diagnostics capped per rule and file). */
-const FORMAT = 9;
+const FORMAT = 10;
 
 /**
  * The cache's identity: outcomes cached under other options or another format

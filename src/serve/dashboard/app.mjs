@@ -203,7 +203,9 @@ function Repository({ name }) {
       ${reviews.map((proposal) =>
         html`
           <div class="proposal">
-            <p><b>${proposal.id}</b> ${proposal.members.join(", ")} — ${proposal.reasons.join("; ")}</p>
+            <p><b>${proposal.id}</b> ${proposal.members.length} skills, likely ${Math.round(
+              (proposal.likelihood ?? 0) * 100,
+            )}%: ${proposal.members.join(", ")} — ${proposal.reasons.join("; ")}</p>
             <button class="approve" onClick=${() => decide(proposal.id, "approve")}>Approve</button>
             <button class="reject" onClick=${() => decide(proposal.id, "reject")}>Reject</button>
             <${Diff} text=${proposal.preview} />
