@@ -16,8 +16,8 @@ import { ArchiveIndexError } from "../consolidation/archive_index.ts";
 import { type PlannedRestore, RestoreError, restoreOriginals } from "../consolidation/restore.ts";
 import { localRepositoryWriter, UnsafePathError } from "../fs/repository_writer.ts";
 import { FileTooLargeError, NotRegularFileError } from "../fs/regular_file.ts";
-import { localGit } from "../publishing/git.ts";
-import { commitAs } from "../publishing/publish.ts";
+import { localGit, pathspecsOnStdin } from "../publishing/git.ts";
+import { commitAs, MESSAGE_MERGES } from "../publishing/publish.ts";
 import { printable } from "../printable.ts";
 import type { CommonOptions } from "../common_options.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
@@ -74,11 +74,16 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
     let notCommitted = "";
     if ((await git.run(["rev-parse", "--is-inside-work-tree"], { allowFailure: true })).code === 0) {
       // Paths come from the committed index: a line break or a bidirectional override in one must not rewrite it.
-      const message = `${PROGRAM_NAME}: restore ${plan.restored.map(printable).join(", ")}\n\nFrom ${
-        printable(plan.master)
-      } (${plan.outcome}).\n`;
-      // The commit goes through the secret guard every command's commit goes through.
-      const staged = await git.run(["--literal-pathspecs", "add", "-A", "--", ...plan.paths], { allowFailure: true });
+      // A short message whatever the master's size: git takes it as one argument.
+      const named = plan.restored.slice(0, MESSAGE_MERGES).map(printable).join(", ");
+      const more = plan.restored.length > MESSAGE_MERGES ? ` and ${plan.restored.length - MESSAGE_MERGES} more` : "";
+      const message = `${PROGRAM_NAME}: restore ${named}${more}\n\nFrom ${printable(plan.master)} (${plan.outcome}).\n`;
+      // The commit goes through the secret guard every command's commit goes through; the paths through stdin.
+      const paths = pathspecsOnStdin(plan.paths);
+      const staged = await git.run(["--literal-pathspecs", "add", "-A", ...paths.args], {
+        stdin: paths.stdin,
+        allowFailure: true,
+      });
       const result = staged.code === 0
         ? await commitAs(git, config.git.author, message, { secrets: config.secrets, allowFailure: true })
         : staged;
@@ -86,7 +91,10 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
       else {
         notCommitted = result.stderr.trim();
         // Left staged, the restore would read as someone else's work and stop the next run's commit.
-        await git.run(["--literal-pathspecs", "reset", "-q", "--", ...plan.paths], { allowFailure: true });
+        await git.run(["--literal-pathspecs", "reset", "-q", ...paths.args], {
+          stdin: paths.stdin,
+          allowFailure: true,
+        });
       }
     }
     console.log(

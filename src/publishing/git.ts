@@ -136,3 +136,46 @@ async function runCommand(command: Deno.Command, options: GitRunOptions): Promis
   const [status] = await Promise.all([child.status, written]);
   return { code: status.code, stdout, stderr: await stderr };
 }
+
+/**
+ * Paths given to one git command as arguments, where the command cannot read them from standard input: far below the
+ * system's limit on a command line (2 MiB in all on Linux) at any path length git accepts.
+ */
+export const PATHS_PER_COMMAND = 1000;
+
+/**
+ * Paths in slices of at most {@linkcode PATHS_PER_COMMAND}, for commands that take them only as arguments (`status`,
+ * `diff`, `ls-tree`): a library of any size stays within the system's limit on a command line.
+ *
+ * @example
+ * ```ts
+ * import { pathSlices } from "./git.ts";
+ * [...pathSlices(["a", "b", "c"], 2)]; // [["a", "b"], ["c"]]
+ * ```
+ *
+ * @param paths The paths.
+ * @param size The most in one slice.
+ * @returns The slices, in order.
+ */
+export function* pathSlices(paths: readonly string[], size = PATHS_PER_COMMAND): Generator<string[]> {
+  for (let start = 0; start < paths.length; start += size) yield paths.slice(start, start + size);
+}
+
+/**
+ * The arguments and standard input that give a command (`add`, `reset`, `commit`) its paths through standard input,
+ * NUL-separated (`--pathspec-from-file=- --pathspec-file-nul`): one process for any number of paths, and any byte a
+ * path may hold.
+ *
+ * @example
+ * ```ts
+ * import { pathspecsOnStdin } from "./git.ts";
+ * const { args, stdin } = pathspecsOnStdin(["skills/a.md", "skills/b.md"]);
+ * // git.run(["--literal-pathspecs", "add", "-A", ...args], { stdin })
+ * ```
+ *
+ * @param paths The paths.
+ * @returns The arguments to append and the text for standard input.
+ */
+export function pathspecsOnStdin(paths: readonly string[]): { args: string[]; stdin: string } {
+  return { args: ["--pathspec-from-file=-", "--pathspec-file-nul"], stdin: paths.join("\0") };
+}

@@ -17,7 +17,7 @@ import { getLogger } from "@logtape/logtape";
 import { ROOT_CATEGORY } from "../logging.ts";
 import type { Secret } from "../secret.ts";
 import { assertNoSecret, HEX_KEY_SHAPE, NSEC_SHAPE, SecretLeakError, SecretScanner } from "../secret_guard.ts";
-import type { Git } from "./git.ts";
+import { type Git, pathSlices } from "./git.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "publishing"]);
 
@@ -73,9 +73,14 @@ export async function assertCommitHoldsNoSecret(
 async function diffsToCommit(git: Git, only: readonly string[] | undefined): Promise<string[][]> {
   if (only === undefined) return [["diff", "--cached", ...DIFF_FLAGS]];
   const head = await git.run(["rev-parse", "--verify", "-q", "HEAD"], { allowFailure: true });
-  if (head.code === 0) return [["diff", "HEAD", ...DIFF_FLAGS, "--", ...only]];
+  // `diff` takes paths only as arguments: in slices, within the system's limit on a command line.
+  const slices = [...pathSlices(only)];
+  if (head.code === 0) return slices.map((slice) => ["diff", "HEAD", ...DIFF_FLAGS, "--", ...slice]);
   // A first commit has no HEAD to compare with: the index, and the work tree's changes since it, together.
-  return [["diff", "--cached", ...DIFF_FLAGS, "--", ...only], ["diff", ...DIFF_FLAGS, "--", ...only]];
+  return slices.flatMap((slice) => [
+    ["diff", "--cached", ...DIFF_FLAGS, "--", ...slice],
+    ["diff", ...DIFF_FLAGS, "--", ...slice],
+  ]);
 }
 
 /**

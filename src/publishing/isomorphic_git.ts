@@ -123,8 +123,9 @@ function parseInvocation(args: readonly string[]): Invocation {
 const ok = (stdout = ""): GitResult => ({ code: 0, stdout, stderr: "" });
 const failed = (code: number, stderr: string): GitResult => ({ code, stdout: "", stderr });
 
-/** The paths after `--`. */
-function pathspecs(args: readonly string[]): string[] {
+/** The paths after `--`, or on standard input, NUL-separated, with `--pathspec-from-file=-` (see `pathspecsOnStdin`). */
+function pathspecs(args: readonly string[], stdin = ""): string[] {
+  if (args.includes("--pathspec-from-file=-")) return stdin.split("\0").filter((path) => path !== "");
   const at = args.indexOf("--");
   return at < 0 ? [] : args.slice(at + 1);
 }
@@ -171,9 +172,9 @@ class IsomorphicRepository {
       case "status":
         return this.#status(args);
       case "add":
-        return this.#add(pathspecs(args));
+        return this.#add(pathspecs(args, stdin));
       case "reset":
-        return this.#reset(pathspecs(args));
+        return this.#reset(pathspecs(args, stdin));
       case "diff":
         return this.#stagedDiff(args.includes("--name-only"));
       case "commit":
@@ -286,7 +287,9 @@ class IsomorphicRepository {
   }
 
   async #commit(invocation: Invocation): Promise<GitResult> {
-    if (invocation.args.includes("--")) return failed(129, "isomorphic-git adapter: commit -- PATHS is not supported");
+    if (invocation.args.includes("--") || invocation.args.includes("--only")) {
+      return failed(129, "isomorphic-git adapter: commit -- PATHS is not supported");
+    }
     const at = invocation.args.indexOf("-m");
     const message = at < 0 ? undefined : invocation.args[at + 1];
     if (message === undefined) return failed(129, "isomorphic-git adapter: commit needs -m MESSAGE");

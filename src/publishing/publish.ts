@@ -34,7 +34,7 @@ import type { Secret } from "../secret.ts";
 import { SecretLeakError } from "../secret_guard.ts";
 import type { PublishingReport } from "../report.ts";
 import { BLOCKED_BECAUSE, branchState } from "./branch_state.ts";
-import type { Git, GitResult } from "./git.ts";
+import { type Git, type GitResult, pathSlices, pathspecsOnStdin } from "./git.ts";
 import { assertCommitHoldsNoSecret, assertPushHoldsNoSecret } from "./git_secret_check.ts";
 import { clearInterruptedLocks } from "./interrupted_locks.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
@@ -45,21 +45,33 @@ const logger = getLogger([ROOT_CATEGORY, "publishing"]);
 /** The identity used when neither the configuration nor the repository names one. */
 export const FALLBACK_AUTHOR = "Clawstr Skill Orchestrator <heartbeat@clawstr.invalid>";
 
+/** The masters a commit message lists by name; the archive index lists every merge. */
+export const MESSAGE_MERGES = 50;
+
 /**
- * The commit message for a run's merges: a summary line, then one line per master.
+ * The commit message for a run's merges: a summary line, then one line per master, up to {@linkcode MESSAGE_MERGES}
+ * of them; beyond that, how many more and where every merge is listed (the archive index). The message stays readable,
+ * and short enough to pass to git as one argument (the system takes at most 128 KiB in one), however many masters.
  *
  * @param merges The masters and their members, with versions.
+ * @param index Where the archive index lists every merge.
  * @returns The message.
  */
 export function commitMessage(
   merges: ReadonlyArray<{ master: string; version: string; members: readonly string[] }>,
+  index = ".archive/index.json",
 ): string {
   if (merges.length === 0) return `${PROGRAM_NAME}: update skills`;
   const members = merges.reduce((n, merge) => n + merge.members.length, 0);
   // File names come from contributors: a line break or a bidirectional override in one must not rewrite the message.
-  const lines = merges.map((merge) =>
-    `- ${printable(merge.master)} ${printable(merge.version)} <- ${merge.members.map(printable).join(", ")}`
-  );
+  const lines = merges.slice(0, MESSAGE_MERGES).map((merge) => {
+    const shown = merge.members.slice(0, 5).map(printable).join(", ");
+    const more = merge.members.length > 5 ? ` and ${merge.members.length - 5} more` : "";
+    return `- ${printable(merge.master)} ${printable(merge.version)} <- ${shown}${more}`;
+  });
+  if (merges.length > MESSAGE_MERGES) {
+    lines.push(`- and ${merges.length - MESSAGE_MERGES} more masters: ${printable(index)} lists every merge`);
+  }
   return `${PROGRAM_NAME}: merge ${members} skills into ${merges.length} master${merges.length === 1 ? "" : "s"}\n\n${
     lines.join("\n")
   }\n`;
@@ -141,13 +153,17 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
     }
     // What a killed run already staged is not added again: git refuses a path gone from both index and work tree.
     const toStage = status.filter((entry) => entry.unstaged).map((entry) => entry.path);
-    if (toStage.length > 0) await git.run(["--literal-pathspecs", "add", "-A", "--", ...toStage]);
+    if (toStage.length > 0) {
+      const { args, stdin } = pathspecsOnStdin(toStage);
+      await git.run(["--literal-pathspecs", "add", "-A", ...args], { stdin });
+    }
     try {
       await commitAs(git, input.author, input.message, { secrets: input.secrets });
       report.commit = (await git.run(["rev-parse", "HEAD"])).stdout.trim();
     } catch (error) {
       // Staged but not committed (the key found, a full disk): the index is left as it was found.
-      await git.run(["--literal-pathspecs", "reset", "-q", "--", ...changed], { allowFailure: true });
+      const { args, stdin } = pathspecsOnStdin(changed);
+      await git.run(["--literal-pathspecs", "reset", "-q", ...args], { stdin, allowFailure: true });
       throw error;
     }
     report.committed = true;
@@ -224,6 +240,8 @@ export async function commitAs(
     if (!(error instanceof SecretLeakError) || !options.allowFailure) throw error;
     return { code: 1, stdout: "", stderr: error.message };
   }
+  // The paths committed alone go through standard input; the message is an argument, which commitMessage keeps short.
+  const only = options.only ? pathspecsOnStdin(options.only) : undefined;
   return await git.run(
     [
       "-c",
@@ -235,9 +253,9 @@ export async function commitAs(
       "-q",
       "-m",
       message,
-      ...(options.only ? ["--", ...options.only] : []),
+      ...(only ? ["--only", ...only.args] : []),
     ],
-    { allowFailure: options.allowFailure ?? false },
+    { allowFailure: options.allowFailure ?? false, ...(only ? { stdin: only.stdin } : {}) },
   );
 }
 
@@ -275,20 +293,25 @@ interface ChangedPath {
 /** The given paths that differ from HEAD (modified, added or deleted), sorted. */
 async function changedPaths(git: Git, paths: readonly string[]): Promise<ChangedPath[]> {
   if (paths.length === 0) return [];
-  // Without rename detection each side of a move (a staged one, from a run killed before its commit) is its own entry.
-  const status = await git.run([
-    "--literal-pathspecs",
-    "status",
-    "--porcelain=v1",
-    "-z",
-    "--no-renames",
-    "--untracked-files=all",
-    "--",
-    ...paths,
-  ]);
-  return status.stdout.split("\0").filter((entry) => entry.length > 3)
-    .map((entry) => ({ path: entry.slice(3), unstaged: entry[1] !== " " }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const changed: ChangedPath[] = [];
+  for (const slice of pathSlices(paths)) {
+    // Without rename detection each side of a move (a staged one, from a run killed before its commit) is its own
+    // entry.
+    const status = await git.run([
+      "--literal-pathspecs",
+      "status",
+      "--porcelain=v1",
+      "-z",
+      "--no-renames",
+      "--untracked-files=all",
+      "--",
+      ...slice,
+    ]);
+    for (const entry of status.stdout.split("\0")) {
+      if (entry.length > 3) changed.push({ path: entry.slice(3), unstaged: entry[1] !== " " });
+    }
+  }
+  return changed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Who commits: `--git-author`, else the repository's identity, else the heartbeat's own. */

@@ -7,10 +7,7 @@
  * @module
  */
 
-import type { Git } from "./git.ts";
-
-/** Paths given to one `git ls-tree`. */
-const PATHS_PER_CALL = 1000;
+import { type Git, pathSlices } from "./git.ts";
 
 /** Where the pushed files are looked up. */
 export interface PushedRef {
@@ -48,8 +45,7 @@ export async function pushedPaths(git: Git, ref: PushedRef, paths: readonly stri
   const remoteRef = `refs/remotes/${ref.remote}/${branch}`;
   const remoteIds = new Map<string, string>();
   // In slices, so that a library of many masters stays within the system's limit on a command line.
-  for (let start = 0; start < candidates.length; start += PATHS_PER_CALL) {
-    const slice = candidates.slice(start, start + PATHS_PER_CALL);
+  for (const slice of pathSlices(candidates)) {
     const listed = await git.run(
       ["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", remoteRef, "--", ...slice],
       { allowFailure: true },

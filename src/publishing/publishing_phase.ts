@@ -70,7 +70,7 @@ export async function runPublishingPhase(
     git: adapters.git,
     paths: [...new Set([...unfinished, ...changed, ...decisions])].sort(),
     interruptedRunStartedAt: input.interruptedRunStartedAt,
-    message: commitMessage(consolidation.merged),
+    message: commitMessage(consolidation.merged, posix.join(archiveDir, ARCHIVE_INDEX)),
     commit: input.commit,
     push: input.push,
     dryRun,
