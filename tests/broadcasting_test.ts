@@ -312,3 +312,42 @@ Deno.test("a relay that leaves two events in a row unanswered is sent nothing mo
   assert(toSilent.slice(0, 2).every((message) => message.endsWith("timed out")), toSilent.join("; "));
   assert(toSilent.slice(2).every((message) => message.startsWith("not sent")), toSilent.join("; "));
 });
+
+Deno.test("a master of 100,000 characters in Chinese or emoji reaches the relay cut to fit, and nothing stops the run", async () => {
+  await using relay = await startRelay();
+  using store = await KvStateStore.open(":memory:");
+  const masters = [
+    { ...MASTER, id: "han", name: "han", content: `# 技能\n\n${"使用这个技能处理任务。".repeat(10_000)}` },
+    { ...MASTER, id: "emoji", name: "emoji", content: `# Emoji\n\n${"🚀 launch ".repeat(12_500)}` },
+  ];
+  const run = input(store, [relay.url], { masters });
+  const report = await broadcast(run);
+  run.client!.close();
+  assertEquals(report.status, "ok", report.reason);
+  assertEquals(report.events.filter((event) => event.kind === 30023 && event.accepted).length, 2);
+  const reader = nostrRelayClient({ sign: signer(identity), timeoutMs: 2000 });
+  const stored = (await reader.query([{ authors: [identity.publicKey], kinds: [30023] }], [relay.url])).events;
+  reader.close();
+  for (const event of stored) {
+    const bytes = new TextEncoder().encode(JSON.stringify(event)).length;
+    assert(bytes <= 64 * 1024, `an event of ${bytes} bytes`);
+    assert(event.content.endsWith("[…cut: the whole skill is in its repository]"), event.content.slice(-80));
+    assert(!event.content.includes("\uFFFD"), "no character cut in half");
+  }
+});
+
+Deno.test("a master whose frontmatter plants 10,000 long tags is announced with a bounded number of short ones", async () => {
+  await using relay = await startRelay();
+  using store = await KvStateStore.open(":memory:");
+  const tags = Array.from({ length: 10_000 }, (_, i) => `tag-${i}-${"x".repeat(1000)}`);
+  const run = input(store, [relay.url], { masters: [{ ...MASTER, tags }] });
+  const report = await broadcast(run);
+  run.client!.close();
+  assertEquals(report.status, "ok", report.reason);
+  const reader = nostrRelayClient({ sign: signer(identity), timeoutMs: 2000 });
+  const [skill] = (await reader.query([{ authors: [identity.publicKey], kinds: [30023] }], [relay.url])).events;
+  reader.close();
+  const kept = skill!.tags.filter((tag) => tag[0] === "t");
+  assertEquals(kept.length, 32);
+  assert(kept.every((tag) => tag[1]!.length <= 64), "short tags");
+});

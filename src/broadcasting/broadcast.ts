@@ -82,8 +82,17 @@ export interface BroadcastInput {
 /** A relay that lets this many events in a row time out is sent nothing more in the run. */
 export const SILENT_LIMIT = 2;
 
-/** The largest skill text put in an event; longer ones are cut, with a note. */
+/**
+ * The largest skill text put in an event, in UTF-8 bytes (what a relay's message limit counts, 64 KiB at many relays);
+ * longer ones are cut, with a note.
+ */
 export const MAX_EVENT_CONTENT = 48 * 1024;
+
+/**
+ * The most UTF-16 code units of a cut skill text: the outbox keeps each event as one Deno KV value (at most 64 KiB as
+ * V8 serializes it, two bytes per code unit once any character is beyond Latin-1, as the note's "…" is).
+ */
+const MAX_CUT_UNITS = 24 * 1024;
 
 /**
  * Broadcasts: enqueues what changed, then drains the outbox.
@@ -108,7 +117,25 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastingRepo
   const sign = signer(input.identity);
   for (const { template, subject } of templates) {
     const event = sign(template);
-    await input.store.putOutbox({ event, subject, acceptedBy: [], attempts: 0, nextAttemptAt: 0, lastResults: [] });
+    try {
+      await input.store.putOutbox({ event, subject, acceptedBy: [], attempts: 0, nextAttemptAt: 0, lastResults: [] });
+    } catch (error) {
+      // One event the store cannot keep (too large for a value) is reported, and the others still go out.
+      const reason = `not kept in the outbox: ${error instanceof Error ? error.message : String(error)}`;
+      refused.push({
+        id: event.id,
+        kind: event.kind,
+        subject: describeSubject(subject),
+        accepted: false,
+        results: [],
+        refused: reason,
+      });
+      logger.warn("Event {id} ({subject}) {reason}", {
+        id: event.id.slice(0, 12),
+        subject: describeSubject(subject),
+        reason,
+      });
+    }
   }
   if (!input.client) {
     const pending = (await input.store.loadOutbox()).length;
@@ -387,7 +414,17 @@ function relayLimiter(intervalMs: number): (relays: readonly string[]) => Promis
   };
 }
 
+/** The skill text as an event carries it: whole when it fits, else a prefix that ends on a whole character, and a note. */
 function cut(content: string): string {
-  if (content.length <= MAX_EVENT_CONTENT) return content;
-  return `${content.slice(0, MAX_EVENT_CONTENT)}\n\n[…cut: the whole skill is in its repository]`;
+  if (content.length <= MAX_CUT_UNITS && new TextEncoder().encode(content).length <= MAX_EVENT_CONTENT) return content;
+  let units = 0;
+  let bytes = 0;
+  for (const character of content) {
+    const point = character.codePointAt(0)!;
+    const size = point < 0x80 ? 1 : point < 0x800 ? 2 : point < 0x10000 ? 3 : 4;
+    if (units + character.length > MAX_CUT_UNITS || bytes + size > MAX_EVENT_CONTENT) break;
+    units += character.length;
+    bytes += size;
+  }
+  return `${content.slice(0, units)}\n\n[…cut: the whole skill is in its repository]`;
 }

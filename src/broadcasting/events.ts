@@ -17,6 +17,10 @@ import type { EventTemplate } from "../nostr/event.ts";
 /** The subclaw the run summaries go to, by default. */
 export const DEFAULT_SUBCLAW = "skills";
 
+/** The most `t` tags a skill event carries, and the longest. */
+export const MAX_TAGS = 32;
+const MAX_TAG_LENGTH = 64;
+
 /** What a skill event says. */
 export interface SkillEventInput {
   /** The master's identifier in its repository: the `d` tag. */
@@ -48,7 +52,9 @@ export function skillEvent(skill: SkillEventInput, at: Date): EventTemplate {
       ["summary", skill.description.slice(0, 280)],
       ["published_at", String(seconds)],
       ["version", skill.version],
-      ...[...new Set(skill.tags)].map((tag) => ["t", tag.toLowerCase()]),
+      // A contributor's frontmatter sets the tags: a bounded number of bounded ones, so the event stays an event.
+      ...[...new Set(skill.tags.map((tag) => tag.toLowerCase().slice(0, MAX_TAG_LENGTH)))].slice(0, MAX_TAGS)
+        .map((tag) => ["t", tag]),
     ],
   };
 }
