@@ -351,3 +351,17 @@ Deno.test("a master whose frontmatter plants 10,000 long tags is announced with 
   assertEquals(kept.length, 32);
   assert(kept.every((tag) => tag[1]!.length <= 64), "short tags");
 });
+
+Deno.test("a relay that answers rate-limited gets the rest of the run's events more slowly, and takes them all", async () => {
+  await using relay = await startRelay({ rateLimitMs: 300 });
+  using store = await KvStateStore.open(":memory:");
+  const run = input(store, [relay.url], { masters: mastersNamed(6), relayIntervalMs: 0, retryDelays: [50, 50] });
+  const report = await broadcast(run);
+  run.client!.close();
+  assert(
+    report.events.some((event) => event.results.some((result) => result.message.startsWith("rate-limited:"))),
+    "the relay did limit the rate",
+  );
+  assertEquals(report.pending, 0, JSON.stringify(report.events.map((event) => event.results.map((r) => r.message))));
+  assertEquals(report.events.filter((event) => event.accepted).length, 7);
+});

@@ -30,6 +30,8 @@ export interface RelayOptions {
   db?: string;
   /** Refuse every event with `OK false` and this reason. */
   refuse?: string;
+  /** Answer `rate-limited:` to an event that comes less than this many ms after the last one taken. */
+  rateLimitMs?: number;
   /** Turn on NIP-42 AUTH for this host name. */
   auth?: string;
   /** Append every EVENT received, with when it arrived, to this file as JSON lines. */
@@ -46,6 +48,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<TestRelay>
   const args = ["relay.mjs", "--port", String(options.port ?? 0)];
   if (options.db) args.push("--db", options.db);
   if (options.refuse) args.push("--refuse", options.refuse);
+  if (options.rateLimitMs !== undefined) args.push("--rate-limit", String(options.rateLimitMs));
   if (options.auth) args.push("--auth", options.auth);
   if (options.log) args.push("--log", options.log);
   const child = new Deno.Command("node", {

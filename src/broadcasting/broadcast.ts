@@ -266,7 +266,7 @@ async function deliverOutbox(
 class OutboxSender {
   readonly #input: BroadcastInput;
   readonly #client: RelayClient;
-  readonly #pace: (relays: readonly string[]) => Promise<void>;
+  readonly #limiter: RelayLimiter;
   readonly #enough: number;
   /**
    * A relay that keeps the client waiting its whole timeout (black-holing connections or events) would cost that on
@@ -280,7 +280,7 @@ class OutboxSender {
   constructor(input: BroadcastInput, client: RelayClient) {
     this.#input = input;
     this.#client = client;
-    this.#pace = relayLimiter(input.relayIntervalMs ?? 100);
+    this.#limiter = relayLimiter(input.relayIntervalMs ?? 100);
     this.#enough = Math.min(input.minAccepted ?? 1, input.relays.length);
   }
 
@@ -311,9 +311,18 @@ class OutboxSender {
   async send(entry: OutboxEntry): Promise<boolean> {
     const targets = this.#targets(entry);
     const live = targets.filter((relay) => !this.#benched(relay));
-    await this.#pace(live);
+    await this.#limiter.pace(live);
     const sent = live.length > 0 ? await this.#client.publish(entry.event, live) : [];
-    for (const result of sent) this.#heard(result);
+    for (const result of sent) {
+      this.#heard(result);
+      // NIP-01's machine-readable prefix: the relay takes events, just not this fast.
+      if (!result.accepted && result.message.startsWith("rate-limited:")) {
+        this.#limiter.slowDown(result.relay);
+        logger.info("{relay} asks to slow down: events to it are spaced further apart this run", {
+          relay: result.relay,
+        });
+      }
+    }
     await this.#input.store.recordRelayAnswers(
       sent.map((result) => ({ ...result, id: entry.event.id, at: this.#input.clock.now().getTime() })),
     );
@@ -403,14 +412,32 @@ function describeSubject(subject: OutboxEntry["subject"]): string {
   }
 }
 
-/** Waits until every given relay's last event is at least `intervalMs` old: a per-relay rate limit. */
-function relayLimiter(intervalMs: number): (relays: readonly string[]) => Promise<void> {
+/** The pause a relay that answered `rate-limited:` gets first; each further such answer doubles it, up to the most. */
+const RATE_LIMITED_PAUSE_MS = 250;
+const MOST_RELAY_PAUSE_MS = 10_000;
+
+/** A per-relay rate limit: sending waits until each relay's last event is old enough, and slows down for one that asks. */
+interface RelayLimiter {
+  /** Waits until every given relay's last event is at least its interval old. */
+  pace(relays: readonly string[]): Promise<void>;
+  /** A relay answered `rate-limited:`: its interval doubles (at least {@linkcode RATE_LIMITED_PAUSE_MS}) for this run. */
+  slowDown(relay: string): void;
+}
+
+function relayLimiter(intervalMs: number): RelayLimiter {
   const last = new Map<string, number>();
-  return async (relays) => {
-    const now = performance.now();
-    const wait = relays.reduce((most, relay) => Math.max(most, (last.get(relay) ?? -Infinity) + intervalMs - now), 0);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    for (const relay of relays) last.set(relay, performance.now());
+  const interval = new Map<string, number>();
+  const of = (relay: string) => interval.get(relay) ?? intervalMs;
+  return {
+    async pace(relays) {
+      const now = performance.now();
+      const wait = relays.reduce((most, relay) => Math.max(most, (last.get(relay) ?? -Infinity) + of(relay) - now), 0);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      for (const relay of relays) last.set(relay, performance.now());
+    },
+    slowDown(relay) {
+      interval.set(relay, Math.min(MOST_RELAY_PAUSE_MS, Math.max(RATE_LIMITED_PAUSE_MS, 2 * of(relay))));
+    },
   };
 }
 

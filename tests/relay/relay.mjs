@@ -1,9 +1,11 @@
 // A real Nostr relay for the tests (@nostr-relay/core with SQLite), on
 // loopback only. Run under Node from this folder:
 //
-//   node relay.mjs [--port N] [--db FILE] [--refuse REASON] [--auth HOSTNAME] [--log FILE]
+//   node relay.mjs [--port N] [--db FILE] [--refuse REASON] [--rate-limit MS] [--auth HOSTNAME] [--log FILE]
 //
-// --refuse makes every EVENT fail with `OK false` and the reason; --auth turns
+// --refuse makes every EVENT fail with `OK false` and the reason; --rate-limit
+// answers an EVENT that comes less than MS after the last one it took with
+// `OK false` and `rate-limited:`, as public relays do; --auth turns
 // on NIP-42 for that host name and refuses events and reads from clients that
 // have not authenticated (`OK false` / `CLOSED` with `auth-required:`); --log appends
 // every EVENT received, with the time it arrived, to FILE as a JSON line (the soak
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     port: { type: "string", default: "0" },
     db: { type: "string", default: ":memory:" },
     refuse: { type: "string" },
+    "rate-limit": { type: "string" },
     auth: { type: "string" },
     log: { type: "string" },
   },
@@ -34,12 +37,27 @@ const { values } = parseArgs({
 const repository = new EventRepositorySqlite(values.db);
 await repository.init?.();
 // No filter-result cache (its default keeps a REQ's answer for 1 s): tests read back what they just wrote.
+// With --rate-limit, no cache of what an EVENT got either (its default answers a resent event as it answered it within
+// 10 minutes): a relay that limits the rate takes the same event once it comes slowly enough.
 const relay = new NostrRelay(repository, {
   filterResultCacheTtl: 0,
+  ...(values["rate-limit"] ? { eventHandlingResultCacheTtl: 0 } : {}),
   ...(values.auth ? { hostname: values.auth } : {}),
 });
 if (values.refuse) {
   relay.register({ beforeHandleEvent: () => ({ canHandle: false, message: values.refuse }) });
+}
+if (values["rate-limit"]) {
+  const interval = Number(values["rate-limit"]);
+  let last = -Infinity;
+  relay.register({
+    beforeHandleEvent: () => {
+      const now = performance.now();
+      if (now - last < interval) return { canHandle: false, message: "rate-limited: slow down" };
+      last = now;
+      return { canHandle: true };
+    },
+  });
 }
 if (values.auth) {
   relay.register({
