@@ -49,6 +49,11 @@ async function timed(args: string[]): Promise<{ wall: number; rssMiB: number; cp
       .output();
     const [wall, rss, cpu] = (await Deno.readTextFile(timeFile)).trim().split("\n").at(-1)!.split(" ");
     if (output.code !== 0 && args[0] === "init") throw new Error(new TextDecoder().decode(output.stderr));
+    if (output.code !== 0) {
+      // A run that dies without a report (a fatal V8 error) says so here, with the end of what it printed.
+      const stderr = new TextDecoder().decode(output.stderr).trim().split("\n").slice(-5).join("\n");
+      console.log(`${args.join(" ")}: exit ${output.code}${output.signal ? ` (${output.signal})` : ""}: ${stderr}`);
+    }
     return {
       wall: Number(wall),
       rssMiB: Math.round(Number(rss) / 1024),
@@ -70,6 +75,10 @@ const init = await timed(["init"]);
 console.log(`init: ${init.wall} s, ${init.rssMiB} MiB`);
 for (const name of ["first", "second"]) {
   const run = await timed(["--once", "--json"]);
+  if (run.stdout.trim() === "") {
+    console.log(`${name}: ${run.wall} s, ${run.rssMiB} MiB, CPU ${run.cpu}; no report`);
+    break;
+  }
   const report = JSON.parse(run.stdout);
   const accepted = report.broadcasting.events.filter((event: { accepted: boolean }) => event.accepted).length;
   const phases = Object.entries(report.timings ?? {}).map(([phase, ms]) => `${phase} ${Math.round(Number(ms))}`);
