@@ -443,6 +443,8 @@ function relayLimiter(intervalMs: number): RelayLimiter {
 
 /** The skill text as an event carries it: whole when it fits, else a prefix that ends on a whole character, and a note. */
 function cut(content: string): string {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: a short text fits without being encoded (most skills, every run).
+  if (content.length * 3 <= MAX_EVENT_CONTENT) return content;
   if (content.length <= MAX_CUT_UNITS && new TextEncoder().encode(content).length <= MAX_EVENT_CONTENT) return content;
   let units = 0;
   let bytes = 0;

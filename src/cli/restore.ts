@@ -17,7 +17,7 @@ import { type PlannedRestore, RestoreError, restoreOriginals } from "../consolid
 import { localRepositoryWriter, UnsafePathError } from "../fs/repository_writer.ts";
 import { FileTooLargeError, NotRegularFileError } from "../fs/regular_file.ts";
 import { localGit, pathspecsOnStdin } from "../publishing/git.ts";
-import { commitAs, MESSAGE_MERGES } from "../publishing/publish.ts";
+import { commitAs, firstOf, MESSAGE_MERGES } from "../publishing/publish.ts";
 import { printable } from "../printable.ts";
 import type { CommonOptions } from "../common_options.ts";
 import { assertPermissions, loadCommandConfig } from "./environment.ts";
@@ -75,9 +75,9 @@ export async function restoreCommand(options: CommonOptions, path: string): Prom
     if ((await git.run(["rev-parse", "--is-inside-work-tree"], { allowFailure: true })).code === 0) {
       // Paths come from the committed index: a line break or a bidirectional override in one must not rewrite it.
       // A short message whatever the master's size: git takes it as one argument.
-      const named = plan.restored.slice(0, MESSAGE_MERGES).map(printable).join(", ");
-      const more = plan.restored.length > MESSAGE_MERGES ? ` and ${plan.restored.length - MESSAGE_MERGES} more` : "";
-      const message = `${PROGRAM_NAME}: restore ${named}${more}\n\nFrom ${printable(plan.master)} (${plan.outcome}).\n`;
+      const message = `${PROGRAM_NAME}: restore ${firstOf(plan.restored, MESSAGE_MERGES)}\n\nFrom ${
+        printable(plan.master)
+      } (${plan.outcome}).\n`;
       // The commit goes through the secret guard every command's commit goes through; the paths through stdin.
       const paths = pathspecsOnStdin(plan.paths);
       const staged = await git.run(["--literal-pathspecs", "add", "-A", ...paths.args], {

@@ -132,12 +132,7 @@ export class SkillLibrary {
     this.#scratch = new Float32Array(ids.size);
     for (const doc of docs) for (const id of doc) this.#termDf[id]!++;
     this.#vectors = docs.map((doc) => {
-      const weights = Float32Array.from(doc, (id) => Math.log(n / this.#termDf[id]!));
-      let norm = 0;
-      for (const weight of weights) norm += weight * weight;
-      norm = Math.sqrt(norm) || 1;
-      for (let i = 0; i < weights.length; i++) weights[i]! /= norm;
-      return { ids: doc, weights };
+      return { ids: doc, weights: toUnitLength(Float32Array.from(doc, (id) => Math.log(n / this.#termDf[id]!))) };
     });
     // The candidates' index: each skill under its rarest terms only (prefix filtering). Copies
     // share their rarest words, and two skills for one service share its name, which is rare.
@@ -191,14 +186,11 @@ export class SkillLibrary {
   #headVector(skill: Skill): SparseVector {
     const weight = new Map<number, number>();
     const f = skill.features;
-    const parts = [f.name, f.title, f.description];
     for (const [part, list] of [["name", f.name], ["title", f.title], ["description", f.description]] as const) {
       for (const word of list) {
         const id = this.#ids.get(word);
-        if (id === undefined) continue;
-        // A word no other skill uses is the skill's subject only when the skill repeats it (Loki in its name, title
-        // and description); said once, it is a label (a generated name, a typo): a renamed copy is still a copy.
-        if (this.#termDf[id]! < 2 && parts.filter((other) => other.includes(word)).length < 2) continue;
+        // A label says nothing of what a skill is about: a renamed copy is still a copy.
+        if (id === undefined || this.#isLabel(skill, word)) continue;
         // Rarity counted against one skill more than the library, so that in a library of two skills the words both
         // use still say what each is about.
         const rarity = Math.log((this.skills.length + 1) / this.#termDf[id]!);
@@ -206,12 +198,7 @@ export class SkillLibrary {
       }
     }
     const ids = Int32Array.from([...weight.keys()].sort((x, y) => x - y));
-    const weights = Float32Array.from(ids, (id) => weight.get(id)!);
-    let norm = 0;
-    for (const value of weights) norm += value * value;
-    norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < weights.length; i++) weights[i]! /= norm;
-    return { ids, weights };
+    return { ids, weights: toUnitLength(Float32Array.from(ids, (id) => weight.get(id)!)) };
   }
 
   /**
@@ -227,10 +214,7 @@ export class SkillLibrary {
     // (`YOUR_CLIENT_ID`) or a word a twentieth of the library uses (a skills directory's `skills.sh`).
     const rareClue = (kind: string, value: string) => (this.#clueDf.get(`${kind}:${value}`) ?? 0) <= this.#rareDf;
     const broadDf = Math.max(MIN_RARE_DF, this.skills.length / 20);
-    const backing = (word: string) => {
-      const id = this.#ids.get(word);
-      return word.length >= 2 && !isEverydayWord(word) && (id === undefined || this.#termDf[id]! <= broadDf);
-    };
+    const backing = (word: string) => word.length >= 2 && !isEverydayWord(word) && this.#df(word) <= broadDf;
     // Only a word of Latin letters can be weighed against the language's word lists: a word of another script is
     // never an identity on its own (a product's name is written in Latin letters anyway).
     const distinctive = (word: string) =>
@@ -251,12 +235,8 @@ export class SkillLibrary {
       if (!rareClue("tool", tool)) continue;
       for (const word of words(tool.split("/").pop()!)) if (distinctive(word)) tokens.set(word, true);
     }
-    // A word no other skill uses is the skill's own only when it repeats it (as a name its title says too); said
-    // once, it is a label (a generated name), which tells nothing of what the skill is about.
-    const parts = [f.name, f.title, f.description];
-    const repeated = (word: string) => this.#df(word) >= 2 || parts.filter((part) => part.includes(word)).length >= 2;
     for (const word of [...f.name, ...f.title, ...f.description]) {
-      if (distinctive(word) && repeated(word) && !tokens.has(word)) tokens.set(word, false);
+      if (distinctive(word) && !this.#isLabel(skill, word) && !tokens.has(word)) tokens.set(word, false);
     }
     return tokens;
   }
@@ -268,14 +248,22 @@ export class SkillLibrary {
   }
 
   /**
+   * Whether a word of a skill's head is a label: no other skill uses it and the skill says it once (a generated name,
+   * a typo). A word the skill repeats (Loki in its name, title and description) is its subject, however rare.
+   */
+  #isLabel(skill: Skill, word: string): boolean {
+    const { name, title, description } = skill.features;
+    return this.#df(word) < 2 && [name, title, description].filter((part) => part.includes(word)).length < 2;
+  }
+
+  /**
    * Whether a word is rare in this library (few skills use it).
    *
    * @param word A lower-cased word.
    * @returns `true` when at most {@linkcode SkillLibrary.prototype.rareDf} skills use it.
    */
   termRare(word: string): boolean {
-    const id = this.#ids.get(word);
-    return id === undefined || this.#termDf[id]! <= this.#rareDf;
+    return this.#df(word) <= this.#rareDf;
   }
 
   /**
@@ -510,4 +498,13 @@ function invertedIndex(indexed: readonly number[][]): Map<number, number[]> {
     }
   });
   return postings;
+}
+
+/** Scales weights to unit length in place (all zeros stay zeros). */
+function toUnitLength(weights: Float32Array): Float32Array {
+  let norm = 0;
+  for (const weight of weights) norm += weight * weight;
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < weights.length; i++) weights[i]! /= norm;
+  return weights;
 }

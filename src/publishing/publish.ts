@@ -64,17 +64,33 @@ export function commitMessage(
   if (merges.length === 0) return `${PROGRAM_NAME}: update skills`;
   const members = merges.reduce((n, merge) => n + merge.members.length, 0);
   // File names come from contributors: a line break or a bidirectional override in one must not rewrite the message.
-  const lines = merges.slice(0, MESSAGE_MERGES).map((merge) => {
-    const shown = merge.members.slice(0, 5).map(printable).join(", ");
-    const more = merge.members.length > 5 ? ` and ${merge.members.length - 5} more` : "";
-    return `- ${printable(merge.master)} ${printable(merge.version)} <- ${shown}${more}`;
-  });
+  const lines = merges.slice(0, MESSAGE_MERGES).map((merge) =>
+    `- ${printable(merge.master)} ${printable(merge.version)} <- ${firstOf(merge.members, 5)}`
+  );
   if (merges.length > MESSAGE_MERGES) {
     lines.push(`- and ${merges.length - MESSAGE_MERGES} more masters: ${printable(index)} lists every merge`);
   }
   return `${PROGRAM_NAME}: merge ${members} skills into ${merges.length} master${merges.length === 1 ? "" : "s"}\n\n${
     lines.join("\n")
   }\n`;
+}
+
+/**
+ * Paths for a commit message, printable: the first `most`, then how many more (`a, b and 3 more`).
+ *
+ * @example
+ * ```ts
+ * import { firstOf } from "./publish.ts";
+ * firstOf(["skills/a.md", "skills/b.md", "skills/c.md"], 2); // "skills/a.md, skills/b.md and 1 more"
+ * ```
+ *
+ * @param paths The paths.
+ * @param most How many to name.
+ * @returns The text.
+ */
+export function firstOf(paths: readonly string[], most: number): string {
+  const more = paths.length > most ? ` and ${paths.length - most} more` : "";
+  return `${paths.slice(0, most).map(printable).join(", ")}${more}`;
 }
 
 /** A repository that cannot be published to as it stands; the message says why. */
