@@ -365,3 +365,14 @@ Deno.test("a relay that answers rate-limited gets the rest of the run's events m
   assertEquals(report.pending, 0, JSON.stringify(report.events.map((event) => event.results.map((r) => r.message))));
   assertEquals(report.events.filter((event) => event.accepted).length, 7);
 });
+
+Deno.test("a relay that answers rate-limited to everything costs the run a few seconds, not one pause per event", async () => {
+  await using relay = await startRelay({ rateLimitMs: 1_000_000 });
+  using store = await KvStateStore.open(":memory:");
+  const run = input(store, [relay.url], { masters: mastersNamed(40), relayIntervalMs: 0, retryDelays: [10] });
+  const started = performance.now();
+  const report = await broadcast(run);
+  run.client!.close();
+  assert(performance.now() - started < 20_000, `${Math.round(performance.now() - started)} ms`);
+  assertEquals(report.pending, 40, "the refused events wait in the outbox for a later run");
+});

@@ -317,7 +317,8 @@ class OutboxSender {
       this.#heard(result);
       // NIP-01's machine-readable prefix: the relay takes events, just not this fast.
       if (!result.accepted && result.message.startsWith("rate-limited:")) {
-        this.#limiter.slowDown(result.relay);
+        // Still limited at the longest pause: nothing more goes to it this run; its events wait in the outbox.
+        if (!this.#limiter.slowDown(result.relay)) this.#silentInRow.set(result.relay, SILENT_LIMIT);
         logger.info("{relay} asks to slow down: events to it are spaced further apart this run", {
           relay: result.relay,
         });
@@ -333,7 +334,8 @@ class OutboxSender {
         accepted: false,
         answered: false,
         timedOut: false,
-        message: `not sent: the relay let ${SILENT_LIMIT} events in a row time out this run`,
+        message:
+          `not sent: the relay let ${SILENT_LIMIT} events in a row time out, or kept answering rate-limited, this run`,
       })),
     ];
     for (const result of sent) if (result.accepted) entry.acceptedBy.push(result.relay);
@@ -414,14 +416,17 @@ function describeSubject(subject: OutboxEntry["subject"]): string {
 
 /** The pause a relay that answered `rate-limited:` gets first; each further such answer doubles it, up to the most. */
 const RATE_LIMITED_PAUSE_MS = 250;
-const MOST_RELAY_PAUSE_MS = 10_000;
+const MOST_RELAY_PAUSE_MS = 4_000;
 
 /** A per-relay rate limit: sending waits until each relay's last event is old enough, and slows down for one that asks. */
 interface RelayLimiter {
   /** Waits until every given relay's last event is at least its interval old. */
   pace(relays: readonly string[]): Promise<void>;
-  /** A relay answered `rate-limited:`: its interval doubles (at least {@linkcode RATE_LIMITED_PAUSE_MS}) for this run. */
-  slowDown(relay: string): void;
+  /**
+   * A relay answered `rate-limited:`: its interval doubles (at least {@linkcode RATE_LIMITED_PAUSE_MS}) for this run.
+   * Returns `false` when it was at the most already: slowing down further would let one relay stretch the run.
+   */
+  slowDown(relay: string): boolean;
 }
 
 function relayLimiter(intervalMs: number): RelayLimiter {
@@ -436,7 +441,9 @@ function relayLimiter(intervalMs: number): RelayLimiter {
       for (const relay of relays) last.set(relay, performance.now());
     },
     slowDown(relay) {
+      if (of(relay) >= MOST_RELAY_PAUSE_MS) return false;
       interval.set(relay, Math.min(MOST_RELAY_PAUSE_MS, Math.max(RATE_LIMITED_PAUSE_MS, 2 * of(relay))));
+      return true;
     },
   };
 }
