@@ -26,7 +26,7 @@ await embedder.dispose();
 const byHash = new Map(usable.map((skill, i) => [skill.contentHash, vectors[i]!]));
 const before = residentMemory("self").peak;
 const started = performance.now();
-const clusters = clusterSkills(usable, byHash, { skillsDir });
+const clusters = await clusterSkills(usable, byHash, { skillsDir });
 const ms = performance.now() - started;
 // The next run over the unchanged library: fingerprint, then the saved clusters.
 const dir = await Deno.makeTempDir();

@@ -58,8 +58,8 @@ const { values } = parseArgs({
 const shared = resolve(values.shared!);
 
 /** Clusters a library with the thresholds and scores the result. */
-function score(library: Library, thresholds: EvidenceThresholds): Score {
-  const clusters = clusterSkills(library.skills, library.vectors, { thresholds });
+async function score(library: Library, thresholds: EvidenceThresholds): Promise<Score> {
+  const clusters = await clusterSkills(library.skills, library.vectors, { thresholds });
   const of = (action: string) => {
     const map = new Map<string, number>();
     clusters.forEach((cluster, i) => {
@@ -140,11 +140,11 @@ function describe(s: Score): string {
 }
 
 /** Prints the evidence for the pairs judged `verdict` that the defaults get wrong. */
-function explain(library: Library, verdict: string): void {
+async function explain(library: Library, verdict: string): Promise<void> {
   const sorted = [...library.skills].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const index = new Map(sorted.map((skill, i) => [skill.path, i]));
   const skills = new SkillLibrary(sorted, { vectors: sorted.map((skill) => library.vectors.get(skill.contentHash)) });
-  const clusters = clusterSkills(library.skills, library.vectors, {});
+  const clusters = await clusterSkills(library.skills, library.vectors, {});
   const actionOf = (a: string, b: string) =>
     clusters.find((cluster) => cluster.members.includes(a) && cluster.members.includes(b))?.action ?? "apart";
   for (const [v, a, b] of library.judged) {
@@ -170,16 +170,19 @@ function changed(setting: EvidenceThresholds): string {
 if (import.meta.main) {
   const libraries = await developmentLibraries(shared, values.only);
   if (values.explain !== undefined) {
-    for (const library of libraries) explain(library, values.explain);
+    for (const library of libraries) await explain(library, values.explain);
   } else if (values.defaults) {
     for (const library of libraries) {
-      console.log(`${library.name}, the defaults: ${describe(score(library, DEFAULT_THRESHOLDS))}`);
+      console.log(`${library.name}, the defaults: ${describe(await score(library, DEFAULT_THRESHOLDS))}`);
     }
   } else {
     const settings = candidates();
-    const scores = libraries.map((library) =>
-      settings.map((setting) => [setting, score(library, setting)] as [EvidenceThresholds, Score])
-    );
+    const scores: Array<Array<[EvidenceThresholds, Score]>> = [];
+    for (const library of libraries) {
+      const scored: Array<[EvidenceThresholds, Score]> = [];
+      for (const setting of settings) scored.push([setting, await score(library, setting)]);
+      scores.push(scored);
+    }
     libraries.forEach((library, i) => {
       const [chosen, own] = choose(scores[i]!);
       console.log(`chosen on ${library.name}: ${changed(chosen)}`);

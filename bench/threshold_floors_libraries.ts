@@ -32,24 +32,24 @@ const { values } = parseArgs({
 const keys = (values.keys?.split(",") ?? Object.keys(DEFAULT_THRESHOLDS)) as Array<keyof EvidenceThresholds>;
 
 /** The skills a library's merge clusters hold with these thresholds. */
-function merged(library: Library, thresholds: EvidenceThresholds): number {
-  return clusterSkills(library.skills, library.vectors, { thresholds })
+async function merged(library: Library, thresholds: EvidenceThresholds): Promise<number> {
+  return (await clusterSkills(library.skills, library.vectors, { thresholds }))
     .filter((cluster) => cluster.action === "merge")
     .reduce((sum, cluster) => sum + cluster.members.length, 0);
 }
 
 for (const library of await developmentLibraries(resolve(values.shared!), values.only)) {
-  const base = merged(library, DEFAULT_THRESHOLDS);
+  const base = await merged(library, DEFAULT_THRESHOLDS);
   console.log(`${library.name}: the defaults merge ${base}; the margin ${Math.floor(base * MARGIN)}`);
   for (const key of keys) {
     const steps: string[] = [];
     for (let step = 1; DEFAULT_THRESHOLDS[key] - 0.05 * step >= 0.049; step++) {
       const value = Math.round((DEFAULT_THRESHOLDS[key] - 0.05 * step) * 100) / 100;
-      const count = merged(library, { ...DEFAULT_THRESHOLDS, [key]: value });
+      const count = await merged(library, { ...DEFAULT_THRESHOLDS, [key]: value });
       steps.push(`${value}: ${count}`);
       if (count > base * MARGIN) break;
     }
     console.log(`  ${key} (default ${DEFAULT_THRESHOLDS[key]}, floor ${THRESHOLD_FLOORS[key]}): ${steps.join(", ")}`);
   }
-  console.log(`  every threshold at its floor: ${merged(library, THRESHOLD_FLOORS)}`);
+  console.log(`  every threshold at its floor: ${await merged(library, THRESHOLD_FLOORS)}`);
 }

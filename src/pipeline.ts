@@ -19,6 +19,7 @@ import { errorMessage } from "./error_message.ts";
 import { SETTINGS_FILE } from "./repository_settings.ts";
 import { PROGRAM_NAME } from "./program_name.ts";
 import { describeLoosening } from "./threshold_overrides.ts";
+import { RunStoppedError } from "./time_slice.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "pipeline"]);
 
@@ -28,7 +29,8 @@ const logger = getLogger([ROOT_CATEGORY, "pipeline"]);
  * Each phase's outcome goes into the report; a phase that throws fails the
  * run and the phases after it are skipped (after launching, they still run); one that reports `failed` (a push the
  * remote refused) fails the run too, and the rest still run. The run's `error` names the first phase that failed.
- * When `signal` aborts, the run stops before the next phase and reports `interrupted`.
+ * When `signal` aborts, the run stops at the phase's next safe point (or before the next phase) and reports
+ * `interrupted`.
  *
  * @param adapters The store and clock.
  * @param options The configuration and what to do.
@@ -112,6 +114,13 @@ async function run(
         logger.error("Phase {phase} failed: {reason}", { phase, reason: report[phase].reason ?? "no reason given" });
       }
     } catch (error) {
+      if (error instanceof RunStoppedError) {
+        // Stopped at a safe point inside the phase: what it did is reported, nothing after it runs.
+        report.status = "interrupted";
+        markPhases(report, phase, "interrupted", error.message);
+        logger.warn("Stopped during {phase}: the heartbeat was asked to stop", { phase });
+        break;
+      }
       report.status = "failed";
       report.error ??= `${phase}: ${errorMessage(error)}`;
       report[phase].status = "failed";

@@ -19,6 +19,7 @@ import { runPublishingPhase } from "./publishing/publishing_phase.ts";
 import type { PhaseName, RunReport } from "./report.ts";
 import type { PipelineOptions } from "./run_report.ts";
 import type { StartedRun } from "./store/state_store.ts";
+import { TimeSlice } from "./time_slice.ts";
 
 /** The run the phases belong to. */
 export interface RunContext {
@@ -43,6 +44,8 @@ export interface RunContext {
 export function runPhases(adapters: PipelineAdapters, run: RunContext): Record<PhaseName, () => Promise<void>> {
   const { options, report, runId, interrupted, recovered } = run;
   const { config, signal } = options;
+  // Every phase's long loops give the event loop turns (signals, a server's requests) and stop when asked.
+  const slice = new TimeSlice({ signal, sliceMs: options.sliceMs });
   let skills: Skill[] = [];
   const archiveDir = relative(config.repo, config.archiveDir).replaceAll("\\", "/");
   // What the two Nostr phases share.
@@ -56,10 +59,10 @@ export function runPhases(adapters: PipelineAdapters, run: RunContext): Record<P
   };
   return {
     discovery: async () => {
-      ({ report: report.discovery, mergeable: skills } = await runDiscoveryPhase(adapters, config));
+      ({ report: report.discovery, mergeable: skills } = await runDiscoveryPhase(adapters, config, slice));
     },
     clustering: async () => {
-      const clustered = await runClusteringPhase(adapters, config, skills, report.skillsDir, archiveDir);
+      const clustered = await runClusteringPhase(adapters, config, skills, report.skillsDir, archiveDir, slice);
       ({ clusters: report.clusters, report: report.clustering } = clustered);
     },
     consolidation: async () => {
@@ -73,9 +76,17 @@ export function runPhases(adapters: PipelineAdapters, run: RunContext): Record<P
         dryRun: options.dryRun,
         recovered,
         signal,
+        slice,
         again: async () => {
-          const { mergeable } = await runDiscoveryPhase(adapters, config);
-          const { clusters } = await runClusteringPhase(adapters, config, mergeable, report.skillsDir, archiveDir);
+          const { mergeable } = await runDiscoveryPhase(adapters, config, slice);
+          const { clusters } = await runClusteringPhase(
+            adapters,
+            config,
+            mergeable,
+            report.skillsDir,
+            archiveDir,
+            slice,
+          );
           return { skills: mergeable, clusters };
         },
       });
@@ -106,6 +117,7 @@ export function runPhases(adapters: PipelineAdapters, run: RunContext): Record<P
       report.broadcasting = await runBroadcastingPhase(adapters, {
         ...nostr,
         runId,
+        slice,
         agentName: config.agentName,
         git: config.git,
         skillsDir: report.skillsDir,

@@ -22,8 +22,13 @@ export interface PipelineOptions {
   push: boolean;
   /** The program's version, for the report. */
   version: string;
-  /** Stops the run at the next safe point (between phases). */
+  /** Stops the run at the next safe point (within a phase's long loops, or between phases). */
   signal?: AbortSignal | undefined;
+  /**
+   * The longest stretch of work, in ms, before the run lets the process answer (a signal, a server's requests): see
+   * `TimeSlice`. A server asks for short ones.
+   */
+  sliceMs?: number | undefined;
   /** The run's id; generated when absent. */
   runId?: string | undefined;
 }

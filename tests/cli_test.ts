@@ -228,25 +228,31 @@ Deno.test("SIGTERM stops the heartbeat loop cleanly with exit code 0, and a seco
   assertEquals(afterwards.code, 0, "the lock is released on exit");
 });
 
-Deno.test("SIGTERM during a run lets the current phase finish, skips the rest and exits 0", async () => {
-  await using repo = await tempDir();
-  generateLibrary(BUNDLED_SKILLS, repo.path, 6000);
-  const run = cliCommand(["--once", "--dry-run", "--json"], { cwd: repo.path }).spawn();
-  const { rest } = await readUntil(run.stderr, /Dry run started/);
-  run.kill("SIGTERM");
-  const [status, stdout, stderr] = await Promise.all([
-    run.status,
-    new Response(run.stdout).text(),
-    Array.fromAsync(rest).then((chunks) => chunks.join("")),
-  ]);
-  assertEquals(status.code, 0, stderr);
-  const report = JSON.parse(stdout);
-  assertEquals(report.status, "interrupted");
-  assertEquals(report.discovery.status, "ok", "the phase under way finishes");
-  assertEquals(report.discovery.found, 6000);
-  assertEquals(report.clustering.status, "interrupted");
-  assertStringIncludes(stderr, "Stopped before clustering");
-});
+for (
+  const { phase, after } of [
+    { phase: "discovery", after: /Dry run started/ },
+    { phase: "clustering", after: /Discovered 6000 skill files/ },
+  ] as const
+) {
+  Deno.test(`SIGTERM during ${phase} stops the run there, not after the phase, with a report, and exits 0`, async () => {
+    await using repo = await tempDir();
+    generateLibrary(BUNDLED_SKILLS, repo.path, 6000);
+    const run = cliCommand(["--once", "--dry-run", "--json"], { cwd: repo.path }).spawn();
+    const { rest } = await readUntil(run.stderr, after);
+    run.kill("SIGTERM");
+    const [status, stdout, stderr] = await Promise.all([
+      run.status,
+      new Response(run.stdout).text(),
+      Array.fromAsync(rest).then((chunks) => chunks.join("")),
+    ]);
+    assertEquals(status.code, 0, stderr);
+    const report = JSON.parse(stdout);
+    assertEquals(report.status, "interrupted");
+    assertEquals(report[phase].status, "interrupted", "the phase under way stops at its next safe point");
+    assertEquals(report.consolidation.status, "interrupted");
+    assertStringIncludes(stderr, `Stopped during ${phase}`);
+  });
+}
 
 /** Makes `dir` a git repository with a bare remote `origin` it has pushed to. */
 async function withRemote(dir: string): Promise<void> {

@@ -40,12 +40,12 @@ Deno.test("clusters do not depend on the order skills come in", async () => {
     ),
     "skills/todo-c.md": skill("todoist-cli", "Todoist from the terminal.", "Run todoist sync, then todoist list."),
   });
-  const expected = clusterSkills(skills, vectors);
+  const expected = await clusterSkills(skills, vectors);
   assert(expected.some((cluster) => cluster.kind === "duplicate"));
   let seed = 7;
   for (let round = 0; round < 5; round++) {
     const shuffled = [...skills].sort(() => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5);
-    assertEquals(clusterSkills(shuffled, vectors), expected);
+    assertEquals(await clusterSkills(shuffled, vectors), expected);
   }
 });
 
@@ -83,7 +83,7 @@ Deno.test("a cluster holding a master from an earlier run names it", async () =>
     ),
     "skills/linear-copy/SKILL.md": skill("linear", "Linear issues.", body, "version: 1.0.2\n"),
   });
-  const [cluster] = clusterSkills(skills, vectors).filter((c) => c.kind === "duplicate");
+  const [cluster] = (await clusterSkills(skills, vectors)).filter((c) => c.kind === "duplicate");
   assertEquals(cluster?.members, ["skills/linear-copy/SKILL.md", "skills/linear/SKILL.md"]);
   assertEquals(cluster?.master, "skills/linear/SKILL.md");
 });
@@ -118,7 +118,7 @@ Deno.test("skills generated from one template for different tools stay apart", a
     tools.map(([tool, what], i) => [`skills/author${i}/${tool}-helper/SKILL.md`, TEMPLATE(tool!, what!)]),
   );
   const { skills, vectors } = await library({ ...BACKGROUND, ...files });
-  assertEquals(clusterSkills(skills, vectors).filter((cluster) => cluster.kind === "duplicate"), []);
+  assertEquals((await clusterSkills(skills, vectors)).filter((cluster) => cluster.kind === "duplicate"), []);
 });
 
 Deno.test("the same tool written from two different templates, by different authors, merges", async () => {
@@ -135,7 +135,7 @@ Deno.test("the same tool written from two different templates, by different auth
       "# WHOOP\n\nThis skill reads your strain and recovery scores. Set WHOOP_CLIENT_ID, then run the tracker against https://api.prod.whoop.com.",
     ),
   });
-  const duplicates = clusterSkills(skills, vectors).filter((cluster) => cluster.kind === "duplicate");
+  const duplicates = (await clusterSkills(skills, vectors)).filter((cluster) => cluster.kind === "duplicate");
   assertEquals(duplicates.map((cluster) => cluster.members), [[
     "skills/alice/whoop/SKILL.md",
     "skills/bob/whoop-tracker/SKILL.md",
@@ -156,7 +156,7 @@ Deno.test("one publisher's pack of skills for one service stays apart, though it
     "skills/gitlab-pack/glab-milestone/SKILL.md": part("milestone"),
     "skills/gitlab-pack/glab-label-copy/SKILL.md": part("label"),
   });
-  const duplicates = clusterSkills(skills, vectors).filter((cluster) => cluster.kind === "duplicate");
+  const duplicates = (await clusterSkills(skills, vectors)).filter((cluster) => cluster.kind === "duplicate");
   assertEquals(duplicates.map((cluster) => cluster.members), [[
     "skills/gitlab-pack/glab-label-copy/SKILL.md",
     "skills/gitlab-pack/glab-label/SKILL.md",
@@ -184,7 +184,7 @@ for (
       const { skills } = await discoverSkills(denoFileSystem, { repo, skillsDir: join(repo, "skills"), ruleSets: [] });
       const usable = skills.filter((s) => !s.excluded);
       const vectors = await embedder.embed(usable.map(skillEmbeddingText));
-      const clusters = clusterSkills(usable, new Map(usable.map((s, i) => [s.contentHash, vectors[i]!])));
+      const clusters = await clusterSkills(usable, new Map(usable.map((s, i) => [s.contentHash, vectors[i]!])));
       const together = (action: string) => {
         const clusterOf = new Map<string, number>();
         clusters.forEach((cluster, i) =>
@@ -225,7 +225,7 @@ async function duplicateClusters(
   // Every skill of the case was read and may merge: a case whose files do not parse would prove nothing.
   const usable = new Set(skills.filter((s) => !s.excluded).map((s) => s.path));
   for (const path of Object.keys(files)) assert(usable.has(path), `${path} was not read`);
-  return clusterSkills(skills, vectors, options).filter((cluster) => cluster.kind === "duplicate");
+  return (await clusterSkills(skills, vectors, options)).filter((cluster) => cluster.kind === "duplicate");
 }
 
 Deno.test("skills that share one identity clue are proposed for review, never merged", async () => {
@@ -326,7 +326,7 @@ Deno.test("a master is judged by the skills it was made from, not by its accumul
   const memberVectors = await embedder.embed(members.map(skillEmbeddingText));
   const { skills, vectors } = await library({ ...BACKGROUND, ...files });
   members.forEach((member, i) => vectors.set(member.contentHash, memberVectors[i]!));
-  const clusters = clusterSkills(skills.filter((s) => !s.excluded), vectors, {
+  const clusters = await clusterSkills(skills.filter((s) => !s.excluded), vectors, {
     members: new Map([["skills/zorbly/SKILL.md", members]]),
   });
   assertEquals(clusters.filter((cluster) => cluster.kind === "duplicate"), []);
@@ -522,7 +522,7 @@ Deno.test("a skill copied 1,800 times, as templates are in public registries, is
   const skills = await discoverTree(files);
   // One component of 1,800 copies: beyond exact linkage's size, joined by the greedy method (exact linkage would
   // need a 1,800 × 1,800 matrix and billions of steps).
-  const clusters = clusterSkills(skills, new Map()).filter((cluster) => cluster.kind === "duplicate");
+  const clusters = (await clusterSkills(skills, new Map())).filter((cluster) => cluster.kind === "duplicate");
   assertEquals(clusters.map((cluster) => [cluster.action, cluster.members.length]), [["merge", 1800]]);
 });
 

@@ -21,7 +21,7 @@ async function duplicates(files: Record<string, string>): Promise<ClusterReport[
   }
   const embedded = await embedder.embed(skills.map(skillEmbeddingText));
   const vectors = new Map(skills.map((skill, i) => [skill.contentHash, embedded[i]!]));
-  return clusterSkills(skills, vectors).filter((cluster) => cluster.kind === "duplicate");
+  return (await clusterSkills(skills, vectors)).filter((cluster) => cluster.kind === "duplicate");
 }
 
 /** Each cluster as its action and members' folder names. */

@@ -5,7 +5,10 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { commitRepository, optIn, runCli, tempDir, writeTree } from "./utils.ts";
+import { commitRepository, git, optIn, runCli, tempDir, writeTree } from "./utils.ts";
+import { startRelay } from "./relay_harness.ts";
+import { TEST_NSEC } from "./keys.ts";
+import { nostrRelayClient } from "../src/nostr/relay_client.ts";
 
 /** Publishers with long names, as a flattened registry writes them (`owner--repo--skill`). */
 const LONG = "a-publisher-whose-organisation-name-is-long--and-whose-repository-name-is-longer-still";
@@ -43,3 +46,66 @@ Deno.test("a run that merges 700 pairs with long paths commits and pushes them: 
   assertStringIncludes(message, ".archive/index.json");
   assertEquals(await git("rev-parse", "HEAD"), await git("--git-dir", remote, "rev-parse", "main"));
 });
+
+/** A tool of its own subject, `i`, published by ten publishers with their own small edits. */
+function tenCopies(i: number): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let copy = 0; copy < 10; copy++) {
+    files[`skills/publisher-${copy}--tool-${i}/SKILL.md`] =
+      `---\nname: tool-${i}\ndescription: Converts format ${i} files into format ${i + 1} files.\n---\n\n` +
+      `# Tool ${i}\n\nRun \`convert-${i} --in file.f${i} --out file.f${i + 1}\` to convert one file, or pass a ` +
+      `folder to convert every file in it. Set CONVERT_${i}_THREADS to use more cores.\n` +
+      (copy % 2 === 0 ? "" : `\nPublished by publisher ${copy}.\n`);
+  }
+  return files;
+}
+
+Deno.test("a first real run that merges 5,000 skills commits, pushes and announces every master once; the second run changes nothing", async () => {
+  await using dir = await tempDir();
+  const repo = join(dir.path, "repo");
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 500; i++) Object.assign(files, tenCopies(i));
+  await writeTree(repo, files);
+  await optIn(repo);
+  const remote = join(dir.path, "remote.git");
+  await commitRepository(repo, remote);
+  await using relay = await startRelay();
+  const env = { NOSTR_NSEC: TEST_NSEC, AGENT_NAME: "Test Keeper", NOSTR_RELAY: relay.url };
+  const first = await runCli(["--once", "--json"], { cwd: repo, env });
+  assertEquals(first.code, 0, first.stderr);
+  const report = JSON.parse(first.stdout);
+  const merged = report.consolidation.merged as Array<{ master: string; members: string[] }>;
+  assertEquals(merged.reduce((sum, merge) => sum + merge.members.length, 0), 5000);
+  assert(report.publishing.committed && report.publishing.pushed, report.publishing.reason ?? report.error);
+  assertEquals((await git(repo, "status", "--porcelain")).trim(), "", "nothing left uncommitted");
+  assertEquals(await git(repo, "rev-parse", "HEAD"), await git(repo, "--git-dir", remote, "rev-parse", "main"));
+
+  const announced = await masterEvents(relay.url);
+  assertEquals(announced.length, 500, "one event per master, none twice");
+  assertEquals(new Set(announced).size, 500);
+  assertEquals(new Set(announced), new Set(merged.map((merge) => merge.master.split("/").at(-2))));
+
+  const head = await git(repo, "rev-parse", "HEAD");
+  const second = await runCli(["--once", "--json"], { cwd: repo, env });
+  assertEquals(second.code, 0, second.stderr);
+  const again = JSON.parse(second.stdout);
+  assertEquals(again.consolidation.merged, []);
+  assertEquals(await git(repo, "rev-parse", "HEAD"), head, "no commit");
+  assertEquals((await masterEvents(relay.url)).length, 500, "nothing announced again");
+});
+
+/** The `d` tags (master folders) of the long-form events on a relay, one per event. */
+async function masterEvents(url: string): Promise<string[]> {
+  const reader = nostrRelayClient({
+    sign: () => {
+      throw new Error("no AUTH expected");
+    },
+    timeoutMs: 5000,
+  });
+  try {
+    const { events } = await reader.query([{ kinds: [30023], limit: 10_000 }], [url]);
+    return events.map((event) => event.tags.find((tag) => tag[0] === "d")?.[1] ?? "");
+  } finally {
+    reader.close();
+  }
+}

@@ -17,7 +17,7 @@ async function proposals(files: Record<string, string>): Promise<ClusterReport[]
   const skills = await discoverTree({ ...BACKGROUND, ...files });
   const embedded = await embedder.embed(skills.map(skillEmbeddingText));
   const vectors = new Map(skills.map((s, i) => [s.contentHash, embedded[i]!]));
-  return clusterSkills(skills, vectors).filter((cluster) => cluster.action === "review");
+  return (await clusterSkills(skills, vectors)).filter((cluster) => cluster.action === "review");
 }
 
 /** One template filled for one kanban CLI. */

@@ -57,7 +57,7 @@ Deno.test("a dropper copy of a skill is kept out of merging, while its clean ori
   });
   assertEquals(skills.filter((skill) => skill.excluded).map((skill) => skill.path), ["skills/updater/SKILL.md"]);
   const usable = skills.filter((skill) => !skill.excluded);
-  assertEquals(clusterSkills(usable, new Map()).map((cluster) => cluster.members), [[
+  assertEquals((await clusterSkills(usable, new Map())).map((cluster) => cluster.members), [[
     "skills/auto-updater-copy/SKILL.md",
     "skills/auto-updater/SKILL.md",
   ]]);

@@ -33,6 +33,7 @@ import type { OutboxEntry, OutboxStore } from "./outbox.ts";
 import type { EventTemplate } from "../nostr/event.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 import { redactKeyShapes, SecretLeakError } from "../secret_guard.ts";
+import { type TimeSlice, UNSLICED } from "../time_slice.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "broadcasting"]);
 
@@ -77,6 +78,8 @@ export interface BroadcastInput {
   retryDelays?: readonly number[];
   /** The least time between two events sent to one relay, ms (default 100). */
   relayIntervalMs?: number;
+  /** Waits, and stops sending when the run must (unsent events stay in the outbox); never stops by default. */
+  slice?: TimeSlice;
 }
 
 /** A relay that lets this many events in a row time out is sent nothing more in the run. */
@@ -228,7 +231,8 @@ async function deliverOutbox(
   now: Date,
   refused: BroadcastingReport["events"],
 ): Promise<{ events: BroadcastingReport["events"]; pending: number }> {
-  const sender = new OutboxSender(input, client);
+  const slice = input.slice ?? UNSLICED;
+  const sender = new OutboxSender(input, client, slice);
   const delays = input.retryDelays ?? [1000, 2000, 4000];
   const outbox = await input.store.loadOutbox();
   // An event an older version signed with the key in it stays in the outbox, never sent, refused again at every run.
@@ -243,9 +247,12 @@ async function deliverOutbox(
     for (const entry of due) if (sender.unreachable(entry)) later.push(entry);
     due = due.filter((entry) => !sender.unreachable(entry));
     if (due.length === 0) break;
-    if (round > 0) await new Promise((resolve) => setTimeout(resolve, delays[round - 1]));
+    if (round > 0) await slice.wait(delays[round - 1]!);
     const missed: OutboxEntry[] = [];
-    for (const entry of due) if (!(await sender.send(entry))) missed.push(entry);
+    for (const entry of due) {
+      slice.check();
+      if (!(await sender.send(entry))) missed.push(entry);
+    }
     due = missed;
   }
   for (const entry of later) due.push(entry);
@@ -277,10 +284,10 @@ class OutboxSender {
   /** Each event's outcome so far this run, by id. */
   readonly outcomes: Map<string, BroadcastingReport["events"][number]> = new Map();
 
-  constructor(input: BroadcastInput, client: RelayClient) {
+  constructor(input: BroadcastInput, client: RelayClient, slice: TimeSlice) {
     this.#input = input;
     this.#client = client;
-    this.#limiter = relayLimiter(input.relayIntervalMs ?? 100);
+    this.#limiter = relayLimiter(input.relayIntervalMs ?? 100, slice);
     this.#enough = Math.min(input.minAccepted ?? 1, input.relays.length);
   }
 
@@ -429,7 +436,7 @@ interface RelayLimiter {
   slowDown(relay: string): boolean;
 }
 
-function relayLimiter(intervalMs: number): RelayLimiter {
+function relayLimiter(intervalMs: number, slice: TimeSlice): RelayLimiter {
   const last = new Map<string, number>();
   const interval = new Map<string, number>();
   const of = (relay: string) => interval.get(relay) ?? intervalMs;
@@ -437,7 +444,7 @@ function relayLimiter(intervalMs: number): RelayLimiter {
     async pace(relays) {
       const now = performance.now();
       const wait = relays.reduce((most, relay) => Math.max(most, (last.get(relay) ?? -Infinity) + of(relay) - now), 0);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await slice.wait(wait);
       for (const relay of relays) last.set(relay, performance.now());
     },
     slowDown(relay) {

@@ -184,7 +184,7 @@ export function localAdapters(
 }
 
 /**
- * SIGINT and SIGTERM stop the heartbeat after the current phase, a second one at once; listened to until disposed.
+ * SIGINT and SIGTERM stop the heartbeat at the next safe point, a second one at once; listened to until disposed.
  *
  * @param logger Where the stop is reported.
  * @returns The stop's signal.
@@ -196,7 +196,7 @@ export function stopOnSignals(logger: Logger): { signal: AbortSignal } & Disposa
       logger.fatal("Second signal: exiting now");
       Deno.exit(130);
     }
-    logger.info("Stopping after the current phase (send the signal again to exit at once)");
+    logger.info("Stopping at the next safe point (send the signal again to exit at once)");
     stop.abort();
   };
   const signals = ["SIGINT", "SIGTERM"] as const;

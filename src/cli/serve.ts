@@ -158,7 +158,7 @@ async function openRepository(
     name,
     config,
     adapters: { ...localAdapters(config, env, { store, embedder, relays }), store },
-    run: { dryRun: options.dryRun, commit: options.commit, push: options.push, version },
+    run: { dryRun: options.dryRun, commit: options.commit, push: options.push, version, sliceMs: RUN_SLICE_MS },
     signal,
   });
   return { runner, lock, relays };
@@ -187,6 +187,13 @@ function heartbeatLoops(
     })
   ));
 }
+
+/**
+ * A run under `serve` lets the server answer after at most this many milliseconds of work: a request takes several
+ * turns of the event loop, so `/health` waits a few slices (measured at 20,000 skills: slices of 20 ms kept answers
+ * near 100 ms, see BENCHMARKS.md).
+ */
+const RUN_SLICE_MS = 10;
 
 /**
  * The embedding model, loaded once per serve process and kept between runs, whichever repository runs: loading it

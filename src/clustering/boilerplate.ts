@@ -29,35 +29,55 @@ export class ContentShingles {
   readonly boilerplate: number;
 
   /**
+   * @param content Each skill's content shingles, sorted.
+   * @param boilerplate How many distinct shingles the library's boilerplate holds.
+   */
+  private constructor(content: Int32Array[], boilerplate: number) {
+    this.#content = content;
+    this.boilerplate = boilerplate;
+  }
+
+  /**
+   * Each skill's content, at once.
+   *
    * @param skills Each skill's name key (what tells differently named skills apart) and its sorted shingle hashes.
    * @param options From how many names a shingle is boilerplate.
+   * @returns The skills' contents.
    *
    * @example
    * ```ts
    * import { ContentShingles } from "./boilerplate.ts";
    * const template = [1, 2, 3];
-   * const library = new ContentShingles(
+   * const library = ContentShingles.of(
    *   ["a", "b", "c"].map((name, i) => ({ name, shingles: [...template, 10 + i] })),
    *   { boilerplateNames: 3 },
    * );
    * console.assert(library.similarity(0, 1) === 0 && library.boilerplate === 3);
    * ```
    */
-  constructor(skills: ReadonlyArray<{ name: string; shingles: readonly number[] }>, options: ContentShinglesOptions) {
-    const byName = new Map<string, Set<number>>();
-    for (const { name, shingles } of skills) {
-      let held = byName.get(name);
-      if (!held) byName.set(name, held = new Set());
-      for (const shingle of shingles) held.add(shingle);
+  static of(skills: ReadonlyArray<SkillShingles>, options: ContentShinglesOptions): ContentShingles {
+    const steps = ContentShingles.stepwise(skills, options);
+    for (let step = steps.next();; step = steps.next()) if (step.done) return step.value;
+  }
+
+  /**
+   * Each skill's content, in steps short enough for a caller to give the event loop turns between them.
+   *
+   * @param skills Each skill's name key and its sorted shingle hashes.
+   * @param options From how many names a shingle is boilerplate.
+   * @returns The steps, then the skills' contents.
+   */
+  static *stepwise(
+    skills: ReadonlyArray<SkillShingles>,
+    options: ContentShinglesOptions,
+  ): Generator<void, ContentShingles> {
+    const boilerplate = yield* boilerplateShingles(skills, options.boilerplateNames);
+    const content: Int32Array[] = [];
+    for (const { shingles } of skills) {
+      content.push(Int32Array.from(shingles.filter((shingle) => !boilerplate.has(shingle))));
+      yield;
     }
-    const names = new Map<number, number>();
-    for (const held of byName.values()) for (const shingle of held) names.set(shingle, (names.get(shingle) ?? 0) + 1);
-    let boilerplate = 0;
-    for (const count of names.values()) if (count >= options.boilerplateNames) boilerplate++;
-    this.boilerplate = boilerplate;
-    this.#content = skills.map(({ shingles }) =>
-      Int32Array.from(shingles.filter((shingle) => names.get(shingle)! < options.boilerplateNames))
-    );
+    return new ContentShingles(content, boilerplate.size);
   }
 
   /**
@@ -93,3 +113,57 @@ export class ContentShingles {
     return this.#content[index]!.length;
   }
 }
+
+/**
+ * The shingles at least `names` differently named skills hold: each name's distinct shingles in one typed array,
+ * spread by their top bits over buckets, each bucket sorted and counted in one pass (a Map of a Set per name held tens
+ * of millions of entries at 60,000 skills: seconds, and gigabytes). The steps are short: a bucket, or a few names.
+ */
+function* boilerplateShingles(skills: ReadonlyArray<SkillShingles>, names: number): Generator<void, Set<number>> {
+  const byName = new Map<string, Array<readonly number[]>>();
+  for (const { name, shingles } of skills) {
+    const lists = byName.get(name);
+    if (lists) lists.push(shingles);
+    else byName.set(name, [shingles]);
+  }
+  // A name several skills share holds each of their shingles once; a skill's own are distinct already.
+  const held: Array<readonly number[] | Set<number>> = [];
+  const bucketSizes = new Int32Array(BUCKETS);
+  for (const lists of byName.values()) {
+    const distinct = lists.length === 1 ? lists[0]! : new Set(lists.flat());
+    for (const shingle of distinct) bucketSizes[shingle >>> BUCKET_SHIFT]!++;
+    held.push(distinct);
+    yield;
+  }
+  const starts = new Int32Array(BUCKETS + 1);
+  for (let bucket = 0; bucket < BUCKETS; bucket++) starts[bucket + 1] = starts[bucket]! + bucketSizes[bucket]!;
+  const spread = new Uint32Array(starts[BUCKETS]!);
+  const next = starts.slice(0, BUCKETS);
+  for (const distinct of held) {
+    for (const shingle of distinct) spread[next[shingle >>> BUCKET_SHIFT]!++] = shingle;
+    yield;
+  }
+  const found = new Set<number>();
+  for (let bucket = 0; bucket < BUCKETS; bucket++) {
+    const sorted = spread.subarray(starts[bucket]!, starts[bucket + 1]!).sort();
+    for (let i = 0; i < sorted.length;) {
+      let end = i + 1;
+      while (end < sorted.length && sorted[end] === sorted[i]) end++;
+      if (end - i >= names) found.add(sorted[i]!);
+      i = end;
+    }
+    yield;
+  }
+  return found;
+}
+
+/** A skill's name key and its body's shingle hashes (31-bit, distinct, sorted). */
+interface SkillShingles {
+  name: string;
+  shingles: readonly number[];
+}
+
+/** Shingles are spread over this many buckets by their top bits, so that each sort is short. */
+const BUCKETS = 256;
+/** A 31-bit shingle's bucket is its top 8 bits. */
+const BUCKET_SHIFT = 23;

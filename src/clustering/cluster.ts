@@ -24,13 +24,14 @@ import { judgePair, type PairEvidence } from "./evidence.ts";
 import { approvalLikelihood, MIN_LIKELIHOOD } from "./approval.ts";
 import { DEFAULT_RELATED, DEFAULT_THRESHOLDS, type EvidenceThresholds } from "./clustering_settings.ts";
 import { SkillLibrary } from "./library.ts";
-import { averageLinkage } from "./linkage.ts";
+import { averageLinkageSteps } from "./linkage.ts";
 import { PairMap } from "./pair_map.ts";
 import { readProvenance } from "./provenance.ts";
 import { PairDecisions, proposalId } from "./review_decisions.ts";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
 import { append } from "../append.ts";
 import { euclideanNorm } from "../vector_norm.ts";
+import { type TimeSlice, UNSLICED } from "../time_slice.ts";
 
 /** How clusters are formed. */
 export interface ClusterOptions {
@@ -48,6 +49,8 @@ export interface ClusterOptions {
   members?: ReadonlyMap<string, readonly Skill[]>;
   /** Counts the skills whose candidate pairs are judged (none by default). */
   progress?: Progress;
+  /** Where the work gives the event loop a turn, and stops when the run must (never, by default). */
+  slice?: TimeSlice;
 }
 
 /**
@@ -61,7 +64,7 @@ export interface ClusterOptions {
  * @returns A SHA-256, hex.
  */
 export function clusteringFingerprint(skills: readonly Skill[], modelId: string, options: ClusterOptions): string {
-  const { decisions, members, progress: _progress, ...thresholds } = options;
+  const { decisions, members, progress: _progress, slice: _slice, ...thresholds } = options;
   const hash = createHash("sha256").update(JSON.stringify({ version: ALGORITHM_VERSION, modelId, thresholds }));
   hash.update(decisions?.digest ?? "").update("\n");
   for (const [master, skills] of [...(members ?? [])].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -83,11 +86,12 @@ const DUPLICATE_LINKAGE = 0.5;
  * Joins groups of items: components of the groups that `touch`, then average
  * linkage within each component over the items' pairwise `link`.
  */
-function linkGroups(
+async function linkGroups(
   groups: number[][],
   edges: ReadonlyArray<readonly [number, number]>,
   link: (a: number, b: number) => number,
-): number[][] {
+  slice: TimeSlice,
+): Promise<number[][]> {
   // Groups joined by any edge between their items form a component.
   const parent = groups.map((_, g) => g);
   const find = (g: number): number => parent[g] === g ? g : (parent[g] = find(parent[g]!));
@@ -99,6 +103,7 @@ function linkGroups(
   }
   const result: number[][] = [];
   for (const component of groupBy(groups.length, find).values()) {
+    await slice.pause();
     if (component.length === 1) {
       result.push(groups[component[0]!]!);
       continue;
@@ -108,7 +113,7 @@ function linkGroups(
       for (const a of groups[g]!) for (const b of groups[h]!) sum += link(a, b);
       return sum / (groups[g]!.length * groups[h]!.length);
     };
-    const joined = joinComponent(component, groupLink, DUPLICATE_LINKAGE, () => ({
+    const joined = await joinComponent(component, groupLink, DUPLICATE_LINKAGE, slice, () => ({
       edges: edges.map(([a, b]) => [groupOf.get(a)!, groupOf.get(b)!] as const),
       groups,
       link,
@@ -134,15 +139,26 @@ function joinComponent(
   component: readonly number[],
   groupLink: (g: number, h: number) => number,
   threshold: number,
+  slice: TimeSlice,
   large: () => {
     edges: ReadonlyArray<readonly [number, number]>;
     groups: readonly number[][];
     link: (a: number, b: number) => number;
   },
-): number[][] {
-  if (component.length <= LARGEST_EXACT_LINKAGE) return averageLinkage(component, groupLink, threshold);
+): Promise<number[][]> {
+  if (component.length <= LARGEST_EXACT_LINKAGE) {
+    return drain(averageLinkageSteps(component, groupLink, threshold), slice);
+  }
   const { edges, groups, link } = large();
-  return greedyLinkage(component, edges, groups, link, threshold);
+  return greedyLinkage(component, edges, groups, link, threshold, slice);
+}
+
+/** Runs a computation's steps, giving the event loop turns between them, and returns its result. */
+async function drain<T>(steps: Generator<void, T>, slice: TimeSlice): Promise<T> {
+  for (let step = steps.next();; step = steps.next()) {
+    if (step.done) return step.value;
+    await slice.pause();
+  }
 }
 
 /**
@@ -152,13 +168,14 @@ function joinComponent(
  *
  * @returns The joined groups of two or more, as lists of group indices.
  */
-function greedyLinkage(
+async function greedyLinkage(
   component: readonly number[],
   edges: ReadonlyArray<readonly [number, number]>,
   groups: readonly number[][],
   link: (a: number, b: number) => number,
   threshold: number,
-): number[][] {
+  slice: TimeSlice,
+): Promise<number[][]> {
   const inComponent = new Set(component);
   const members = new Map<number, number[]>(component.map((g) => [g, [g]]));
   const root = new Map<number, number>(component.map((g) => [g, g]));
@@ -186,6 +203,7 @@ function greedyLinkage(
     .map(([g, h]) => ({ g: Math.min(g, h), h: Math.max(g, h), strength: link(groups[g]![0]!, groups[h]![0]!) }))
     .sort((x, y) => y.strength - x.strength || x.g - y.g || x.h - y.h);
   for (const { g, h } of candidates) {
+    await slice.pause();
     const [x, y] = [find(g), find(h)];
     if (x === y || average(x, y) < threshold) continue;
     const [keep, gone] = x < y ? [x, y] : [y, x];
@@ -204,16 +222,21 @@ function greedyLinkage(
  * @param options Thresholds, the owner's decisions and the masters' members.
  * @returns Every cluster: duplicates (merge, then review) first, then related, each group's members sorted.
  */
-export function clusterSkills(
+export async function clusterSkills(
   skills: readonly Skill[],
   vectors: ReadonlyMap<string, Float32Array>,
   options: ClusterOptions = {},
-): ClusterReport[] {
+): Promise<ClusterReport[]> {
+  const slice = options.slice ?? UNSLICED;
   const { sorted, all, owner, groupOfSkill } = itemsOf(skills, options.members);
   const embeddings = all.map((skill) => vectors.get(skill.contentHash));
-  const library = new SkillLibrary(all, { vectors: embeddings, skillsDir: options.skillsDir ?? "skills" });
+  const library = await SkillLibrary.build(
+    all,
+    { vectors: embeddings, skillsDir: options.skillsDir ?? "skills" },
+    slice,
+  );
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const { evidence, rejected, duplicatePairs } = judgeCandidates(library, sorted.length, owner, options);
+  const { evidence, rejected, duplicatePairs } = await judgeCandidates(library, sorted.length, owner, options, slice);
   const is = (test: (verdict: PairEvidence) => boolean) => (a: number, b: number) => {
     const verdict = evidence.get(a, b);
     return verdict !== undefined && test(verdict);
@@ -235,26 +258,29 @@ export function clusterSkills(
   // one-tool versions do not).
   const isLeftToOwner = is((verdict) => verdict.duplicate && !verdict.conclusive);
   const copyLink = linkBy(isCopy);
-  const copyGroups = linkGroups(
+  const copyGroups = await linkGroups(
     groupOfSkill,
     duplicatePairs.filter(([a, b]) => isCopy(a, b)),
     (a, b) => isLeftToOwner(a, b) ? Number.NEGATIVE_INFINITY : copyLink(a, b),
+    slice,
   );
   // Stage 2: groups join unattended as the same tool written twice, on conclusive evidence only.
   const conclusiveLink = linkBy(isConclusive);
-  const mergeGroups = linkGroups(
+  const mergeGroups = await linkGroups(
     copyGroups,
     duplicatePairs.filter(([a, b]) => isConclusive(a, b)),
     // Complete linkage: every pair across two groups must be conclusive.
     (a, b) => isConclusive(a, b) ? conclusiveLink(a, b) : Number.NEGATIVE_INFINITY,
+    slice,
   );
   // Stage 3: what the rest of the evidence would join is proposed to the owner, whole.
-  const reviewGroups = linkGroups(mergeGroups, duplicatePairs, linkBy((a, b) => evidence.has(a, b)));
+  const reviewGroups = await linkGroups(mergeGroups, duplicatePairs, linkBy((a, b) => evidence.has(a, b)), slice);
 
   const owners = (group: readonly number[]) => [...new Set(group.map((i) => owner[i]!))].sort((x, y) => x - y);
   const clusters: ClusterReport[] = [];
   const grouped = new Set<number>();
   for (const group of mergeGroups) {
+    await slice.pause();
     if (owners(group).length < 2) continue;
     for (const i of owners(group)) grouped.add(i);
     clusters.push({ ...duplicateCluster(all, owners(group), library, group, evidence), action: "merge" });
@@ -263,6 +289,7 @@ export function clusterSkills(
   for (const group of mergeGroups) for (const i of group) partOf.set(i, group);
   const proposals: ClusterReport[] = [];
   for (const group of reviewGroups) {
+    await slice.pause();
     const parts = [...new Set(group.map((i) => partOf.get(i)!))];
     if (parts.length < 2) continue;
     // A proposal an owner would most likely refuse is not asked: its skills are only reported as related.
@@ -287,7 +314,7 @@ export function clusterSkills(
       .map((cluster) => cluster.members.map((path) => indexOf.get(path)!)),
     ...sorted.map((_, i) => i).filter((i) => !grouped.has(i)).map((i) => [i]),
   ].filter((unit) => unit.every((i) => embeddings[i] !== undefined));
-  append(clusters, relatedClusters(sorted, units, embeddings as Float32Array[], options));
+  append(clusters, await relatedClusters(sorted, units, embeddings as Float32Array[], options, slice));
   return clusters;
 }
 
@@ -362,12 +389,13 @@ function itemsOf(
  * @param options The thresholds, decisions and progress.
  * @returns The duplicate pairs with their evidence, and the pairs the owner rejected.
  */
-function judgeCandidates(
+async function judgeCandidates(
   library: SkillLibrary,
   n: number,
   owner: readonly number[],
   options: ClusterOptions,
-): { evidence: PairMap<PairEvidence>; rejected: PairMap<true>; duplicatePairs: Array<[number, number]> } {
+  slice: TimeSlice,
+): Promise<{ evidence: PairMap<PairEvidence>; rejected: PairMap<true>; duplicatePairs: Array<[number, number]> }> {
   const all = library.skills;
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const decisions = options.decisions ?? new PairDecisions();
@@ -395,6 +423,7 @@ function judgeCandidates(
   const judging = (options.progress ?? NO_PROGRESS).start("skills' pairs judged", all.length);
   let counted = 0;
   for (const [a, others] of library.candidatePairs()) {
+    await slice.pause();
     judging.advance(a + 1 - counted);
     counted = a + 1;
     if (represented.has(a)) continue;
@@ -446,12 +475,13 @@ function duplicateCluster(
   };
 }
 
-function relatedClusters(
+async function relatedClusters(
   skills: readonly Skill[],
   units: number[][],
   embeddings: readonly Float32Array[],
   options: ClusterOptions,
-): ClusterReport[] {
+  slice: TimeSlice,
+): Promise<ClusterReport[]> {
   const threshold = options.related ?? DEFAULT_RELATED;
   const dims = embeddings.find((vector) => vector !== undefined)?.length ?? 0;
   if (units.length < 2 || dims === 0) return [];
@@ -468,7 +498,8 @@ function relatedClusters(
   // pairs that link are remembered (once each, as edges).
   const linked = new PairMap<true>();
   const edges: Array<[number, number]> = [];
-  for (const bucket of hyperplaneBuckets(means, dims)) {
+  for (const bucket of await hyperplaneBuckets(means, dims, slice)) {
+    await slice.pause();
     for (let x = 0; x < bucket.length; x++) {
       for (let y = x + 1; y < bucket.length; y++) {
         const a = bucket[x]!;
@@ -487,7 +518,14 @@ function relatedClusters(
   };
   const clusters: ClusterReport[] = [];
   for (const component of [...components.values()].filter((members) => members.length > 1)) {
-    const joined = joinComponent(component, link, threshold, () => ({ edges, groups: units.map((_, i) => [i]), link }));
+    await slice.pause();
+    const joined = await joinComponent(
+      component,
+      link,
+      threshold,
+      slice,
+      () => ({ edges, groups: units.map((_, i) => [i]), link }),
+    );
     for (const group of joined) {
       let sum = 0;
       let pairs = 0;
@@ -508,7 +546,11 @@ function relatedClusters(
 }
 
 /** Units in the same bucket of any table; each table hashes by the signs of 10 fixed random projections. */
-function hyperplaneBuckets(vectors: readonly Float32Array[], dims: number): number[][] {
+async function hyperplaneBuckets(
+  vectors: readonly Float32Array[],
+  dims: number,
+  slice: TimeSlice,
+): Promise<number[][]> {
   const TABLES = 12;
   const BITS = 10;
   let seed = 0x9e3779b9;
@@ -523,7 +565,8 @@ function hyperplaneBuckets(vectors: readonly Float32Array[], dims: number): numb
   for (let table = 0; table < TABLES; table++) {
     const planes = Array.from({ length: BITS }, () => Float32Array.from({ length: dims }, random));
     const byHash = new Map<number, number[]>();
-    vectors.forEach((vector, unit) => {
+    for (const [unit, vector] of vectors.entries()) {
+      await slice.pause();
       let hash = 0;
       planes.forEach((plane, bit) => {
         let dot = 0;
@@ -533,7 +576,7 @@ function hyperplaneBuckets(vectors: readonly Float32Array[], dims: number): numb
       const bucket = byHash.get(hash);
       if (bucket) bucket.push(unit);
       else byHash.set(hash, [unit]);
-    });
+    }
     for (const bucket of byHash.values()) if (bucket.length > 1) buckets.push(bucket);
   }
   return buckets;

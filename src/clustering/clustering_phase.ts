@@ -18,6 +18,7 @@ import type { ClusteringReport, ClusterReport } from "../report.ts";
 import { clusteringFingerprint, clusterSkills } from "./cluster.ts";
 import { DECISIONS_FILE, PairDecisions, readDecisions } from "./review_decisions.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
+import { type TimeSlice, UNSLICED } from "../time_slice.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "clustering"]);
 
@@ -30,6 +31,7 @@ const logger = getLogger([ROOT_CATEGORY, "clustering"]);
  * @param skills The skills that may merge.
  * @param skillsDir The skills directory, repository-relative.
  * @param archiveDir The archive directory, repository-relative.
+ * @param slice Where clustering gives the event loop a turn and stops when the run must.
  * @returns The clusters and the phase's report.
  */
 export async function runClusteringPhase(
@@ -38,6 +40,7 @@ export async function runClusteringPhase(
   skills: readonly Skill[],
   skillsDir: string,
   archiveDir: string,
+  slice: TimeSlice = UNSLICED,
 ): Promise<{ clusters: ClusterReport[]; report: ClusteringReport }> {
   const started = performance.now();
   // The owner's decisions and the masters' members are read first: neither may be silently missed.
@@ -50,13 +53,14 @@ export async function runClusteringPhase(
     adapters.store,
     adapters.embedder.load,
     adapters.progress,
+    slice,
   );
   const dims = outcome.vectors.values().next().value?.length ?? 0;
   const embeddedMs = Math.round(performance.now() - started);
   const options = { ...config.clustering, skillsDir, decisions, members, progress: adapters.progress ?? NO_PROGRESS };
   const fingerprint = clusteringFingerprint(skills, adapters.embedder.model.id, options);
   const reused = await adapters.store.loadClusters(fingerprint);
-  const clusters = reused ?? clusterSkills(skills, outcome.vectors, options);
+  const clusters = reused ?? await clusterSkills(skills, outcome.vectors, { ...options, slice });
   if (!reused) await adapters.store.saveClusters(fingerprint, clusters);
   const merges = clusters.filter((cluster) => cluster.action === "merge" && cluster.kind === "duplicate");
   logger.info(

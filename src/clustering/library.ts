@@ -16,6 +16,7 @@ import type { Skill } from "../discovery/skill.ts";
 import { ContentShingles, DEFAULT_BOILERPLATE_NAMES } from "./boilerplate.ts";
 import { isCommonWord, isEverydayWord } from "./common_words.ts";
 import { words } from "./features.ts";
+import type { TimeSlice } from "../time_slice.ts";
 
 /** A sparse, L2-normalised vector over the library's term ids. */
 interface SparseVector {
@@ -36,7 +37,12 @@ export interface LibraryOptions {
   skillsDir?: string;
   /** A body shingle is boilerplate once this many differently named skills hold it. */
   boilerplateNames?: number;
+  /** Only {@linkcode SkillLibrary.build} defers the indexing, to do it in slices. */
+  deferIndexing?: typeof DEFER_INDEXING;
 }
+
+/** What {@linkcode SkillLibrary.build} passes its constructor so that it indexes in slices. */
+const DEFER_INDEXING: unique symbol = Symbol("defer indexing");
 
 /** How much each part of a skill's head says of what it is about: its name most, then its title, then its description. */
 const HEAD_WEIGHTS = { name: 3, title: 2, description: 1 } as const;
@@ -75,22 +81,24 @@ export class SkillLibrary {
   readonly #embeddings: ReadonlyArray<Float32Array | undefined>;
   readonly #authors: Array<string | undefined>;
   readonly #folders: Array<string | undefined>;
-  readonly #scratch: Float32Array;
-  readonly #vectors: SparseVector[];
-  readonly #termDf: Int32Array;
-  readonly #postings: Map<number, number[]>;
-  readonly #indexed: number[][];
+  #scratch!: Float32Array;
+  #vectors!: SparseVector[];
+  #termDf!: Int32Array;
+  #postings!: Map<number, number[]>;
+  #indexed!: number[][];
   readonly #cluePostings = new Map<string, number[]>();
   readonly #rareDf: number;
-  readonly #clues: Array<Map<string, number>>;
+  #clues!: Array<Map<string, number>>;
   readonly #clueDf = new Map<string, number>();
-  readonly #ids: Map<string, number>;
-  readonly #docs: Int32Array[];
-  readonly #head: SparseVector[];
-  readonly #identity: Array<ReadonlyMap<string, boolean>>;
-  readonly #content: ContentShingles;
+  #ids!: Map<string, number>;
+  #docs!: Int32Array[];
+  #head!: SparseVector[];
+  #identity!: Array<ReadonlyMap<string, boolean>>;
+  #content!: ContentShingles;
 
   /**
+   * Indexes a library at once (tests, tools); a run builds it with {@linkcode SkillLibrary.build}.
+   *
    * @param skills The skills, sorted the same way whatever order they came in.
    * @param options How rare "rare" is.
    */
@@ -110,47 +118,84 @@ export class SkillLibrary {
       const flattened = skill.slug.lastIndexOf("--");
       return flattened > 0 ? `${container.join("/")}/${skill.slug.slice(0, flattened)}` : undefined;
     });
+    this.#rareDf = Math.max(MIN_RARE_DF, Math.floor((options.rareShare ?? 0.01) * skills.length));
+    if (options.deferIndexing !== DEFER_INDEXING) { for (const _ of this.#indexing(options)) { /* all at once */ } }
+  }
+
+  /**
+   * Indexes a library a slice at a time, so that a run of 60,000 skills still answers signals and requests.
+   *
+   * @param skills The skills, sorted the same way whatever order they came in.
+   * @param options How rare "rare" is.
+   * @param slice Where the indexing gives the event loop a turn.
+   * @returns The library.
+   * @throws {import("../time_slice.ts").RunStoppedError} When the run was asked to stop.
+   */
+  static async build(skills: readonly Skill[], options: LibraryOptions, slice: TimeSlice): Promise<SkillLibrary> {
+    const library = new SkillLibrary(skills, { ...options, deferIndexing: DEFER_INDEXING });
+    for (const _ of library.#indexing(options)) await slice.pause();
+    return library;
+  }
+
+  /** The library's statistics and indexes, built in steps (one per skill and pass). */
+  *#indexing(options: LibraryOptions): Generator<void> {
+    const skills = this.skills;
     const n = skills.length;
-    this.#rareDf = Math.max(MIN_RARE_DF, Math.floor((options.rareShare ?? 0.01) * n));
     const ids = new Map<string, number>();
     // Ids follow the order terms are met in, so ties between terms are broken by a hash of the
     // term itself: which terms are indexed must not depend on the order of words in a file.
     const termRank: number[] = [];
-    const docs = skills.map((skill) =>
-      Int32Array.from(skill.features.terms, (term) => {
-        let id = ids.get(term);
-        if (id === undefined) {
-          ids.set(term, id = ids.size);
-          termRank.push(fnv1a(term));
-        }
-        return id;
-      }).sort()
-    );
+    const docs: Int32Array[] = [];
+    for (const skill of skills) {
+      docs.push(
+        Int32Array.from(skill.features.terms, (term) => {
+          let id = ids.get(term);
+          if (id === undefined) {
+            ids.set(term, id = ids.size);
+            termRank.push(fnv1a(term));
+          }
+          return id;
+        }).sort(),
+      );
+      yield;
+    }
     this.#ids = ids;
     this.#docs = docs;
     this.#termDf = new Int32Array(ids.size);
     this.#scratch = new Float32Array(ids.size);
     for (const doc of docs) for (const id of doc) this.#termDf[id]!++;
-    this.#vectors = docs.map((doc) => {
-      return { ids: doc, weights: toUnitLength(Float32Array.from(doc, (id) => Math.log(n / this.#termDf[id]!))) };
-    });
+    this.#vectors = [];
+    for (const doc of docs) {
+      this.#vectors.push({
+        ids: doc,
+        weights: toUnitLength(Float32Array.from(doc, (id) => Math.log(n / this.#termDf[id]!))),
+      });
+      yield;
+    }
     // The candidates' index: each skill under its rarest terms only (prefix filtering). Copies
     // share their rarest words, and two skills for one service share its name, which is rare.
-    const indexed = docs.map((doc) =>
-      [...doc].filter((id) => this.#termDf[id]! >= 2 && this.#termDf[id]! <= this.#rareDf)
-        .sort((x, y) => this.#termDf[x]! - this.#termDf[y]! || termRank[x]! - termRank[y]! || x - y)
-        .slice(0, INDEXED_TERMS)
-    );
-    this.#indexed = indexed;
-    this.#postings = invertedIndex(indexed);
+    this.#indexed = [];
+    for (const doc of docs) {
+      this.#indexed.push(
+        [...doc].filter((id) => this.#termDf[id]! >= 2 && this.#termDf[id]! <= this.#rareDf)
+          .sort((x, y) => this.#termDf[x]! - this.#termDf[y]! || termRank[x]! - termRank[y]! || x - y)
+          .slice(0, INDEXED_TERMS),
+      );
+      yield;
+    }
+    this.#postings = invertedIndex(this.#indexed);
 
-    const clueTokens = skills.map(clueTokensOf);
-    for (const tokens of clueTokens) {
+    const clueTokens: Array<Set<string>> = [];
+    for (const skill of skills) {
+      const tokens = clueTokensOf(skill);
       for (const token of tokens) this.#clueDf.set(token, (this.#clueDf.get(token) ?? 0) + 1);
+      clueTokens.push(tokens);
+      yield;
     }
     // A skill's clues: its rare identity tokens with their weight. Title, description and name
     // words count only when the word itself is rare in the library's text too.
-    this.#clues = clueTokens.map((tokens) => {
+    this.#clues = [];
+    for (const tokens of clueTokens) {
       const clues = new Map<string, number>();
       for (const token of tokens) {
         const df = this.#clueDf.get(token)!;
@@ -162,11 +207,17 @@ export class SkillLibrary {
         }
         clues.set(token, Math.log(n / df));
       }
-      return clues;
-    });
-    this.#head = skills.map((skill) => this.#headVector(skill));
-    this.#identity = skills.map((skill) => this.#identityOf(skill));
-    this.#content = new ContentShingles(
+      this.#clues.push(clues);
+      yield;
+    }
+    this.#head = [];
+    this.#identity = [];
+    for (const skill of skills) {
+      this.#head.push(this.#headVector(skill));
+      this.#identity.push(this.#identityOf(skill));
+      yield;
+    }
+    this.#content = yield* ContentShingles.stepwise(
       skills.map((skill) => ({ name: nameKey(skill), shingles: skill.features.shingles })),
       { boilerplateNames: options.boilerplateNames ?? DEFAULT_BOILERPLATE_NAMES },
     );

@@ -23,6 +23,24 @@ export function averageLinkage(
   link: (a: number, b: number) => number,
   threshold: number,
 ): number[][] {
+  const steps = averageLinkageSteps(items, link, threshold);
+  for (let step = steps.next();; step = steps.next()) if (step.done) return step.value;
+}
+
+/**
+ * {@linkcode averageLinkage} in steps (a row of the link matrix, or one join), so that a caller can give the event
+ * loop turns between them: a component of 1,500 items is millions of links.
+ *
+ * @param items Item indices, sorted.
+ * @param link The link strength of two items (see {@linkcode averageLinkage}).
+ * @param threshold The least average link at which two groups join.
+ * @returns The steps, then the groups of two or more.
+ */
+export function* averageLinkageSteps(
+  items: readonly number[],
+  link: (a: number, b: number) => number,
+  threshold: number,
+): Generator<void, number[][]> {
   const k = items.length;
   // A group is known by its first item's position. `sum` holds the total link between two groups: joining h into g
   // adds h's totals to g's, so no pair of items is summed again (scanning every pair of groups at every join made
@@ -30,6 +48,7 @@ export function averageLinkage(
   const sum = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
     for (let j = i + 1; j < k; j++) sum[i * k + j] = sum[j * k + i] = link(items[i]!, items[j]!);
+    yield;
   }
   const members = items.map((_, i) => [i]);
   const alive = new Uint8Array(k).fill(1);
@@ -50,7 +69,7 @@ export function averageLinkage(
     }
   };
   for (let g = 0; g < k; g++) refresh(g);
-  for (;;) {
+  for (;; yield) {
     let g = -1;
     for (let x = 0; x < k; x++) {
       if (alive[x] && partner[x]! >= 0 && (g < 0 || strongest[x]! > strongest[g]!)) g = x;

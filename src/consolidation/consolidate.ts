@@ -18,6 +18,7 @@ import { masterDiff } from "./unified_diff.ts";
 import type { Progress } from "../progress.ts";
 import type { DraftMemo } from "./draft_memo.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
+import { type TimeSlice, UNSLICED } from "../time_slice.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "consolidation"]);
 
@@ -39,6 +40,8 @@ export interface ConsolidateInput {
   progress?: Progress;
   /** Reuses earlier runs' drafts of the same members (none by default). */
   drafts?: DraftMemo;
+  /** Where planning gives the event loop a turn and stops when the run must (never, by default). */
+  slice?: TimeSlice;
 }
 
 /**
@@ -48,8 +51,8 @@ export interface ConsolidateInput {
  * @returns The phase's report: what was (or would be) written, archived and removed.
  * @throws {import("./archive_index.ts").ArchiveIndexError} When the archive's index cannot be read: nothing is merged.
  */
-export function consolidate(input: ConsolidateInput): ConsolidationReport {
-  const plan = planConsolidation({
+export async function consolidate(input: ConsolidateInput): Promise<ConsolidationReport> {
+  const plan = await planConsolidation({
     clusters: input.clusters,
     skills: new Map(input.skills.map((skill) => [skill.path, skill])),
     writer: input.writer,
@@ -58,12 +61,14 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
     runId: input.runId,
     ...(input.progress ? { progress: input.progress } : {}),
     ...(input.drafts ? { drafts: input.drafts } : {}),
+    ...(input.slice ? { slice: input.slice } : {}),
   });
   const operations = plan.merges.flatMap((merge) => merge.operations);
   const indexPath = posix.join(input.archiveDir, ARCHIVE_INDEX);
-  const report: ConsolidationReport = {
-    status: "ok",
-    merged: plan.merges.map((merge) => ({
+  const slice = input.slice ?? UNSLICED;
+  const merged: ConsolidationReport["merged"] = [];
+  for (const merge of plan.merges) {
+    merged.push({
       master: merge.master,
       name: merge.name,
       version: merge.version,
@@ -71,7 +76,12 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
       members: merge.members,
       conflicts: merge.conflicts,
       ...(input.dryRun ? { diff: masterDiff(merge, input.drafts) } : {}),
-    })),
+    });
+    await slice.pause();
+  }
+  const report: ConsolidationReport = {
+    status: "ok",
+    merged,
     refused: plan.refused,
     written: operations.flatMap((op) =>
       op.kind === "write" || op.kind === "carry" ? [op.kind === "write" ? op.path : op.to] : []
@@ -81,6 +91,7 @@ export function consolidate(input: ConsolidateInput): ConsolidationReport {
   };
   if (operations.length > 0) report.written.push(indexPath);
   for (const merge of report.merged) {
+    await slice.pause();
     logger.info("{verb} {master} {version} from {count} skills{conflicts}", {
       verb: input.dryRun ? "Would merge" : merge.absorbed ? "Updated" : "Merged",
       master: merge.master,

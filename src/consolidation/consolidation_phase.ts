@@ -17,6 +17,7 @@ import { consolidate, type ConsolidateInput } from "./consolidate.ts";
 import { DraftMemo, type StoredDraft } from "./draft_memo.ts";
 import { withReviewPreviews } from "./review_preview.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
+import type { TimeSlice } from "../time_slice.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "consolidation"]);
 
@@ -38,6 +39,8 @@ export interface ConsolidationPhaseInput {
   recovered: number;
   /** Stops between rounds. */
   signal?: AbortSignal | undefined;
+  /** Where planning gives the event loop a turn, and stops when the run must. */
+  slice?: TimeSlice;
   /** The library after a round merged: its skills that may merge and their clusters. */
   again(): Promise<{ skills: Skill[]; clusters: ClusterReport[] }>;
 }
@@ -77,10 +80,11 @@ export async function runConsolidationPhase(
     dryRun: input.dryRun,
     progress,
     drafts,
+    ...(input.slice ? { slice: input.slice } : {}),
   };
   let skills = [...input.skills];
   // What each review proposal would write, planned before anything changes the tree.
-  const clusters = withReviewPreviews(input.clusters, {
+  const clusters = await withReviewPreviews(input.clusters, {
     skills: new Map(skills.map((skill) => [skill.path, skill])),
     writer: adapters.repository,
     skillsDir: input.skillsDir,
@@ -88,9 +92,10 @@ export async function runConsolidationPhase(
     runId: input.runId,
     progress,
     drafts,
+    ...(input.slice ? { slice: input.slice } : {}),
   });
   const report: ConsolidationReport = {
-    ...consolidate({ ...shared, clusters, skills }),
+    ...(await consolidate({ ...shared, clusters, skills })),
     rounds: 1,
     mergedPerRound: [],
     ...(input.recovered > 0 ? { recovered: input.recovered } : {}),
@@ -103,7 +108,7 @@ export async function runConsolidationPhase(
   while (!input.dryRun && merged > 0 && report.rounds! < MAX_ROUNDS && !input.signal?.aborted) {
     const library = await input.again();
     skills = library.skills;
-    const round = consolidate({ ...shared, clusters: library.clusters, skills });
+    const round = await consolidate({ ...shared, clusters: library.clusters, skills });
     for (const cluster of library.clusters) if (cluster.action === "merge") clusters.push(cluster);
     for (const key of ["merged", "written", "archived", "removed"] as const) {
       for (const item of round[key]) (report[key] as unknown[]).push(item);

@@ -39,6 +39,7 @@ import type { ArchiveEntry } from "./archive_index.ts";
 import { draftMaster, type MasterDraft, type Member } from "./master_draft.ts";
 import type { DraftMemo } from "./draft_memo.ts";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
+import { type TimeSlice, UNSLICED } from "../time_slice.ts";
 
 /** One step of a consolidation. Every step can be repeated safely. */
 export type Operation =
@@ -96,6 +97,8 @@ export interface PlanInput {
   progress?: Progress;
   /** Reuses the masters earlier runs drafted from the same members (none by default). */
   drafts?: DraftMemo;
+  /** Where planning gives the event loop a turn and stops when the run must (never, by default). */
+  slice?: TimeSlice;
   /** What the archive holds (see {@linkcode archivedPaths}); listed by the plan when not given. */
   archived?: ReadonlySet<string> | undefined;
 }
@@ -117,8 +120,9 @@ export const MAX_SUPPORTING_FILE_BYTES = 8 * 1024 * 1024;
  *
  * @param input The clusters, skills and repository.
  * @returns The plan.
+ * @throws {import("../time_slice.ts").RunStoppedError} When the run was asked to stop (nothing was written yet).
  */
-export function planConsolidation(input: PlanInput): ConsolidationPlan {
+export async function planConsolidation(input: PlanInput): Promise<ConsolidationPlan> {
   const plan: ConsolidationPlan = { merges: [], refused: [] };
   const reserved = new Set<string>();
   const merging = input.clusters.filter((cluster) => cluster.kind === "duplicate" && cluster.action === "merge");
@@ -126,7 +130,9 @@ export function planConsolidation(input: PlanInput): ConsolidationPlan {
   const planInput = merging.length > 0 && !input.archived
     ? { ...input, archived: archivedPaths(input.writer, input.archiveDir) }
     : input;
+  const slice = input.slice ?? UNSLICED;
   for (const cluster of merging) {
+    await slice.pause();
     planning.advance(1);
     const members = cluster.members.map((path) => input.skills.get(path)).filter((s): s is Skill => s !== undefined);
     if (members.length < 2) continue;

@@ -18,10 +18,10 @@ import { NO_PROGRESS } from "../progress.ts";
  * @param input The skills and repository, as consolidation reads them.
  * @returns The clusters, review proposals copied with their `preview`.
  */
-export function withReviewPreviews(
+export async function withReviewPreviews(
   clusters: readonly ClusterReport[],
   input: Omit<PlanInput, "clusters">,
-): ClusterReport[] {
+): Promise<ClusterReport[]> {
   const { progress, ...rest } = input;
   const reviews = clusters.filter((cluster) => cluster.action === "review").length;
   // Listed once for all the previews.
@@ -29,16 +29,20 @@ export function withReviewPreviews(
     ? { ...rest, archived: archivedPaths(rest.writer, rest.archiveDir) }
     : rest;
   const previewing = (progress ?? NO_PROGRESS).start("review proposals previewed", reviews);
-  const previewed = clusters.map((cluster) => {
-    if (cluster.action !== "review") return cluster;
+  const previewed: ClusterReport[] = [];
+  for (const cluster of clusters) {
+    if (cluster.action !== "review") {
+      previewed.push(cluster);
+      continue;
+    }
     previewing.advance(1);
-    const plan = planConsolidation({ ...planInput, clusters: [{ ...cluster, action: "merge" }] });
+    const plan = await planConsolidation({ ...planInput, clusters: [{ ...cluster, action: "merge" }] });
     const merge = plan.merges[0];
     const preview = merge
       ? masterDiff(merge, planInput.drafts)
       : `would not merge: ${plan.refused[0]?.reason ?? "fewer than two of its skills remain"}`;
-    return { ...cluster, preview };
-  });
+    previewed.push({ ...cluster, preview });
+  }
   previewing.end();
   return previewed;
 }

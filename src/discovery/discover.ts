@@ -11,7 +11,7 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { NO_PROGRESS, type Progress } from "../progress.ts";
+import { NO_PROGRESS, type Progress, type ProgressTask } from "../progress.ts";
 import { relative } from "node:path";
 import type { DiscoverySettings } from "./discovery_settings.ts";
 import type { FileSystem } from "../fs/file_system.ts";
@@ -24,6 +24,7 @@ import type { Skill } from "./skill.ts";
 import { SECURITY_RULE_PREFIX } from "./security_scan.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 import { append } from "../append.ts";
+import { type TimeSlice, UNSLICED } from "../time_slice.ts";
 
 /**
  * The discovery a configuration asks for: its skills directory and rules,
@@ -66,6 +67,8 @@ export interface DiscoveryOptions extends ReadOptions {
   now?: number;
   /** Counts the files read (none by default). */
   progress?: Progress;
+  /** Where the walk and the reading give the event loop a turn, and stop when the run must (never, by default). */
+  slice?: TimeSlice;
 }
 
 /** What discovery found. */
@@ -87,6 +90,8 @@ export const FILES_BEFORE_WORKERS = 1000;
 
 /** How many files a worker gets at a time. */
 const BATCH_SIZE = 250;
+/** How many files this thread reads between two checks of its time slice. */
+const FILES_PER_TURN = 10;
 
 /**
  * Discovers the skills under the skills directory.
@@ -110,13 +115,17 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
   // One slot per file in walk order: filled from the cache, by a worker, or on this thread.
   const outcomes: Array<FileOutcome | undefined> = [];
   const queue: Batch[] = [];
+  let settled = 0;
+  // deno-lint-ignore prefer-const -- assigned once, after the walk, but `settle` reads it from the start
+  let reading: ProgressTask | undefined;
   const settle = (batch: Batch, read: FileOutcome[]) => {
     read.forEach((outcome, i) => {
       outcomes[batch.first + i] = outcome;
       const { stamp, relativePath } = batch.files[i]!;
       if (stamp && isCacheable(stamp, now)) cache.set(relativePath, { stamp, outcome });
     });
-    reading.advance(read.length);
+    settled += read.length;
+    reading?.advance(read.length);
   };
   let pending: Batch | undefined;
   let pool: ReadPool | undefined;
@@ -134,7 +143,9 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
     relative: toRelative,
     onDiagnostic: (diagnostic) => diagnostics.push(diagnostic),
   });
+  const slice = options.slice ?? UNSLICED;
   for (const file of files) {
+    await slice.pause();
     const index = outcomes.length;
     const path = toRelative(file.path);
     const stamp = stampFile(fs, file);
@@ -152,16 +163,26 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
     if (pending.files.length >= BATCH_SIZE) flush();
   }
   flush();
-  // The walk is synchronous, so no batch has been settled yet: the count starts from zero.
-  const reading = (options.progress ?? NO_PROGRESS).start("files read", toRead);
+  // The total is known once the walk is over; workers may have settled batches during it (the walk gives the event
+  // loop turns), so the count starts from what they did.
+  reading = (options.progress ?? NO_PROGRESS).start("files read", toRead);
+  reading.advance(settled);
 
   // This thread reads from the same queue as the workers until nothing is left anywhere.
   try {
     do {
       for (let batch = queue.shift(); batch; batch = queue.shift()) {
-        settle(batch, readSkillFiles(fs, batch.files, readOptions));
+        // This thread reads its batch a few files at a time: a whole batch is a stall of a third of a second.
+        const read: FileOutcome[] = [];
+        for (let at = 0; at < batch.files.length; at += FILES_PER_TURN) {
+          append(read, readSkillFiles(fs, batch.files.slice(at, at + FILES_PER_TURN), readOptions));
+          await slice.pause();
+        }
+        settle(batch, read);
         // Let workers' results in, so they are handed their next batch.
         if (pool) await new Promise((resolve) => setTimeout(resolve, 0));
+        await slice.pause();
+        slice.check();
       }
       await pool?.drained();
     } while (queue.length > 0);
@@ -169,7 +190,7 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
     pool?.close();
     reading.end();
   }
-  return { ...discoveryOutcome(outcomes, diagnostics), cache, read: toRead };
+  return { ...(await discoveryOutcome(outcomes, diagnostics, slice)), cache, read: toRead };
 }
 
 /**
@@ -177,15 +198,31 @@ export async function discoverSkills(fs: FileSystem, options: DiscoveryOptions):
  *
  * @param outcomes Each file's outcome.
  * @param diagnostics What the walk found wrong; the files' diagnostics are added to it.
+ * @param slice Where it gives the event loop a turn.
  * @returns The skills and the phase's report.
  */
-function discoveryOutcome(
+async function discoveryOutcome(
   outcomes: ReadonlyArray<FileOutcome | undefined>,
   diagnostics: Diagnostic[],
-): Pick<DiscoveryResult, "skills" | "report"> {
+  slice: TimeSlice,
+): Promise<Pick<DiscoveryResult, "skills" | "report">> {
   const skills: Skill[] = [];
+  // Words come from workers and the cache as copies, one per skill: 60,000 skills held each common word
+  // thousands of times (about half of what a skill weighed in memory). One instance of each is enough.
+  const words = new Map<string, string>();
+  const shared = (word: string) => {
+    const known = words.get(word);
+    if (known !== undefined) return known;
+    words.set(word, word);
+    return word;
+  };
   for (const outcome of outcomes) {
-    if (outcome?.skill) skills.push(outcome.skill);
+    await slice.pause();
+    if (outcome?.skill) {
+      const { features } = outcome.skill;
+      features.terms = features.terms.map(shared);
+      skills.push(outcome.skill);
+    }
     if (outcome) append(diagnostics, outcome.diagnostics);
   }
   append(diagnostics, duplicateNames(skills));

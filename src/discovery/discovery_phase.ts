@@ -16,6 +16,7 @@ import { discoveryCacheKey } from "./discovery_cache.ts";
 import { isPinned } from "./pinned.ts";
 import type { Skill } from "./skill.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
+import { type TimeSlice, UNSLICED } from "../time_slice.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "discovery"]);
 
@@ -35,11 +36,13 @@ const LOGGED_PER_RULE = 5;
  *
  * @param adapters The files, git (for what it ignores), the store (the cache), the clock and progress.
  * @param config The configuration.
+ * @param slice Where discovery gives the event loop a turn and stops when the run must.
  * @returns The report and the skills that may merge.
  */
 export async function runDiscoveryPhase(
   adapters: Pick<PipelineAdapters, "fs" | "git" | "store" | "clock" | "progress">,
   config: DiscoverySettings,
+  slice: TimeSlice = UNSLICED,
 ): Promise<DiscoveryPhaseResult> {
   const ignored = adapters.git ? await ignoredPaths(adapters.git, config.repo, config.skillsDir) : [];
   const options = configuredDiscovery(config, ignored);
@@ -50,6 +53,7 @@ export async function runDiscoveryPhase(
     cache: previous,
     now: adapters.clock.now().getTime(),
     progress: adapters.progress ?? NO_PROGRESS,
+    slice,
   });
   await adapters.store.saveDiscoveryCache(cacheKey, previous, result.cache);
   const { report } = result;

@@ -10,6 +10,7 @@ import type { Skill } from "../discovery/skill.ts";
 import type { Embedder, ModelInfo } from "./embedder.ts";
 import { skillEmbeddingText } from "./skill_text.ts";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
+import { type TimeSlice, UNSLICED } from "../time_slice.ts";
 
 /** Vectors by content hash, for one model. */
 export interface EmbeddingCache {
@@ -51,7 +52,9 @@ export interface EmbeddingOutcome {
  * @param cache The embedding cache.
  * @param load Loads the embedder; called only when a skill is not cached.
  * @param progress Counts the skills embedded.
+ * @param slice Stops between two slices of texts when the run must (what was embedded is cached first).
  * @returns The vectors and counts.
+ * @throws {import("../time_slice.ts").RunStoppedError} When the run was asked to stop.
  */
 export async function embedSkills(
   skills: readonly Skill[],
@@ -59,6 +62,7 @@ export async function embedSkills(
   cache: EmbeddingCache,
   load: () => Promise<Embedder>,
   progress: Progress = NO_PROGRESS,
+  slice: TimeSlice = UNSLICED,
 ): Promise<EmbeddingOutcome> {
   const live = new Set(skills.map((skill) => skill.contentHash));
   const hashes = [...live];
@@ -74,11 +78,20 @@ export async function embedSkills(
     const fresh = new Map<string, Float32Array>();
     const missingHashes = [...missing.keys()];
     const texts = [...missing.values()].map(skillEmbeddingText);
-    // In slices, so progress can be counted; each slice is large enough to keep every thread busy.
+    // In slices, so progress can be counted and the run can stop between two.
     for (let start = 0; start < texts.length; start += TEXTS_PER_SLICE) {
+      try {
+        slice.check();
+      } catch (error) {
+        // The next run starts where this one stopped.
+        await cache.saveEmbeddings(model.id, fresh, live);
+        throw error;
+      }
       const computed = await embedder.embed(texts.slice(start, start + TEXTS_PER_SLICE));
       computed.forEach((vector, i) => fresh.set(missingHashes[start + i]!, vector));
       embedding.advance(computed.length);
+      // Waiting on the workers is no turn for a server's sockets: only a timer is.
+      await slice.pause();
     }
     await cache.saveEmbeddings(model.id, fresh, live);
     for (const [hash, vector] of fresh) vectors.set(hash, vector);
@@ -89,5 +102,8 @@ export async function embedSkills(
   }
 }
 
-/** How many texts go to the embedder at once. */
-const TEXTS_PER_SLICE = 4000;
+/**
+ * How many texts go to the embedder at once: enough to keep every thread busy, few enough that this thread's share
+ * (the static model embeds on it) is not a stall of most of a second.
+ */
+const TEXTS_PER_SLICE = 100;

@@ -70,8 +70,8 @@ export class ModelError extends Error {
   override name = "ModelError";
 }
 
-/** Below this many texts per thread, a worker's start-up costs more than it saves. */
-export const TEXTS_PER_WORKER = 500;
+/** Below this many texts per thread, handing a share to a worker costs more than it saves. */
+export const TEXTS_PER_WORKER = 50;
 
 const MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"];
 

@@ -36,7 +36,7 @@ export interface RunnerOptions {
   /** Its adapters (its own store among them), but progress, which the runner supplies. */
   adapters: Omit<PipelineAdapters, "progress"> & { store: KvStateStore };
   /** Simulate, commit and push as the command line says. */
-  run: { dryRun: boolean; commit: boolean; push: boolean; version: string };
+  run: { dryRun: boolean; commit: boolean; push: boolean; version: string; sliceMs?: number };
   /** Stops runs between phases. */
   signal?: AbortSignal;
 }
