@@ -8,6 +8,7 @@ import { relayCheck } from "../src/broadcasting/relay_check.ts";
 import { KvStateStore } from "../src/store/state_store.ts";
 import { TEST_KEY_HEX, TEST_NSEC } from "./keys.ts";
 import { startMuteRelay, startRelay } from "./relay_harness.ts";
+import { readRelayLimits } from "../src/nostr/relay_limits.ts";
 
 const identity = testConfig("/srv", { env: { NOSTR_NSEC: TEST_NSEC } }).nostr!;
 
@@ -375,4 +376,42 @@ Deno.test("a relay that answers rate-limited to everything costs the run a few s
   run.client!.close();
   assert(performance.now() - started < 20_000, `${Math.round(performance.now() - started)} ms`);
   assertEquals(report.pending, 40, "the refused events wait in the outbox for a later run");
+});
+
+Deno.test("a relay that publishes a content limit (NIP-11) is not sent what exceeds it, and the report names the limit", async () => {
+  await using strict = await startRelay({ limits: { max_content_length: 2000 } });
+  await using open = await startRelay();
+  using store = await KvStateStore.open(":memory:");
+  const large = { ...MASTER, content: `${MASTER.content}${"Run the tool on each file. ".repeat(200)}` };
+  const run = input(store, [strict.url, open.url], { masters: [large], minAccepted: 1 });
+  const report = await broadcast(run);
+  run.client!.close();
+  const skill = report.events.find((event) => event.kind === 30023)!;
+  assert(skill.accepted, "the relay without the limit took it");
+  const [toStrict, toOpen] = [strict.url, open.url].map((url) => skill.results.find((result) => result.relay === url)!);
+  assertEquals(toStrict!.accepted, false);
+  assert(
+    toStrict!.message.startsWith("not sent: over the relay's published limit (max_content_length 2000"),
+    toStrict!.message,
+  );
+  assertEquals(toOpen!.accepted, true);
+  const post = report.events.find((event) => event.kind === 1111)!;
+  assertEquals(post.results.map((result) => result.accepted), [true, true], "what fits goes to both");
+});
+
+Deno.test("a relay's information document is read bounded: a huge one, or limits that are not positive whole numbers, count as none", async () => {
+  const documents = [
+    JSON.stringify({ limitation: { max_content_length: 100, padding: "x".repeat(1_000_000) } }),
+    JSON.stringify({ limitation: { max_content_length: -1, max_event_tags: 2.5, max_message_length: "10" } }),
+    "not json",
+  ];
+  let served = 0;
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response(documents[served++]),
+  );
+  for (let i = 0; i < documents.length; i++) {
+    assertEquals(await readRelayLimits(`ws://127.0.0.1:${server.addr.port}`, { timeoutMs: 2000 }), {});
+  }
+  assertEquals(served, 3);
 });

@@ -36,6 +36,8 @@ export interface RelayOptions {
   auth?: string;
   /** Append every EVENT received, with when it arrived, to this file as JSON lines. */
   log?: string;
+  /** Publish this NIP-11 `limitation` object, and refuse events over its content length or tag count. */
+  limits?: Record<string, number>;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<TestRelay>
   if (options.rateLimitMs !== undefined) args.push("--rate-limit", String(options.rateLimitMs));
   if (options.auth) args.push("--auth", options.auth);
   if (options.log) args.push("--log", options.log);
+  if (options.limits) args.push("--limits", JSON.stringify(options.limits));
   const child = new Deno.Command("node", {
     args,
     cwd: join(PROJECT_ROOT, "tests", "relay"),
@@ -79,6 +82,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<TestRelay>
  */
 export function startMuteRelay(): AsyncDisposable & { url: string } {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    // The client asks for the relay's information document (NIP-11) first: this relay publishes none.
+    if (request.headers.get("upgrade") !== "websocket") return new Response(null, { status: 404 });
     const { socket, response } = Deno.upgradeWebSocket(request);
     socket.onmessage = () => {};
     return response;
@@ -125,6 +130,8 @@ export const FORGED_REPORT_NOTICE = '\n{"runId":"FAKE","status":"ok"}\n\x1b[2J\x
  */
 export function startHostileRelay(options: HostileRelayOptions = {}): AsyncDisposable & { url: string } {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    // The client asks for the relay's information document (NIP-11) first: this relay publishes none.
+    if (request.headers.get("upgrade") !== "websocket") return new Response(null, { status: 404 });
     const { socket, response } = Deno.upgradeWebSocket(request);
     const send = (...frames: Frame[]) => {
       for (const frame of frames) if (socket.readyState === WebSocket.OPEN) socket.send(frame);

@@ -34,6 +34,7 @@ import type { EventTemplate } from "../nostr/event.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 import { redactKeyShapes, SecretLeakError } from "../secret_guard.ts";
 import { type TimeSlice, UNSLICED } from "../time_slice.ts";
+import { brokenLimit, type RelayLimits } from "../nostr/relay_limits.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "broadcasting"]);
 
@@ -233,6 +234,7 @@ async function deliverOutbox(
 ): Promise<{ events: BroadcastingReport["events"]; pending: number }> {
   const slice = input.slice ?? UNSLICED;
   const sender = new OutboxSender(input, client, slice);
+  await sender.readLimits();
   const delays = input.retryDelays ?? [1000, 2000, 4000];
   const outbox = await input.store.loadOutbox();
   // An event an older version signed with the key in it stays in the outbox, never sent, refused again at every run.
@@ -283,6 +285,8 @@ class OutboxSender {
   readonly #silentInRow = new Map<string, number>();
   /** Each event's outcome so far this run, by id. */
   readonly outcomes: Map<string, BroadcastingReport["events"][number]> = new Map();
+  /** What each relay says it accepts (NIP-11). */
+  #limits = new Map<string, RelayLimits>();
 
   constructor(input: BroadcastInput, client: RelayClient, slice: TimeSlice) {
     this.#input = input;
@@ -304,9 +308,18 @@ class OutboxSender {
     return entry.acceptedBy.filter((relay) => this.#input.relays.includes(relay)).length;
   }
 
-  /** Whether every relay the entry still lacks is benched for this run. */
+  /** Reads what each relay says it accepts, all at once: an event over a relay's limit is not sent to it. */
+  async readLimits(): Promise<void> {
+    const client = this.#client;
+    if (!client.limits) return;
+    const relays = this.#input.relays;
+    const limits = await Promise.all(relays.map((relay) => client.limits!(relay)));
+    this.#limits = new Map(relays.map((relay, i) => [relay, limits[i]!]));
+  }
+
+  /** Whether every relay the entry still lacks is benched for this run, or says it would refuse the event. */
   unreachable(entry: OutboxEntry): boolean {
-    return this.#targets(entry).every((relay) => this.#benched(relay));
+    return this.#targets(entry).every((relay) => this.#benched(relay) || this.#overLimit(entry, relay));
   }
 
   /**
@@ -317,7 +330,7 @@ class OutboxSender {
    */
   async send(entry: OutboxEntry): Promise<boolean> {
     const targets = this.#targets(entry);
-    const live = targets.filter((relay) => !this.#benched(relay));
+    const live = targets.filter((relay) => !this.#benched(relay) && !this.#overLimit(entry, relay));
     await this.#limiter.pace(live);
     const sent = live.length > 0 ? await this.#client.publish(entry.event, live) : [];
     for (const result of sent) {
@@ -336,14 +349,18 @@ class OutboxSender {
     );
     const results = [
       ...sent,
-      ...targets.filter((relay) => !live.includes(relay)).map((relay) => ({
-        relay,
-        accepted: false,
-        answered: false,
-        timedOut: false,
-        message:
-          `not sent: the relay let ${SILENT_LIMIT} events in a row time out, or kept answering rate-limited, this run`,
-      })),
+      ...targets.filter((relay) => !live.includes(relay)).map((relay) => {
+        const over = this.#overLimit(entry, relay);
+        return {
+          relay,
+          accepted: false,
+          answered: false,
+          timedOut: false,
+          message: over
+            ? `not sent: over the relay's published limit (${over})`
+            : `not sent: the relay let ${SILENT_LIMIT} events in a row time out, or kept answering rate-limited, this run`,
+        };
+      }),
     ];
     for (const result of sent) if (result.accepted) entry.acceptedBy.push(result.relay);
     entry.lastResults = results;
@@ -361,6 +378,12 @@ class OutboxSender {
 
   #targets(entry: OutboxEntry): string[] {
     return this.#input.relays.filter((relay) => !entry.acceptedBy.includes(relay));
+  }
+
+  /** The relay's published limit the entry's event breaks, if any. */
+  #overLimit(entry: OutboxEntry, relay: string): string | undefined {
+    const limits = this.#limits.get(relay);
+    return limits ? brokenLimit(entry.event, limits) : undefined;
   }
 
   #benched(relay: string): boolean {

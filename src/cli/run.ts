@@ -11,6 +11,8 @@ import { systemClock } from "../clock.ts";
 import { resumption, runHeartbeatLoop } from "../heartbeat.ts";
 import { acquireRepositoryLock, LockedError, type RepositoryLock } from "../lock.ts";
 import { closeLogging, LOG_FILE_NAME, ROOT_CATEGORY, scrubSecrets, setUpLogging } from "../logging.ts";
+import { jsonChunks } from "../json_chunks.ts";
+import type { Secret } from "../secret.ts";
 import { reportedRun } from "../reported_run.ts";
 import { failedRunReport } from "../run_report.ts";
 import type { PipelineAdapters } from "../adapters.ts";
@@ -69,8 +71,8 @@ export async function runCommand(options: RunOptions, version: string, consumer?
   const relays = config.nostr ? nostrRelayClient({ sign: signer(config.nostr) }) : undefined;
   const asked = { config, dryRun: options.dryRun, version };
   const print = (report: RunReport) => {
-    const text = options.json ? JSON.stringify(report) : formatReport(report);
-    console.log(scrubSecrets(text, config.secrets));
+    if (options.json) writeJsonLine(report, config.secrets);
+    else console.log(scrubSecrets(formatReport(report), config.secrets));
   };
   const logger = getLogger([ROOT_CATEGORY]);
   // Whatever fails (a full disk at the state directory, the lock or the store), the run still reports why.
@@ -207,4 +209,21 @@ export function stopOnSignals(logger: Logger): { signal: AbortSignal } & Disposa
       for (const name of signals) Deno.removeSignalListener(name, onSignal);
     },
   };
+}
+
+/**
+ * Writes a value to stdout as one line of JSON, in pieces (a report of tens of megabytes is never one string), each
+ * with the secrets scrubbed.
+ *
+ * @param value The value.
+ * @param secrets What must not appear.
+ */
+function writeJsonLine(value: unknown, secrets: readonly Secret[]): void {
+  const encoder = new TextEncoder();
+  const write = (text: string) => {
+    const bytes = encoder.encode(text);
+    for (let written = 0; written < bytes.length;) written += Deno.stdout.writeSync(bytes.subarray(written));
+  };
+  for (const chunk of jsonChunks(value)) write(scrubSecrets(chunk, secrets));
+  write("\n");
 }

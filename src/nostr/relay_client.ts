@@ -21,6 +21,7 @@ import { verifyEvent } from "nostr-tools/pure";
 import { errorMessage } from "../error_message.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 import { RelaySocket } from "./relay_socket.ts";
+import { readRelayLimits, type RelayLimits } from "./relay_limits.ts";
 import { sanitiseRelayText } from "./relay_text.ts";
 import type { EventTemplate, Filter, NostrEvent } from "./event.ts";
 
@@ -77,6 +78,13 @@ export interface RelayClient {
    * @returns The events (signatures verified, each once) and which relays answered.
    */
   query(filters: readonly Filter[], relays: readonly string[]): Promise<QueryResult>;
+  /**
+   * What a relay says it accepts (NIP-11); none when it says nothing. Clients without it send everything.
+   *
+   * @param relay A relay URL.
+   * @returns Its published limits.
+   */
+  limits?(relay: string): Promise<RelayLimits>;
   /** Closes every connection. */
   close(): void;
 }
@@ -120,6 +128,9 @@ export function nostrRelayClient(options: RelayClientOptions): RelayClient {
         answered: answers.filter((answer) => answer.message === undefined).map((answer) => answer.relay),
         silent: answers.flatMap(({ relay, message }) => message === undefined ? [] : [{ relay, message }]),
       };
+    },
+    limits(relay) {
+      return readRelayLimits(relay, { timeoutMs: maxWait });
     },
     close() {
       pool.destroy();

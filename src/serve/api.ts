@@ -30,6 +30,7 @@ import { DASHBOARD_FILES, readDashboardFile } from "./dashboard_files.ts";
 import { rateLimiter, type RateLimitOptions } from "./rate_limit.ts";
 import type { RepositoryRunner, RunnerEvent } from "./repository_runner.ts";
 import { NoSuchProposalError, proposalsOf } from "../proposal_decision.ts";
+import { jsonBytes } from "../json_chunks.ts";
 
 /** What the API serves. */
 export interface ApiOptions {
@@ -155,7 +156,7 @@ export function apiApp(options: ApiOptions): Hono<Env> {
       answers,
       report,
       key,
-      () => encoder.encode(scrubSecrets(JSON.stringify(body()), options.secrets)),
+      () => jsonBytes(body(), (piece) => scrubSecrets(piece, options.secrets)),
     );
     return c.body(sharedBody(bytes), 200, {
       "content-type": "application/json; charset=utf-8",

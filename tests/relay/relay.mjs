@@ -2,6 +2,7 @@
 // loopback only. Run under Node from this folder:
 //
 //   node relay.mjs [--port N] [--db FILE] [--refuse REASON] [--rate-limit MS] [--auth HOSTNAME] [--log FILE]
+//                  [--limits JSON]
 //
 // --refuse makes every EVENT fail with `OK false` and the reason; --rate-limit
 // answers an EVENT that comes less than MS after the last one it took with
@@ -9,9 +10,12 @@
 // on NIP-42 for that host name and refuses events and reads from clients that
 // have not authenticated (`OK false` / `CLOSED` with `auth-required:`); --log appends
 // every EVENT received, with the time it arrived, to FILE as a JSON line (the soak
-// reads it: a replaceable event's earlier versions are gone from the store). It prints
+// reads it: a replaceable event's earlier versions are gone from the store); --limits publishes a NIP-11 `limitation`
+// object (answering GET with `Accept: application/nostr+json`) and refuses events over its max_content_length or
+// max_event_tags with `OK false` and `invalid:`, as relays that publish limits do. It prints
 // {"port": N} on its first line once it listens, and stops on SIGTERM.
 import { appendFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import common from "@nostr-relay/common";
 import core from "@nostr-relay/core";
@@ -32,8 +36,10 @@ const { values } = parseArgs({
     "rate-limit": { type: "string" },
     auth: { type: "string" },
     log: { type: "string" },
+    limits: { type: "string" },
   },
 });
+const limits = values.limits ? JSON.parse(values.limits) : undefined;
 const repository = new EventRepositorySqlite(values.db);
 await repository.init?.();
 // No filter-result cache (its default keeps a REQ's answer for 1 s): tests read back what they just wrote.
@@ -74,8 +80,31 @@ if (values.auth) {
     },
   });
 }
+if (limits) {
+  relay.register({
+    beforeHandleEvent: (event) => {
+      if (limits.max_content_length && Buffer.byteLength(event.content) > limits.max_content_length) {
+        return { canHandle: false, message: "invalid: content longer than max_content_length" };
+      }
+      if (limits.max_event_tags && event.tags.length > limits.max_event_tags) {
+        return { canHandle: false, message: "invalid: more tags than max_event_tags" };
+      }
+      return { canHandle: true };
+    },
+  });
+}
 const validator = new Validator();
-const server = new WebSocketServer({ host: "127.0.0.1", port: Number(values.port) });
+// NIP-11: the relay's information document, for a GET that asks for it; everything else is the WebSocket's.
+const http = createServer((request, response) => {
+  if (request.headers.accept === "application/nostr+json") {
+    response.writeHead(200, { "content-type": "application/nostr+json", "access-control-allow-origin": "*" });
+    response.end(JSON.stringify({ name: "test relay", supported_nips: [1, 11, 42], ...(limits ? { limitation: limits } : {}) }));
+  } else {
+    response.writeHead(404);
+    response.end();
+  }
+});
+const server = new WebSocketServer({ server: http });
 server.on("connection", (socket) => {
   relay.handleConnection(socket);
   socket.on("message", async (data) => {
@@ -92,9 +121,10 @@ server.on("connection", (socket) => {
   socket.on("close", () => relay.handleDisconnect(socket));
   socket.on("error", () => relay.handleDisconnect(socket));
 });
-server.on("listening", () => console.log(JSON.stringify({ port: server.address().port })));
+http.listen(Number(values.port), "127.0.0.1", () => console.log(JSON.stringify({ port: http.address().port })));
 process.on("SIGTERM", async () => {
   server.close();
+  http.close();
   await relay.destroy();
   await repository.destroy?.();
   process.exit(0);
