@@ -47,6 +47,11 @@ export function runPhases(adapters: PipelineAdapters, run: RunContext): Record<P
   // Every phase's long loops give the event loop turns (signals, a server's requests) and stop when asked.
   const slice = new TimeSlice({ signal, sliceMs: options.sliceMs });
   let skills: Skill[] = [];
+  const takeSkills = () => {
+    const taken = skills;
+    skills = [];
+    return taken;
+  };
   const archiveDir = relative(config.repo, config.archiveDir).replaceAll("\\", "/");
   // What the two Nostr phases share.
   const nostr = {
@@ -68,7 +73,8 @@ export function runPhases(adapters: PipelineAdapters, run: RunContext): Record<P
     consolidation: async () => {
       const consolidated = await runConsolidationPhase(adapters, {
         clusters: report.clusters,
-        skills,
+        // Handed over, not shared: the phase lets this library go before it reads the next round's.
+        skills: takeSkills(),
         skillsDir: report.skillsDir,
         archiveDir,
         stateDir: config.stateDir,

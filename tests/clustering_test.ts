@@ -5,6 +5,7 @@ import { PairDecisions, proposalId } from "../src/clustering/review_decisions.ts
 import type { ClusterReport } from "../src/report.ts";
 import { averageLinkage } from "../src/clustering/linkage.ts";
 import { PairMap } from "../src/clustering/pair_map.ts";
+import { SkillLibrary } from "../src/clustering/library.ts";
 import { discoverSkills } from "../src/discovery/discover.ts";
 import type { Skill } from "../src/discovery/skill.ts";
 import { loadLocalEmbedder } from "../src/embedding/embedder.ts";
@@ -532,4 +533,23 @@ Deno.test("a pair map holds more pairs than one JavaScript Map can (2^24), where
   for (let a = 0; a < side; a++) for (let b = side; b < 2 * side; b++) pairs.set(a, b, true);
   assert(pairs.size > 2 ** 24, `${pairs.size}`);
   assertEquals([pairs.get(2 * side - 1, 0), pairs.get(side - 1, side), pairs.get(0, 1)], [true, true, undefined]);
+});
+
+Deno.test("stubs of one template under 2,000 different names are not paired with each other (that was n² pairs)", async () => {
+  const stub = (name: string) =>
+    `---\nname: ${name}\ndescription: TODO - what this skill does and when to use it\n---\n\n# My Skill\n\n` +
+    "TODO: describe when this skill should be used.\n\n## Instructions\n\n1. [First step]\n2. [Second step]\n";
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 2000; i++) {
+    files[`skills/stub-${i.toString(36)}-helper/SKILL.md`] = stub(`${i.toString(36)}-helper`);
+  }
+  // The same stub under one name, copied: those are copies, and still meet.
+  for (let i = 0; i < 3; i++) files[`skills/fork-${i}/kanban-helper/SKILL.md`] = stub("kanban-helper");
+  const skills = await discoverTree(files);
+  const library = new SkillLibrary([...skills].sort((a, b) => (a.path < b.path ? -1 : 1)));
+  let pairs = 0;
+  for (const [, others] of library.candidatePairs()) pairs += others.length;
+  assert(pairs < skills.length, `${pairs} candidate pairs for ${skills.length} skills`);
+  const merged = (await clusterSkills(skills, new Map())).filter((cluster) => cluster.action === "merge");
+  assertEquals(merged.map((cluster) => cluster.members.length), [3]);
 });

@@ -74,7 +74,7 @@ export class ContentShingles {
     const boilerplate = yield* boilerplateShingles(skills, options.boilerplateNames);
     const content: Int32Array[] = [];
     for (const { shingles } of skills) {
-      content.push(Int32Array.from(shingles.filter((shingle) => !boilerplate.has(shingle))));
+      content.push(Int32Array.from(shingles).filter((shingle) => !boilerplate.has(shingle)));
       yield;
     }
     return new ContentShingles(content, boilerplate.size);
@@ -120,17 +120,17 @@ export class ContentShingles {
  * of millions of entries at 60,000 skills: seconds, and gigabytes). The steps are short: a bucket, or a few names.
  */
 function* boilerplateShingles(skills: ReadonlyArray<SkillShingles>, names: number): Generator<void, Set<number>> {
-  const byName = new Map<string, Array<readonly number[]>>();
+  const byName = new Map<string, Array<ArrayLike<number> & Iterable<number>>>();
   for (const { name, shingles } of skills) {
     const lists = byName.get(name);
     if (lists) lists.push(shingles);
     else byName.set(name, [shingles]);
   }
   // A name several skills share holds each of their shingles once; a skill's own are distinct already.
-  const held: Array<readonly number[] | Set<number>> = [];
+  const held: Array<Iterable<number>> = [];
   const bucketSizes = new Int32Array(BUCKETS);
   for (const lists of byName.values()) {
-    const distinct = lists.length === 1 ? lists[0]! : new Set(lists.flat());
+    const distinct = lists.length === 1 ? lists[0]! : new Set(lists.flatMap((list) => [...list]));
     for (const shingle of distinct) bucketSizes[shingle >>> BUCKET_SHIFT]!++;
     held.push(distinct);
     yield;
@@ -160,7 +160,7 @@ function* boilerplateShingles(skills: ReadonlyArray<SkillShingles>, names: numbe
 /** A skill's name key and its body's shingle hashes (31-bit, distinct, sorted). */
 interface SkillShingles {
   name: string;
-  shingles: readonly number[];
+  shingles: ArrayLike<number> & Iterable<number>;
 }
 
 /** Shingles are spread over this many buckets by their top bits, so that each sort is short. */

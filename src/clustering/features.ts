@@ -36,7 +36,7 @@ export interface SkillFeatures {
    * The body's word 5-shingles as 31-bit hashes, distinct and sorted, at most {@linkcode MAX_SHINGLES}: what the
    * library compares once it has removed the shingles many differently named skills share (a template's text).
    */
-  shingles: number[];
+  shingles: Int32Array;
   /** Words of the body written {@linkcode PROMINENT_COUNT} times or more, most frequent first: what it is mostly about. */
   prominent: string[];
 }
@@ -289,7 +289,7 @@ export function extractFeatures(source: FeatureSource): SkillFeatures {
  * @param body The body.
  * @returns Its shingle hashes (sorted, distinct, at most {@linkcode MAX_SHINGLES}) and prominent words.
  */
-function bodyWordFeatures(body: string): { shingles: number[]; prominent: string[] } {
+function bodyWordFeatures(body: string): { shingles: Int32Array; prominent: string[] } {
   const found = words(body);
   const shingles = new Set<number>();
   for (let i = 0; i + SHINGLE_WORDS <= found.length && shingles.size < MAX_SHINGLES; i++) {
@@ -305,7 +305,8 @@ function bodyWordFeatures(body: string): { shingles: number[]; prominent: string
   for (const word of found) counts.set(word, (counts.get(word) ?? 0) + 1);
   const prominent = [...counts].filter(([, count]) => count >= PROMINENT_COUNT)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_PROMINENT).map(([word]) => word);
-  return { shingles: [...shingles].sort((a, b) => a - b), prominent };
+  // A typed array: 4 bytes a shingle, where an array of numbers took 10 (60,000 skills hold 30 million of them).
+  return { shingles: Int32Array.from(shingles).sort(), prominent };
 }
 
 /**

@@ -458,7 +458,7 @@ export class SkillLibrary {
   /**
    * The pairs worth scoring: skills that share a rare identity clue (what the
    * same tool written twice always shares) or one of their rarest words (what
-   * copies share), or whose bodies are identical. Generated lazily, grouped by
+   * copies share), or whose bodies are identical (a template's body: under one name). Generated lazily, grouped by
    * the first skill: each skill with the later skills it meets, in order.
    *
    * @returns `[a, others]`, every `b` in `others` after `a`.
@@ -472,6 +472,24 @@ export class SkillLibrary {
       if (list) list.push(index);
       else byBody.set(skill.features.bodyHash, [index]);
     });
+    // A body that more than MAX_INDEXED_DF differently named skills hold is a template's (a family, as such a clue
+    // names one): its skills meet by body only under one name. Pairing them all was n² pairs, and 20,000 stubs of one
+    // template ran a library out of memory.
+    for (const [body, members] of byBody) {
+      const names = new Set(members.map((index) => nameKey(this.skills[index]!)));
+      if (names.size <= MAX_INDEXED_DF) continue;
+      byBody.delete(body);
+      for (const index of members) {
+        const key = `${body}\0${nameKey(this.skills[index]!)}`;
+        const list = byBody.get(key);
+        if (list) list.push(index);
+        else byBody.set(key, [index]);
+      }
+    }
+    const bodyKey = (index: number) =>
+      byBody.has(this.skills[index]!.features.bodyHash)
+        ? this.skills[index]!.features.bodyHash
+        : `${this.skills[index]!.features.bodyHash}\0${nameKey(this.skills[index]!)}`;
     for (let a = 0; a < n; a++) {
       const touched: number[] = [];
       const touch = (b: number) => {
@@ -482,7 +500,7 @@ export class SkillLibrary {
       };
       for (const id of this.#indexed[a]!) for (const b of this.#postings.get(id)!) touch(b);
       for (const clue of this.#clues[a]!.keys()) for (const b of this.#cluePostings.get(clue) ?? []) touch(b);
-      for (const b of byBody.get(this.skills[a]!.features.bodyHash)!) touch(b);
+      for (const b of byBody.get(bodyKey(a))!) touch(b);
       for (const b of touched) seen[b] = 0;
       if (touched.length > 0) yield [a, touched.sort((x, y) => x - y)];
     }

@@ -25,8 +25,11 @@ const logger = getLogger([ROOT_CATEGORY, "consolidation"]);
 export interface ConsolidationPhaseInput {
   /** The run's clusters. */
   clusters: readonly ClusterReport[];
-  /** The skills that may merge. */
-  skills: readonly Skill[];
+  /**
+   * The skills that may merge. The phase takes them over and empties this list: a later round reads the library again,
+   * and two libraries of 60,000 skills side by side ran a run out of memory.
+   */
+  skills: Skill[];
   /** Repository-relative skills and archive directories. */
   skillsDir: string;
   archiveDir: string;
@@ -82,7 +85,8 @@ export async function runConsolidationPhase(
     drafts,
     ...(input.slice ? { slice: input.slice } : {}),
   };
-  let skills = [...input.skills];
+  let skills = input.skills;
+  input.skills = [];
   // What each review proposal would write, planned before anything changes the tree.
   const clusters = await withReviewPreviews(input.clusters, {
     skills: new Map(skills.map((skill) => [skill.path, skill])),
@@ -106,6 +110,8 @@ export async function runConsolidationPhase(
   let merged = report.merged.length;
   report.mergedPerRound!.push(merged);
   while (!input.dryRun && merged > 0 && report.rounds! < MAX_ROUNDS && !input.signal?.aborted) {
+    // Only the round's report holds on to what it merged: the last library is let go before the next is read.
+    skills = [];
     const library = await input.again();
     skills = library.skills;
     const round = await consolidate({ ...shared, clusters: library.clusters, skills });

@@ -27,8 +27,11 @@ export type DiscoveryCache = Map<string, CachedFile>;
 /** How far a file's modification time must lie behind its reading for the entry to be trusted. */
 export const RACY_WINDOW_MS = 2000;
 
-/** Bumped whenever what discovery produces for the same bytes changes (9: diagnostics capped per rule and file). */
-const FORMAT = 10;
+/**
+ * Bumped whenever what discovery produces for the same bytes changes (9: diagnostics capped per rule and file; 11:
+ * shingles in an Int32Array).
+ */
+const FORMAT = 11;
 
 /**
  * The cache's identity: outcomes cached under other options or another format
