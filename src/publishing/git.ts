@@ -179,3 +179,23 @@ export function* pathSlices(paths: readonly string[], size = PATHS_PER_COMMAND):
 export function pathspecsOnStdin(paths: readonly string[]): { args: string[]; stdin: string } {
   return { args: ["--pathspec-from-file=-", "--pathspec-file-nul"], stdin: paths.join("\0") };
 }
+
+/**
+ * Stages exactly these files, added, changed or deleted (`git update-index --add --remove -z --stdin`): each path is
+ * looked up, not matched as a pathspec against every entry of the index. `git add -A` with the 30,000 paths of a
+ * 60,000-skill run's merges ran past its minute; this costs the paths.
+ *
+ * @example
+ * ```ts ignore
+ * import { stageFiles } from "./git.ts";
+ * await stageFiles(git, ["skills/todoist/SKILL.md", ".archive/index.json"]);
+ * ```
+ *
+ * @param git Git in the repository.
+ * @param files Repository-relative file paths (not directories).
+ * @returns git's result.
+ * @throws {GitError} When git fails.
+ */
+export function stageFiles(git: Git, files: readonly string[]): Promise<GitResult> {
+  return git.run(["update-index", "--add", "--remove", "-z", "--stdin"], { stdin: `${files.join("\0")}\0` });
+}

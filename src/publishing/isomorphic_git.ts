@@ -173,6 +173,9 @@ class IsomorphicRepository {
         return this.#status(args);
       case "add":
         return this.#add(pathspecs(args, stdin));
+      case "update-index":
+        // `--add --remove -z --stdin`, as stageFiles runs it: the same as adding those files.
+        return this.#add(stdin.split("\0").filter((path) => path !== ""));
       case "reset":
         return this.#reset(pathspecs(args, stdin));
       case "diff":

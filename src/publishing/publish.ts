@@ -34,7 +34,7 @@ import type { Secret } from "../secret.ts";
 import { SecretLeakError } from "../secret_guard.ts";
 import type { PublishingReport } from "../report.ts";
 import { BLOCKED_BECAUSE, branchState } from "./branch_state.ts";
-import { type Git, type GitResult, pathSlices, pathspecsOnStdin } from "./git.ts";
+import { type Git, type GitResult, pathSlices, pathspecsOnStdin, stageFiles } from "./git.ts";
 import { assertCommitHoldsNoSecret, assertPushHoldsNoSecret } from "./git_secret_check.ts";
 import { clearInterruptedLocks } from "./interrupted_locks.ts";
 import { PROGRAM_NAME } from "../program_name.ts";
@@ -169,10 +169,7 @@ export async function publish(input: PublishInput): Promise<PublishingReport> {
     }
     // What a killed run already staged is not added again: git refuses a path gone from both index and work tree.
     const toStage = status.filter((entry) => entry.unstaged).map((entry) => entry.path);
-    if (toStage.length > 0) {
-      const { args, stdin } = pathspecsOnStdin(toStage);
-      await git.run(["--literal-pathspecs", "add", "-A", ...args], { stdin });
-    }
+    if (toStage.length > 0) await stageFiles(git, toStage);
     try {
       await commitAs(git, input.author, input.message, { secrets: input.secrets });
       report.commit = (await git.run(["rev-parse", "HEAD"])).stdout.trim();
