@@ -64,6 +64,11 @@ export class TimeSlice {
     this.#sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
   }
 
+  /** What asks the run to stop, for the adapters that check it themselves between their own steps. */
+  get signal(): AbortSignal | undefined {
+    return this.#signal;
+  }
+
   /**
    * Called between two steps of a long loop: nothing (`undefined`, at the cost of reading the clock) while the slice
    * lasts; once it is spent, a promise that gives the event loop a turn.

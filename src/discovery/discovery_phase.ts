@@ -55,7 +55,7 @@ export async function runDiscoveryPhase(
     progress: adapters.progress ?? NO_PROGRESS,
     slice,
   });
-  await adapters.store.saveDiscoveryCache(cacheKey, previous, result.cache);
+  await adapters.store.saveDiscoveryCache(cacheKey, previous, result.cache, slice.signal);
   const { report } = result;
   logDiscovery(result);
   const pinned = result.skills.filter((skill) => isPinned(skill, config.pinned)).map((skill) => skill.path);

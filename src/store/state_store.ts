@@ -76,8 +76,14 @@ export interface StateStore extends Disposable, EmbeddingCache, OutboxStore, Lau
    * @param key The cache's identity.
    * @param previous What {@linkcode StateStore.loadDiscoveryCache} returned.
    * @param next The cache after this run; entries reused unchanged are the same objects.
+   * @param signal Stops the writing between two batches when the run must stop (the next run writes it again).
    */
-  saveDiscoveryCache(key: string, previous: DiscoveryCache, next: DiscoveryCache): Promise<void>;
+  saveDiscoveryCache(
+    key: string,
+    previous: DiscoveryCache,
+    next: DiscoveryCache,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /**
    * @param fingerprint What the clusters were computed from (see `clusteringFingerprint`).
    * @returns The clusters saved under that fingerprint, if the last saved ones were.
@@ -275,7 +281,12 @@ export class KvStateStore implements StateStore {
     return cache;
   }
 
-  async saveDiscoveryCache(key: string, previous: DiscoveryCache, next: DiscoveryCache): Promise<void> {
+  async saveDiscoveryCache(
+    key: string,
+    previous: DiscoveryCache,
+    next: DiscoveryCache,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const stored = (await this.#kv.get<string>(this.#key(DISCOVERY_KEY))).value;
     const deletions: Deno.KvKey[] = [];
     if (stored !== key) {
@@ -286,8 +297,13 @@ export class KvStateStore implements StateStore {
     }
     await this.#commitInBatches(deletions.map((kvKey) => (op) => op.delete(kvKey)));
     const writes = [...next].filter(([path, entry]) => stored !== key || previous.get(path) !== entry);
-    await this.#commitInBatches(writes.map(([path, entry]) => (op) => op.set(this.#key(DISCOVERY, path), entry)));
-    await this.#kv.set(this.#key(DISCOVERY_KEY), key);
+    // 20,000 entries take seconds to write: a run asked to stop leaves the rest (under the old key, an unfinished save
+    // is cleared and written again by the next run).
+    await this.#commitInBatches(
+      writes.map(([path, entry]) => (op) => op.set(this.#key(DISCOVERY, path), entry)),
+      signal,
+    );
+    if (!signal?.aborted) await this.#kv.set(this.#key(DISCOVERY_KEY), key);
   }
 
   async loadEmbeddings(modelId: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
@@ -464,8 +480,8 @@ export class KvStateStore implements StateStore {
    * size limit, say) is retried one mutation at a time and the failing ones
    * are dropped: the cache is an optimisation, never a reason to fail a run.
    */
-  async #commitInBatches(mutations: Array<(op: Deno.AtomicOperation) => void>): Promise<void> {
-    for (let i = 0; i < mutations.length; i += WRITE_BATCH) {
+  async #commitInBatches(mutations: Array<(op: Deno.AtomicOperation) => void>, signal?: AbortSignal): Promise<void> {
+    for (let i = 0; i < mutations.length && !signal?.aborted; i += WRITE_BATCH) {
       const batch = mutations.slice(i, i + WRITE_BATCH);
       try {
         const op = this.#kv.atomic();
