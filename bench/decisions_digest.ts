@@ -10,22 +10,12 @@
  */
 
 import { createHash } from "node:crypto";
-import { join } from "node:path";
 import { clusterSkills } from "../src/clustering/cluster.ts";
-import { discoverSkills } from "../src/discovery/discover.ts";
-import { loadEmbedder } from "../src/embedding/embedder.ts";
-import { skillEmbeddingText } from "../src/embedding/skill_text.ts";
-import { denoFileSystem } from "../src/fs/file_system.ts";
+import { embeddedSkills } from "./embedded_skills.ts";
 
 const [repo = ".", skillsDir = "skills"] = Deno.args;
-const { skills } = await discoverSkills(denoFileSystem, { repo, skillsDir: join(repo, skillsDir), ruleSets: [] });
-const usable = skills.filter((skill) => !skill.excluded);
-const embedder = await loadEmbedder({});
-const vectors = await embedder.embed(usable.map(skillEmbeddingText));
-await embedder.dispose();
-const clusters = await clusterSkills(usable, new Map(usable.map((skill, i) => [skill.contentHash, vectors[i]!])), {
-  skillsDir,
-});
+const { usable, vectors } = await embeddedSkills(repo, skillsDir);
+const clusters = await clusterSkills(usable, vectors, { skillsDir });
 const lines = clusters.map((cluster) => [cluster.action, cluster.kind, ...cluster.members].join("\t")).sort();
 for (const line of lines) console.log(line);
 console.log(`# ${lines.length} clusters, sha256 ${createHash("sha256").update(lines.join("\n")).digest("hex")}`);

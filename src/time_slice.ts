@@ -82,6 +82,20 @@ export class TimeSlice {
   }
 
   /**
+   * Runs a computation written as steps (a generator that yields between them), pausing between steps.
+   *
+   * @param steps The computation.
+   * @returns What it returns.
+   * @throws {RunStoppedError} When the run was asked to stop.
+   */
+  async run<T>(steps: Generator<void, T>): Promise<T> {
+    for (let step = steps.next();; step = steps.next()) {
+      if (step.done) return step.value;
+      await this.pause();
+    }
+  }
+
+  /**
    * Throws when the run was asked to stop (for loops whose steps wait anyway, on a relay or a process).
    *
    * @throws {RunStoppedError} When the run was asked to stop.
@@ -117,6 +131,16 @@ export class TimeSlice {
     this.#sliceStarted = performance.now();
     this.check();
   }
+}
+
+/**
+ * Runs a computation written as steps at once, for callers with nothing else to answer.
+ *
+ * @param steps The computation.
+ * @returns What it returns.
+ */
+export function runAtOnce<T>(steps: Generator<void, T>): T {
+  for (let step = steps.next();; step = steps.next()) if (step.done) return step.value;
 }
 
 /** Never pauses and never stops: for callers with nothing else to answer (tests, benchmarks, tools). */

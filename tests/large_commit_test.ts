@@ -26,13 +26,7 @@ function copies(i: number): Record<string, string> {
 
 Deno.test("a run that merges 700 pairs with long paths commits and pushes them: one readable commit, nothing left over", async () => {
   await using dir = await tempDir();
-  const repo = join(dir.path, "repo");
-  const files: Record<string, string> = {};
-  for (let i = 0; i < 700; i++) Object.assign(files, copies(i));
-  await writeTree(repo, files);
-  await optIn(repo);
-  const remote = join(dir.path, "remote.git");
-  await commitRepository(repo, remote);
+  const { repo, remote } = await optedInLibrary(dir.path, 700, copies);
   const result = await runCli(["--once", "--json"], { cwd: repo });
   const report = JSON.parse(result.stdout);
   assertEquals(report.consolidation.merged.length, 700, result.stderr);
@@ -62,13 +56,7 @@ function tenCopies(i: number): Record<string, string> {
 
 Deno.test("a first real run that merges 5,000 skills commits, pushes and announces every master once; the second run changes nothing", async () => {
   await using dir = await tempDir();
-  const repo = join(dir.path, "repo");
-  const files: Record<string, string> = {};
-  for (let i = 0; i < 500; i++) Object.assign(files, tenCopies(i));
-  await writeTree(repo, files);
-  await optIn(repo);
-  const remote = join(dir.path, "remote.git");
-  await commitRepository(repo, remote);
+  const { repo, remote } = await optedInLibrary(dir.path, 500, tenCopies);
   await using relay = await startRelay();
   const env = { NOSTR_NSEC: TEST_NSEC, AGENT_NAME: "Test Keeper", NOSTR_RELAY: relay.url };
   const first = await runCli(["--once", "--json"], { cwd: repo, env });
@@ -108,4 +96,20 @@ async function masterEvents(url: string): Promise<string[]> {
   } finally {
     reader.close();
   }
+}
+
+/** A repository of `count` tools' files, opted in, committed and pushed to a bare remote beside it. */
+async function optedInLibrary(
+  dir: string,
+  count: number,
+  filesOf: (i: number) => Record<string, string>,
+): Promise<{ repo: string; remote: string }> {
+  const repo = join(dir, "repo");
+  const files: Record<string, string> = {};
+  for (let i = 0; i < count; i++) Object.assign(files, filesOf(i));
+  await writeTree(repo, files);
+  await optIn(repo);
+  const remote = join(dir, "remote.git");
+  await commitRepository(repo, remote);
+  return { repo, remote };
 }

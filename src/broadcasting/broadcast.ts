@@ -34,7 +34,7 @@ import type { EventTemplate } from "../nostr/event.ts";
 import { ROOT_CATEGORY } from "../logging.ts";
 import { redactKeyShapes, SecretLeakError } from "../secret_guard.ts";
 import { type TimeSlice, UNSLICED } from "../time_slice.ts";
-import { brokenLimit, type RelayLimits } from "../nostr/relay_limits.ts";
+import { brokenLimit, type EventSize, eventSize, type RelayLimits } from "../nostr/relay_limits.ts";
 
 const logger = getLogger([ROOT_CATEGORY, "broadcasting"]);
 
@@ -287,6 +287,8 @@ class OutboxSender {
   readonly outcomes: Map<string, BroadcastingReport["events"][number]> = new Map();
   /** What each relay says it accepts (NIP-11). */
   #limits = new Map<string, RelayLimits>();
+  /** Each event's sizes, measured once for all relays and rounds. */
+  readonly #sizes = new Map<string, EventSize>();
 
   constructor(input: BroadcastInput, client: RelayClient, slice: TimeSlice) {
     this.#input = input;
@@ -314,7 +316,10 @@ class OutboxSender {
     if (!client.limits) return;
     const relays = this.#input.relays;
     const limits = await Promise.all(relays.map((relay) => client.limits!(relay)));
-    this.#limits = new Map(relays.map((relay, i) => [relay, limits[i]!]));
+    // Only relays that publish a limit are checked: most events are never measured.
+    this.#limits = new Map(
+      relays.flatMap((relay, i) => Object.keys(limits[i]!).length > 0 ? [[relay, limits[i]!] as const] : []),
+    );
   }
 
   /** Whether every relay the entry still lacks is benched for this run, or says it would refuse the event. */
@@ -383,7 +388,10 @@ class OutboxSender {
   /** The relay's published limit the entry's event breaks, if any. */
   #overLimit(entry: OutboxEntry, relay: string): string | undefined {
     const limits = this.#limits.get(relay);
-    return limits ? brokenLimit(entry.event, limits) : undefined;
+    if (!limits) return undefined;
+    let size = this.#sizes.get(entry.event.id);
+    if (!size) this.#sizes.set(entry.event.id, size = eventSize(entry.event));
+    return brokenLimit(size, limits);
   }
 
   #benched(relay: string): boolean {

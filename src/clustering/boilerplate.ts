@@ -13,6 +13,8 @@
  * @module
  */
 
+import { runAtOnce } from "../time_slice.ts";
+
 /** Options of {@linkcode ContentShingles}. */
 export interface ContentShinglesOptions {
   /** A shingle is boilerplate once this many differently named skills hold it. */
@@ -56,8 +58,7 @@ export class ContentShingles {
    * ```
    */
   static of(skills: ReadonlyArray<SkillShingles>, options: ContentShinglesOptions): ContentShingles {
-    const steps = ContentShingles.stepwise(skills, options);
-    for (let step = steps.next();; step = steps.next()) if (step.done) return step.value;
+    return runAtOnce(ContentShingles.stepwise(skills, options));
   }
 
   /**

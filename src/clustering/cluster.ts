@@ -147,18 +147,10 @@ function joinComponent(
   },
 ): Promise<number[][]> {
   if (component.length <= LARGEST_EXACT_LINKAGE) {
-    return drain(averageLinkageSteps(component, groupLink, threshold), slice);
+    return slice.run(averageLinkageSteps(component, groupLink, threshold));
   }
   const { edges, groups, link } = large();
   return greedyLinkage(component, edges, groups, link, threshold, slice);
-}
-
-/** Runs a computation's steps, giving the event loop turns between them, and returns its result. */
-async function drain<T>(steps: Generator<void, T>, slice: TimeSlice): Promise<T> {
-  for (let step = steps.next();; step = steps.next()) {
-    if (step.done) return step.value;
-    await slice.pause();
-  }
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Skill } from "../discovery/skill.ts";
 import { ContentShingles, DEFAULT_BOILERPLATE_NAMES } from "./boilerplate.ts";
 import { isCommonWord, isEverydayWord } from "./common_words.ts";
 import { words } from "./features.ts";
-import type { TimeSlice } from "../time_slice.ts";
+import { runAtOnce, type TimeSlice } from "../time_slice.ts";
 
 /** A sparse, L2-normalised vector over the library's term ids. */
 interface SparseVector {
@@ -119,7 +119,7 @@ export class SkillLibrary {
       return flattened > 0 ? `${container.join("/")}/${skill.slug.slice(0, flattened)}` : undefined;
     });
     this.#rareDf = Math.max(MIN_RARE_DF, Math.floor((options.rareShare ?? 0.01) * skills.length));
-    if (options.deferIndexing !== DEFER_INDEXING) { for (const _ of this.#indexing(options)) { /* all at once */ } }
+    if (options.deferIndexing !== DEFER_INDEXING) runAtOnce(this.#indexing(options));
   }
 
   /**
@@ -133,7 +133,7 @@ export class SkillLibrary {
    */
   static async build(skills: readonly Skill[], options: LibraryOptions, slice: TimeSlice): Promise<SkillLibrary> {
     const library = new SkillLibrary(skills, { ...options, deferIndexing: DEFER_INDEXING });
-    for (const _ of library.#indexing(options)) await slice.pause();
+    await slice.run(library.#indexing(options));
     return library;
   }
 

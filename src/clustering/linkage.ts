@@ -10,6 +10,8 @@
  * @module
  */
 
+import { runAtOnce } from "../time_slice.ts";
+
 /**
  * Groups items by average linkage.
  *
@@ -23,8 +25,7 @@ export function averageLinkage(
   link: (a: number, b: number) => number,
   threshold: number,
 ): number[][] {
-  const steps = averageLinkageSteps(items, link, threshold);
-  for (let step = steps.next();; step = steps.next()) if (step.done) return step.value;
+  return runAtOnce(averageLinkageSteps(items, link, threshold));
 }
 
 /**

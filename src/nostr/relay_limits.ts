@@ -69,25 +69,54 @@ export async function readRelayLimits(
   }
 }
 
+/** What a relay's limits are checked against: an event's sizes, measured once (see {@linkcode eventSize}). */
+export interface EventSize {
+  /** The `content`'s UTF-8 bytes. */
+  contentBytes: number;
+  /** The UTF-8 bytes of the whole `["EVENT", …]` message. */
+  messageBytes: number;
+  /** How many tags it has. */
+  tags: number;
+}
+
+/**
+ * An event's sizes, for {@linkcode brokenLimit}.
+ *
+ * @param event The signed event.
+ * @returns Its sizes.
+ */
+export function eventSize(event: NostrEvent): EventSize {
+  const encoder = new TextEncoder();
+  return {
+    contentBytes: encoder.encode(event.content).length,
+    messageBytes: encoder.encode(JSON.stringify(["EVENT", event])).length,
+    tags: event.tags.length,
+  };
+}
+
 /**
  * The limit an event breaks, if any.
  *
- * @param event The signed event.
+ * @param size The event's sizes.
  * @param limits A relay's limits.
  * @returns The limit, as NIP-11 names it, with its value and the event's (`max_content_length 2000: 9120`).
+ *
+ * @example
+ * ```ts
+ * import { brokenLimit } from "./relay_limits.ts";
+ * const size = { contentBytes: 9120, messageBytes: 9500, tags: 4 };
+ * console.assert(brokenLimit(size, { maxContentLength: 2000 }) === "max_content_length 2000: 9120");
+ * ```
  */
-export function brokenLimit(event: NostrEvent, limits: RelayLimits): string | undefined {
-  const encoder = new TextEncoder();
-  if (limits.maxEventTags !== undefined && event.tags.length > limits.maxEventTags) {
-    return `max_event_tags ${limits.maxEventTags}: ${event.tags.length}`;
+export function brokenLimit(size: EventSize, limits: RelayLimits): string | undefined {
+  if (limits.maxEventTags !== undefined && size.tags > limits.maxEventTags) {
+    return `max_event_tags ${limits.maxEventTags}: ${size.tags}`;
   }
-  if (limits.maxContentLength !== undefined) {
-    const length = encoder.encode(event.content).length;
-    if (length > limits.maxContentLength) return `max_content_length ${limits.maxContentLength}: ${length}`;
+  if (limits.maxContentLength !== undefined && size.contentBytes > limits.maxContentLength) {
+    return `max_content_length ${limits.maxContentLength}: ${size.contentBytes}`;
   }
-  if (limits.maxMessageLength !== undefined) {
-    const length = encoder.encode(JSON.stringify(["EVENT", event])).length;
-    if (length > limits.maxMessageLength) return `max_message_length ${limits.maxMessageLength}: ${length}`;
+  if (limits.maxMessageLength !== undefined && size.messageBytes > limits.maxMessageLength) {
+    return `max_message_length ${limits.maxMessageLength}: ${size.messageBytes}`;
   }
   return undefined;
 }
@@ -112,18 +141,13 @@ function limitsOf(document: unknown): RelayLimits {
 
 /** A body's text, refused past {@linkcode MAX_DOCUMENT_BYTES}. */
 async function boundedText(body: ReadableStream<Uint8Array>): Promise<string> {
-  const chunks: Uint8Array[] = [];
+  const decoder = new TextDecoder();
   let bytes = 0;
+  let text = "";
   for await (const chunk of body) {
     bytes += chunk.length;
     if (bytes > MAX_DOCUMENT_BYTES) throw new RangeError("the relay's information document is too large");
-    chunks.push(chunk);
+    text += decoder.decode(chunk, { stream: true });
   }
-  const whole = new Uint8Array(bytes);
-  let at = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, at);
-    at += chunk.length;
-  }
-  return new TextDecoder().decode(whole);
+  return text + decoder.decode();
 }
